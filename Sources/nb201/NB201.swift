@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct NB201: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nb201",
+        abstract: "NAS-Bench-201: benchmark store, CPU one-shot / K-shot supernets, ranking analysis.",
+        subcommands: [CostCommand.self]
+    )
+}
