@@ -22,6 +22,10 @@ let package = Package(
         .target(name: "SearchSpace"),
         .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace"]),
 
+        // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
+        .target(name: "Engine", dependencies: ["CBLAS"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
