@@ -1,0 +1,159 @@
+/// Batch normalisation over NCHW tensors, per channel, statistics over (N, H, W) as in PyTorch's BatchNorm2d.
+/// `gamma`/`beta` are nil for a non-affine BN. Training mode normalises with the batch's biased variance;
+/// inference mode with given statistics (running or recalibrated).
+public struct BatchNormGeometry: Sendable, Hashable {
+    public let batch, channels, spatial: Int
+    public let epsilon: Float
+
+    public init(batch: Int, channels: Int, spatial: Int, epsilon: Float = 1e-5) {
+        self.batch = batch; self.channels = channels; self.spatial = spatial; self.epsilon = epsilon
+    }
+
+    var perChannel: Int { batch * spatial }
+    /// Work per channel is too small to be worth a thread below this many elements.
+    var minimumChannelsPerWorker: Int { max(1, 16_384 / max(perChannel, 1)) }
+}
+
+/// Sum of one channel's elements over every image, in Double.
+@inline(__always)
+private func channelSum(_ x: UnsafePointer<Float>, _ c: Int, _ g: BatchNormGeometry, _ f: (Float) -> Float) -> Double {
+    var total = 0.0
+    for n in 0..<g.batch {
+        let p = x + (n * g.channels + c) * g.spatial
+        var s: Float = 0
+        for i in 0..<g.spatial { s += f(p[i]) }
+        total += Double(s)
+    }
+    return total
+}
+
+/// Normalises with the batch's statistics, writing them to `mean` and `variance` (biased) for backward.
+public func batchNormTrainingForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                                     gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                                     mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
+                                     geometry g: BatchNormGeometry) {
+    parallelRanges(g.channels, minimumPerWorker: g.minimumChannelsPerWorker) { channels, _ in
+        for c in channels {
+            let m = Float(channelSum(input, c, g) { $0 } / Double(g.perChannel))
+            let v = Float(channelSum(input, c, g) { ($0 - m) * ($0 - m) } / Double(g.perChannel))
+            mean[c] = m
+            variance[c] = v
+        }
+    }
+    batchNormInferenceForward(output: output, input: input, gamma: gamma, beta: beta, mean: mean, variance: variance, geometry: g)
+}
+
+/// y = gamma * (x - mean) / sqrt(variance + eps) + beta with the given statistics.
+public func batchNormInferenceForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
+                                      gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+                                      mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
+                                      geometry g: BatchNormGeometry) {
+    parallelRanges(g.channels, minimumPerWorker: g.minimumChannelsPerWorker) { channels, _ in
+        for c in channels {
+            let invStd = 1 / (variance[c] + g.epsilon).squareRoot()
+            let scale = (gamma?[c] ?? 1) * invStd
+            let shift = (beta?[c] ?? 0) - mean[c] * scale
+            for n in 0..<g.batch {
+                let offset = (n * g.channels + c) * g.spatial
+                let x = input + offset, y = output + offset
+                for i in 0..<g.spatial { y[i] = x[i] * scale + shift }
+            }
+        }
+    }
+}
+
+/// Backward of the training-mode forward: adds dL/dinput, and dL/dgamma, dL/dbeta when affine.
+/// dx = invStd / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), dxhat = dy * gamma.
+public func batchNormBackward(inputGrad: UnsafeMutablePointer<Float>, gammaGrad: UnsafeMutablePointer<Float>?,
+                              betaGrad: UnsafeMutablePointer<Float>?, outputGrad: UnsafePointer<Float>,
+                              input: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+                              mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, geometry g: BatchNormGeometry) {
+    parallelRanges(g.channels, minimumPerWorker: g.minimumChannelsPerWorker) { channels, _ in
+        for c in channels {
+            let m = mean[c]
+            let invStd = 1 / (variance[c] + g.epsilon).squareRoot()
+            var sumDy = 0.0, sumDyXhat = 0.0
+            for n in 0..<g.batch {
+                let offset = (n * g.channels + c) * g.spatial
+                let x = input + offset, dy = outputGrad + offset
+                var s: Float = 0, sx: Float = 0
+                for i in 0..<g.spatial {
+                    s += dy[i]
+                    sx += dy[i] * (x[i] - m)
+                }
+                sumDy += Double(s)
+                sumDyXhat += Double(sx) * Double(invStd)
+            }
+            gammaGrad?[c] += Float(sumDyXhat)
+            betaGrad?[c] += Float(sumDy)
+            let scale = (gamma?[c] ?? 1) * invStd
+            let count = Double(g.perChannel)
+            let meanDy = Float(sumDy / count), meanDyXhat = Float(sumDyXhat / count)
+            for n in 0..<g.batch {
+                let offset = (n * g.channels + c) * g.spatial
+                let x = input + offset, dy = outputGrad + offset, dx = inputGrad + offset
+                for i in 0..<g.spatial {
+                    let xhat = (x[i] - m) * invStd
+                    dx[i] += scale * (dy[i] - meanDy - xhat * meanDyXhat)
+                }
+            }
+        }
+    }
+}
+
+/// Running statistics of one BatchNorm layer and their two ways of being set:
+/// PyTorch's momentum update after each training batch, or an exact recalibration over many batches.
+public final class BatchNormStatistics: @unchecked Sendable {
+    public let mean: Tensor
+    public let variance: Tensor
+    /// PyTorch's convention: running = (1 - momentum) * running + momentum * batch statistic.
+    public let momentum: Float
+    private var calibration: (count: Double, mean: [Double], m2: [Double])?
+
+    public init(channels: Int, momentum: Float = 0.1) {
+        mean = Tensor(shape: [channels])
+        variance = Tensor(shape: [channels], values: [Float](repeating: 1, count: channels))
+        self.momentum = momentum
+    }
+
+    public var channels: Int { mean.count }
+
+    /// Folds one training batch's statistics into the running ones; the running variance is unbiased (n / (n - 1)).
+    public func update(batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>, elementsPerChannel n: Int) {
+        if calibration != nil { accumulate(batchMean: batchMean, batchVariance: batchVariance, elementsPerChannel: n); return }
+        let unbias = n > 1 ? Float(n) / Float(n - 1) : 1
+        for c in 0..<channels {
+            mean[c] = (1 - momentum) * mean[c] + momentum * batchMean[c]
+            variance[c] = (1 - momentum) * variance[c] + momentum * batchVariance[c] * unbias
+        }
+    }
+
+    /// Starts an exact recalibration: until `finishCalibration()`, `update` accumulates every batch's
+    /// statistics (merged exactly, Chan et al.) instead of the momentum average.
+    public func beginCalibration() {
+        calibration = (0, [Double](repeating: 0, count: channels), [Double](repeating: 0, count: channels))
+    }
+
+    private func accumulate(batchMean: UnsafePointer<Float>, batchVariance: UnsafePointer<Float>, elementsPerChannel n: Int) {
+        guard var acc = calibration else { return }
+        let nb = Double(n), total = acc.count + nb
+        for c in 0..<channels {
+            let delta = Double(batchMean[c]) - acc.mean[c]
+            acc.mean[c] += delta * nb / total
+            acc.m2[c] += Double(batchVariance[c]) * nb + delta * delta * acc.count * nb / total
+        }
+        acc.count = total
+        calibration = acc
+    }
+
+    /// Sets the running statistics to the exact mean and unbiased variance over all calibration elements.
+    public func finishCalibration() {
+        guard let acc = calibration else { return }
+        calibration = nil
+        guard acc.count > 1 else { return }
+        for c in 0..<channels {
+            mean[c] = Float(acc.mean[c])
+            variance[c] = Float(acc.m2[c] / (acc.count - 1))
+        }
+    }
+}
