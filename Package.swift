@@ -26,6 +26,10 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
+        // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.
+        .target(name: "Networks", dependencies: ["Engine", "SearchSpace"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",

@@ -9,7 +9,7 @@ public struct BatchNormGeometry: Sendable, Hashable {
         self.batch = batch; self.channels = channels; self.spatial = spatial; self.epsilon = epsilon
     }
 
-    var perChannel: Int { batch * spatial }
+    public var perChannel: Int { batch * spatial }
     /// Work per channel is too small to be worth a thread below this many elements.
     var minimumChannelsPerWorker: Int { max(1, 16_384 / max(perChannel, 1)) }
 }
@@ -28,10 +28,11 @@ private func channelSum(_ x: UnsafePointer<Float>, _ c: Int, _ g: BatchNormGeome
 }
 
 /// Normalises with the batch's statistics, writing them to `mean` and `variance` (biased) for backward.
+/// With `accumulate` the result is added to `output` (a cell sums its edges' outputs this way).
 public func batchNormTrainingForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                      gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
                                      mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
-                                     geometry g: BatchNormGeometry) {
+                                     geometry g: BatchNormGeometry, accumulate: Bool = false) {
     parallelRanges(g.channels, minimumPerWorker: g.minimumChannelsPerWorker) { channels, _ in
         for c in channels {
             let m = Float(channelSum(input, c, g) { $0 } / Double(g.perChannel))
@@ -40,14 +41,15 @@ public func batchNormTrainingForward(output: UnsafeMutablePointer<Float>, input:
             variance[c] = v
         }
     }
-    batchNormInferenceForward(output: output, input: input, gamma: gamma, beta: beta, mean: mean, variance: variance, geometry: g)
+    batchNormInferenceForward(output: output, input: input, gamma: gamma, beta: beta, mean: mean, variance: variance,
+                              geometry: g, accumulate: accumulate)
 }
 
-/// y = gamma * (x - mean) / sqrt(variance + eps) + beta with the given statistics.
+/// y = gamma * (x - mean) / sqrt(variance + eps) + beta with the given statistics (added to y with `accumulate`).
 public func batchNormInferenceForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                       gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
                                       mean: UnsafePointer<Float>, variance: UnsafePointer<Float>,
-                                      geometry g: BatchNormGeometry) {
+                                      geometry g: BatchNormGeometry, accumulate: Bool = false) {
     parallelRanges(g.channels, minimumPerWorker: g.minimumChannelsPerWorker) { channels, _ in
         for c in channels {
             let invStd = 1 / (variance[c] + g.epsilon).squareRoot()
@@ -56,7 +58,11 @@ public func batchNormInferenceForward(output: UnsafeMutablePointer<Float>, input
             for n in 0..<g.batch {
                 let offset = (n * g.channels + c) * g.spatial
                 let x = input + offset, y = output + offset
-                for i in 0..<g.spatial { y[i] = x[i] * scale + shift }
+                if accumulate {
+                    for i in 0..<g.spatial { y[i] += x[i] * scale + shift }
+                } else {
+                    for i in 0..<g.spatial { y[i] = x[i] * scale + shift }
+                }
             }
         }
     }
@@ -146,14 +152,17 @@ public final class BatchNormStatistics: @unchecked Sendable {
         calibration = acc
     }
 
-    /// Sets the running statistics to the exact mean and unbiased variance over all calibration elements.
+    /// Sets the running statistics to the exact mean and variance over all calibration elements. The variance
+    /// is the biased (population) one that training-phase normalisation uses, so inference on the calibration
+    /// data reproduces the training-phase outputs (PyTorch's running_var is unbiased; with 10 x 64 images of
+    /// 32 x 32 pixels the two differ by a factor 1 + 2e-6).
     public func finishCalibration() {
         guard let acc = calibration else { return }
         calibration = nil
-        guard acc.count > 1 else { return }
+        guard acc.count > 0 else { return }
         for c in 0..<channels {
             mean[c] = Float(acc.mean[c])
-            variance[c] = Float(acc.m2[c] / (acc.count - 1))
+            variance[c] = Float(acc.m2[c] / acc.count)
         }
     }
 }

@@ -94,9 +94,10 @@ func col2imAdd(_ columns: UnsafePointer<Float>, _ g: ConvGeometry, _ image: Unsa
     }
 }
 
-/// output[n] = weight * im2col(input[n]) for every image; the batch is split over the engine's workers.
+/// output[n] = weight * im2col(input[n]) for every image (added to output with `accumulate`);
+/// the batch is split over the engine's workers.
 public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                          batch: Int, geometry g: ConvGeometry, workspace: Workspace) {
+                          batch: Int, geometry g: ConvGeometry, workspace: Workspace, accumulate: Bool = false) {
     let columns = g.isPointwise ? [] : workspace.reserve("conv.columns", workers: EngineConfig.workers, count: g.patchSize * g.outPlane)
     parallelRanges(batch) { images, worker in
         for n in images {
@@ -107,7 +108,7 @@ public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePoin
                 cols = UnsafePointer(columns[worker])
             }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(g.outChannels), Int32(g.outPlane), Int32(g.patchSize),
-                        1, weight, Int32(g.patchSize), cols, Int32(g.outPlane), 0, output + n * g.outputCount, Int32(g.outPlane))
+                        1, weight, Int32(g.patchSize), cols, Int32(g.outPlane), accumulate ? 1 : 0, output + n * g.outputCount, Int32(g.outPlane))
         }
     }
 }

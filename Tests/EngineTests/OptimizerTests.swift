@@ -79,9 +79,9 @@ import Testing
                 for n in 0..<x.shape[0] { for i in 0..<spatial { values.append(Double(x[(n * channels + c) * spatial + i])) } }
             }
             let mu = values.reduce(0, +) / Double(values.count)
-            let unbiased = values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(values.count - 1)
+            let population = values.reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(values.count)
             #expect(abs(Double(s.mean[c]) - mu) < 1e-5)
-            #expect(abs(Double(s.variance[c]) - unbiased) < 1e-4)
+            #expect(abs(Double(s.variance[c]) - population) < 1e-4)
         }
     }
 }

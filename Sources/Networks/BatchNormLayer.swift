@@ -1,0 +1,41 @@
+import Engine
+
+/// BatchNorm2d with its parameters, running statistics and the batch statistics saved for backward.
+public final class BatchNormLayer {
+    public let gamma: Parameter?
+    public let beta: Parameter?
+    public let statistics: BatchNormStatistics
+    private var batchMean: Tensor
+    private var batchVariance: Tensor
+
+    public init(channels: Int, gamma: Parameter?, beta: Parameter?) {
+        self.gamma = gamma
+        self.beta = beta
+        statistics = BatchNormStatistics(channels: channels)
+        batchMean = Tensor(shape: [channels])
+        batchVariance = Tensor(shape: [channels])
+    }
+
+    /// Normalises `input` into `output` (adding to it with `accumulate`).
+    func forward(_ input: UnsafePointer<Float>, _ shape: FeatureShape, output: UnsafeMutablePointer<Float>,
+                 accumulate: Bool, phase: Phase) {
+        let g = BatchNormGeometry(batch: shape.batch, channels: shape.channels, spatial: shape.spatial)
+        switch phase {
+        case .training:
+            batchNormTrainingForward(output: output, input: input, gamma: gamma?.value.data, beta: beta?.value.data,
+                                     mean: batchMean.data, variance: batchVariance.data, geometry: g, accumulate: accumulate)
+            statistics.update(batchMean: batchMean.data, batchVariance: batchVariance.data, elementsPerChannel: g.perChannel)
+        case .inference:
+            batchNormInferenceForward(output: output, input: input, gamma: gamma?.value.data, beta: beta?.value.data,
+                                      mean: statistics.mean.data, variance: statistics.variance.data, geometry: g, accumulate: accumulate)
+        }
+    }
+
+    /// Adds dL/dinput into `inputGrad` and the affine parameters' gradients (training-phase forward only).
+    func backward(_ outputGrad: UnsafePointer<Float>, input: UnsafePointer<Float>, _ shape: FeatureShape,
+                  inputGrad: UnsafeMutablePointer<Float>) {
+        let g = BatchNormGeometry(batch: shape.batch, channels: shape.channels, spatial: shape.spatial)
+        batchNormBackward(inputGrad: inputGrad, gammaGrad: gamma?.grad.data, betaGrad: beta?.grad.data, outputGrad: outputGrad,
+                          input: input, gamma: gamma?.value.data, mean: batchMean.data, variance: batchVariance.data, geometry: g)
+    }
+}
