@@ -30,6 +30,9 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Engine", "SearchSpace"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks"]),
 
+        // Throughput benchmark of the CPU engine (run in release; benchmarks/engine_vs_torch.sh).
+        .executableTarget(name: "nb201-bench", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",

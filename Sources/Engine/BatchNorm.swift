@@ -14,19 +14,6 @@ public struct BatchNormGeometry: Sendable, Hashable {
     var minimumChannelsPerWorker: Int { max(1, 16_384 / max(perChannel, 1)) }
 }
 
-/// Sum of one channel's elements over every image, in Double.
-@inline(__always)
-private func channelSum(_ x: UnsafePointer<Float>, _ c: Int, _ g: BatchNormGeometry, _ f: (Float) -> Float) -> Double {
-    var total = 0.0
-    for n in 0..<g.batch {
-        let p = x + (n * g.channels + c) * g.spatial
-        var s: Float = 0
-        for i in 0..<g.spatial { s += f(p[i]) }
-        total += Double(s)
-    }
-    return total
-}
-
 /// Normalises with the batch's statistics, writing them to `mean` and `variance` (biased) for backward.
 /// With `accumulate` the result is added to `output` (a cell sums its edges' outputs this way).
 public func batchNormTrainingForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
@@ -35,10 +22,14 @@ public func batchNormTrainingForward(output: UnsafeMutablePointer<Float>, input:
                                      geometry g: BatchNormGeometry, accumulate: Bool = false) {
     parallelRanges(g.channels, minimumPerWorker: g.minimumChannelsPerWorker) { channels, _ in
         for c in channels {
-            let m = Float(channelSum(input, c, g) { $0 } / Double(g.perChannel))
-            let v = Float(channelSum(input, c, g) { ($0 - m) * ($0 - m) } / Double(g.perChannel))
+            // Two passes: the mean, then squared deviations from it (no cancellation); planes summed in Double.
+            var sum = 0.0
+            for n in 0..<g.batch { sum += Double(vectorMoments(input + (n * g.channels + c) * g.spatial, center: 0, g.spatial).sum) }
+            let m = Float(sum / Double(g.perChannel))
+            var squares = 0.0
+            for n in 0..<g.batch { squares += Double(vectorMoments(input + (n * g.channels + c) * g.spatial, center: m, g.spatial).squares) }
             mean[c] = m
-            variance[c] = v
+            variance[c] = Float(squares / Double(g.perChannel))
         }
     }
     batchNormInferenceForward(output: output, input: input, gamma: gamma, beta: beta, mean: mean, variance: variance,
@@ -57,12 +48,7 @@ public func batchNormInferenceForward(output: UnsafeMutablePointer<Float>, input
             let shift = (beta?[c] ?? 0) - mean[c] * scale
             for n in 0..<g.batch {
                 let offset = (n * g.channels + c) * g.spatial
-                let x = input + offset, y = output + offset
-                if accumulate {
-                    for i in 0..<g.spatial { y[i] += x[i] * scale + shift }
-                } else {
-                    for i in 0..<g.spatial { y[i] = x[i] * scale + shift }
-                }
+                vectorScaleShift(output + offset, input + offset, scale, shift, g.spatial, accumulate: accumulate)
             }
         }
     }
@@ -81,12 +67,7 @@ public func batchNormBackward(inputGrad: UnsafeMutablePointer<Float>, gammaGrad:
             var sumDy = 0.0, sumDyXhat = 0.0
             for n in 0..<g.batch {
                 let offset = (n * g.channels + c) * g.spatial
-                let x = input + offset, dy = outputGrad + offset
-                var s: Float = 0, sx: Float = 0
-                for i in 0..<g.spatial {
-                    s += dy[i]
-                    sx += dy[i] * (x[i] - m)
-                }
+                let (s, sx) = vectorGradMoments(outputGrad + offset, input + offset, center: m, g.spatial)
                 sumDy += Double(s)
                 sumDyXhat += Double(sx) * Double(invStd)
             }
@@ -95,13 +76,18 @@ public func batchNormBackward(inputGrad: UnsafeMutablePointer<Float>, gammaGrad:
             let scale = (gamma?[c] ?? 1) * invStd
             let count = Double(g.perChannel)
             let meanDy = Float(sumDy / count), meanDyXhat = Float(sumDyXhat / count)
+            // dx += scale * (dy - meanDy - (x - m) * invStd * meanDyXhat), vectorised.
+            let k = scale * invStd * meanDyXhat
+            let s = Lanes(repeating: scale), kk = Lanes(repeating: k), mm = Lanes(repeating: m), md = Lanes(repeating: meanDy)
             for n in 0..<g.batch {
                 let offset = (n * g.channels + c) * g.spatial
                 let x = input + offset, dy = outputGrad + offset, dx = inputGrad + offset
-                for i in 0..<g.spatial {
-                    let xhat = (x[i] - m) * invStd
-                    dx[i] += scale * (dy[i] - meanDy - xhat * meanDyXhat)
+                var i = 0
+                while i + 16 <= g.spatial {
+                    store(load(dx + i) + s * (load(dy + i) - md) - kk * (load(x + i) - mm), dx + i)
+                    i += 16
                 }
+                while i < g.spatial { dx[i] += scale * (dy[i] - meanDy) - k * (x[i] - m); i += 1 }
             }
         }
     }

@@ -5,7 +5,7 @@ let elementwiseGrain = 1 << 16
 
 public func reluForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
     parallelRanges(count, minimumPerWorker: elementwiseGrain) { r, _ in
-        for i in r { output[i] = max(input[i], 0) }
+        vectorRelu(output + r.lowerBound, input + r.lowerBound, r.count)
     }
 }
 
@@ -13,7 +13,7 @@ public func reluForward(output: UnsafeMutablePointer<Float>, input: UnsafePointe
 public func reluBackward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
                          output: UnsafePointer<Float>, count: Int) {
     parallelRanges(count, minimumPerWorker: elementwiseGrain) { r, _ in
-        for i in r where output[i] > 0 { inputGrad[i] += outputGrad[i] }
+        vectorReluGrad(inputGrad + r.lowerBound, outputGrad + r.lowerBound, output + r.lowerBound, r.count)
     }
 }
 
@@ -28,7 +28,7 @@ public func addForward(output: UnsafeMutablePointer<Float>, _ a: UnsafePointer<F
 /// gradient is the sum's gradient).
 public func accumulate(into y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
     parallelRanges(count, minimumPerWorker: elementwiseGrain) { r, _ in
-        for i in r { y[i] += x[i] }
+        vectorAdd(y + r.lowerBound, x + r.lowerBound, r.count)
     }
 }
 

@@ -37,8 +37,22 @@ import Testing
         checkConv(ConvGeometry(inChannels: 4, outChannels: 3, kernel: 1, padding: 0, inHeight: 4, inWidth: 4), batch: 3)
     }
 
+    @Test func conv5x5SamePadding() {
+        checkConv(ConvGeometry(inChannels: 2, outChannels: 3, kernel: 5, padding: 2, inHeight: 6, inWidth: 7), batch: 2)
+    }
+
     @Test func conv5x5Unpadded() {
         checkConv(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 5, padding: 0, inHeight: 7, inWidth: 6), batch: 2)
+    }
+
+    /// Planes large enough that im2col runs in several row tiles (ConvGeometry.tileRows < outHeight).
+    @Test func convTiledPlanes() {
+        let stride1 = ConvGeometry(inChannels: 8, outChannels: 4, kernel: 3, padding: 1, inHeight: 40, inWidth: 64)
+        let stride2 = ConvGeometry(inChannels: 8, outChannels: 4, kernel: 3, stride: 2, padding: 1, inHeight: 64, inWidth: 64)
+        #expect(stride1.tileRows < stride1.outHeight && stride2.tileRows < stride2.outHeight)
+        #expect(stride1.transposed.tileRows < stride1.transposed.outHeight)
+        checkConv(stride1, batch: 1)
+        checkConv(stride2, batch: 1)
     }
 
     @Test(arguments: [true, false]) func batchNormTraining(affine: Bool) {
