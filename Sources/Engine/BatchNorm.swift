@@ -54,12 +54,14 @@ public func batchNormInferenceForward(output: UnsafeMutablePointer<Float>, input
     }
 }
 
-/// Backward of the training-mode forward: adds dL/dinput, and dL/dgamma, dL/dbeta when affine.
+/// Backward of the training-mode forward: adds dL/dinput (or with `accumulate: false` writes it), and adds
+/// dL/dgamma, dL/dbeta when affine.
 /// dx = invStd / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), dxhat = dy * gamma.
 public func batchNormBackward(inputGrad: UnsafeMutablePointer<Float>, gammaGrad: UnsafeMutablePointer<Float>?,
                               betaGrad: UnsafeMutablePointer<Float>?, outputGrad: UnsafePointer<Float>,
                               input: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
-                              mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, geometry g: BatchNormGeometry) {
+                              mean: UnsafePointer<Float>, variance: UnsafePointer<Float>, geometry g: BatchNormGeometry,
+                              accumulate: Bool = true) {
     parallelRanges(g.channels, minimumPerWorker: g.minimumChannelsPerWorker) { channels, _ in
         for c in channels {
             let m = mean[c]
@@ -83,6 +85,7 @@ public func batchNormBackward(inputGrad: UnsafeMutablePointer<Float>, gammaGrad:
                 let offset = (n * g.channels + c) * g.spatial
                 let x = input + offset, dy = outputGrad + offset, dx = inputGrad + offset
                 var i = 0
+                if !accumulate { dx.update(repeating: 0, count: g.spatial) }  // in cache for the loop below
                 while i + 16 <= g.spatial {
                     store(load(dx + i) + s * (load(dy + i) - md) - kk * (load(x + i) - mm), dx + i)
                     i += 16

@@ -23,7 +23,7 @@ typealias Lanes = SIMD16<Float>
 /// y[i] = max(x[i], 0)
 @inline(__always) func vectorRelu(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int) {
     var i = 0
-    while i + 16 <= n { store(pointwiseMax(load(x + i), .zero), y + i); i += 16 }
+    while i + 16 <= n { let v = load(x + i); store(v.replacing(with: 0, where: v .< 0), y + i); i += 16 }
     while i < n { y[i] = max(x[i], 0); i += 1 }
 }
 

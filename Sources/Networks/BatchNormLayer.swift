@@ -31,11 +31,13 @@ public final class BatchNormLayer {
         }
     }
 
-    /// Adds dL/dinput into `inputGrad` and the affine parameters' gradients (training-phase forward only).
+    /// Adds (or with `accumulate: false` writes) dL/dinput into `inputGrad`, and adds the affine parameters'
+    /// gradients (training-phase forward only).
     func backward(_ outputGrad: UnsafePointer<Float>, input: UnsafePointer<Float>, _ shape: FeatureShape,
-                  inputGrad: UnsafeMutablePointer<Float>) {
+                  inputGrad: UnsafeMutablePointer<Float>, accumulate: Bool = true) {
         let g = BatchNormGeometry(batch: shape.batch, channels: shape.channels, spatial: shape.spatial)
         batchNormBackward(inputGrad: inputGrad, gammaGrad: gamma?.grad.data, betaGrad: beta?.grad.data, outputGrad: outputGrad,
-                          input: input, gamma: gamma?.value.data, mean: batchMean.data, variance: batchVariance.data, geometry: g)
+                          input: input, gamma: gamma?.value.data, mean: batchMean.data, variance: batchVariance.data, geometry: g,
+                          accumulate: accumulate)
     }
 }

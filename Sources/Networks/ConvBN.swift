@@ -47,8 +47,7 @@ public final class ConvBN {
         var convGrad = outputGrad
         if let norm {
             let d = workspace.scratch("convbn.outputGrad", worker: 0, count: outShape.count)
-            d.update(repeating: 0, count: outShape.count)
-            norm.backward(outputGrad, input: convOut.get(outShape.dims).data, outShape, inputGrad: d)
+            norm.backward(outputGrad, input: convOut.get(outShape.dims).data, outShape, inputGrad: d, accumulate: false)
             convGrad = UnsafePointer(d)
         }
         conv2dBackward(inputGrad: inputGrad, weightGrad: weight.grad.data, outputGrad: convGrad, input: input,

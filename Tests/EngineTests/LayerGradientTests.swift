@@ -72,6 +72,12 @@ import Testing
                           outputGrad: probe.data, input: x.data, gamma: affine ? gamma.data : nil,
                           mean: mean.data, variance: variance.data, geometry: g)
         #expect(gc.worstRatio(of: x, analytic: dx.array, step: 1e-3, forward: forward) <= 1)
+        // Writing instead of adding gives the same gradient into a buffer holding garbage.
+        _ = forward()  // the check left the statistics of a perturbed input behind
+        let written = gc.tensor(x.shape)
+        batchNormBackward(inputGrad: written.data, gammaGrad: nil, betaGrad: nil, outputGrad: probe.data, input: x.data,
+                          gamma: affine ? gamma.data : nil, mean: mean.data, variance: variance.data, geometry: g, accumulate: false)
+        #expect(written.array == dx.array)
         if affine {
             #expect(gc.worstRatio(of: gamma, analytic: dGamma.array, step: 1e-3, forward: forward) <= 1)
             #expect(gc.worstRatio(of: beta, analytic: dBeta.array, step: 1e-3, forward: forward) <= 1)
