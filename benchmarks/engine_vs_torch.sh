@@ -2,7 +2,7 @@
 # Side-by-side throughput: the Swift/OpenBLAS engine (nb201-bench) vs the PyTorch CPU peer (torch-peer),
 # same network, batch and thread count, runs interleaved (engine, peer, engine, peer, ...) so both see the
 # same machine load. Prints one JSON line per run; benchmarks/summarize_engine.py turns them into a table.
-# usage: benchmarks/engine_vs_torch.sh [rounds=2] > results.jsonl
+# usage: benchmarks/engine_vs_torch.sh [rounds=2] > results.jsonl; python3 benchmarks/summarize_engine.py < results.jsonl
 #   env: CORETYPES="Haswell unset" (OPENBLAS_CORETYPE values to try), THREADS=2, CONFIGS (see below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,8 @@ swift build -c release --product nb201-bench >&2
 bench=.build/release/nb201-bench
 for coretype in $coretypes; do
   if [ "$coretype" = unset ]; then unset OPENBLAS_CORETYPE; else export OPENBLAS_CORETYPE=$coretype; fi
+  # Per-convolution rates of the C=16, N=5 network next to the bare sgemm of the same shape.
+  $bench --mode kernels --batch 64 --steps 5 --threads "$threads" | sed "s/^{/{\"coretype\": \"$coretype\", /"
   for cfg in $configs; do
     IFS=, read -r C N batch steps <<<"$cfg"
     for mode in train eval; do

@@ -85,12 +85,12 @@ public func batchNormBackward(inputGrad: UnsafeMutablePointer<Float>, gammaGrad:
                 let offset = (n * g.channels + c) * g.spatial
                 let x = input + offset, dy = outputGrad + offset, dx = inputGrad + offset
                 var i = 0
-                if !accumulate { dx.update(repeating: 0, count: g.spatial) }  // in cache for the loop below
                 while i + 16 <= g.spatial {
-                    store(load(dx + i) + s * (load(dy + i) - md) - kk * (load(x + i) - mm), dx + i)
+                    let old: Lanes = accumulate ? load(dx + i) : .zero
+                    store(old + s * (load(dy + i) - md) - kk * (load(x + i) - mm), dx + i)
                     i += 16
                 }
-                while i < g.spatial { dx[i] += scale * (dy[i] - meanDy) - k * (x[i] - m); i += 1 }
+                while i < g.spatial { dx[i] = (accumulate ? dx[i] : 0) + scale * (dy[i] - meanDy) - k * (x[i] - m); i += 1 }
             }
         }
     }
