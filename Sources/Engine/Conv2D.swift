@@ -163,8 +163,9 @@ private func tileScratch(_ g: ConvGeometry) -> Int { g.patchSize * g.tileRows * 
 /// the batch is split over the engine's workers.
 public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           batch: Int, geometry g: ConvGeometry, workspace: Workspace, accumulate: Bool = false) {
-    let columns = workspace.reserve("conv.columns", workers: EngineConfig.workers, count: tileScratch(g))
-    parallelRanges(batch) { images, worker in
+    let workers = EngineConfig.workers
+    let columns = workspace.reserve("conv.columns", workers: workers, count: tileScratch(g))
+    parallelRanges(batch, workers: workers) { images, worker in
         for n in images {
             convolveImage(input + n * g.inputCount, weight, g, output + n * g.outputCount, beta: accumulate ? 1 : 0, columns: columns[worker])
         }
@@ -199,7 +200,7 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
     let m = Int32(g.outChannels), patch = Int32(g.patchSize), plane = Int32(g.outPlane)
     var used = [Bool](repeating: false, count: workers)
     used.withUnsafeMutableBufferPointer { used in
-        parallelRanges(batch) { images, worker in
+        parallelRanges(batch, workers: workers) { images, worker in
             used[worker] = true
             // Worker 0 accumulates straight into weightGrad; the others into private partials.
             let dW = worker == 0 ? weightGrad : partials[worker]

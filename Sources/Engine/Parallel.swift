@@ -1,5 +1,8 @@
 import CBLAS
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// How the engine uses the machine's cores. Two strategies compete for small convolution shapes:
 /// split the batch over our own threads with single-threaded OpenBLAS (`.batchSplit`), or hand whole
@@ -10,35 +13,46 @@ public enum Threading: Sendable, Equatable {
 }
 
 /// Process-wide engine configuration. Set it once before training (not from several threads).
+/// The default splits batches over one worker per online core with single-threaded OpenBLAS, the faster
+/// strategy on the 2-core machine (benchmarks/results/engine.md).
 public enum EngineConfig {
-    nonisolated(unsafe) private static var current: Threading = .batchSplit(workers: 2)
+    nonisolated(unsafe) private static var current: Threading = .batchSplit(workers: onlineCores)
+    /// OpenBLAS starts with its own thread count; the default strategy needs it at 1 before the first GEMM.
+    private static let appliedDefault: Void = apply(.batchSplit(workers: onlineCores))
+
+    static var onlineCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 
     public static var threading: Threading {
         get { current }
         set {
+            _ = appliedDefault
             current = newValue
-            switch newValue {
-            case .batchSplit: openblas_set_num_threads(1)
-            case .blasThreads(let n): openblas_set_num_threads(Int32(n))
-            }
+            apply(newValue)
+        }
+    }
+
+    private static func apply(_ t: Threading) {
+        switch t {
+        case .batchSplit: openblas_set_num_threads(1)
+        case .blasThreads(let n): openblas_set_num_threads(Int32(n))
         }
     }
 
     /// Number of our own workers layers may split work over.
     public static var workers: Int {
+        _ = appliedDefault
         if case .batchSplit(let w) = current { return max(1, w) }
         return 1
     }
-
-    /// Applies the default threading (OpenBLAS starts with its own thread count until told otherwise).
-    public static func activate() { threading = current }
 }
 
-/// Runs `body(range, worker)` over `0..<count` split into at most `EngineConfig.workers` contiguous ranges,
-/// one per worker; runs inline when there is one worker or too little work (`minimumPerWorker`).
+/// Runs `body(range, worker)` over `0..<count` split into at most `workers` contiguous ranges, one per
+/// worker (worker < workers); runs inline when there is one worker or too little work (`minimumPerWorker`).
+/// Kernels that size per-worker scratch read `EngineConfig.workers` once and pass the same value here.
 @inline(__always)
-public func parallelRanges(_ count: Int, minimumPerWorker: Int = 1, _ body: (Range<Int>, Int) -> Void) {
-    let workers = min(EngineConfig.workers, max(1, count / max(1, minimumPerWorker)))
+public func parallelRanges(_ count: Int, workers maximum: Int = EngineConfig.workers, minimumPerWorker: Int = 1,
+                           _ body: (Range<Int>, Int) -> Void) {
+    let workers = min(maximum, max(1, count / max(1, minimumPerWorker)))
     if workers <= 1 {
         if count > 0 { body(0..<count, 0) }
         return
