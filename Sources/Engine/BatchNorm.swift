@@ -54,6 +54,41 @@ public func batchNormInferenceForward(output: UnsafeMutablePointer<Float>, input
     }
 }
 
+/// Inference BN as an affine map per channel, y = scale * x + shift, so it can be folded into the preceding
+/// convolution (weights of output channel c times scale[c], then + shift[c]).
+public func batchNormAffine(gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?, mean: UnsafePointer<Float>,
+                            variance: UnsafePointer<Float>, channels: Int, epsilon: Float = 1e-5,
+                            scale: UnsafeMutablePointer<Float>, shift: UnsafeMutablePointer<Float>) {
+    for c in 0..<channels {
+        let s = (gamma?[c] ?? 1) / (variance[c] + epsilon).squareRoot()
+        scale[c] = s
+        shift[c] = (beta?[c] ?? 0) - mean[c] * s
+    }
+}
+
+/// Conv weights [outC, ...] with output channel c multiplied by scale[c] (the conv half of a folded BN).
+public func scaleOutputChannels(_ folded: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, scale: UnsafePointer<Float>,
+                                outChannels: Int, perChannel: Int) {
+    for o in 0..<outChannels {
+        vectorScaleShift(folded + o * perChannel, weight + o * perChannel, scale[o], 0, perChannel, accumulate: false)
+    }
+}
+
+/// y[n, c, :] (+)= constant[c] for every image: initialises (or offsets) an output before a GEMM adds into it.
+public func channelConstant(_ y: UnsafeMutablePointer<Float>, _ constant: UnsafePointer<Float>, batch: Int, channels: Int,
+                            spatial: Int, accumulate: Bool) {
+    parallelRanges(batch * channels, minimumPerWorker: max(1, elementwiseGrain / spatial)) { planes, _ in
+        for plane in planes {
+            let p = y + plane * spatial, v = constant[plane % channels]
+            if accumulate {
+                vectorScaleShift(p, p, 1, v, spatial, accumulate: false)
+            } else {
+                p.update(repeating: v, count: spatial)
+            }
+        }
+    }
+}
+
 /// Backward of the training-mode forward: adds dL/dinput (or with `accumulate: false` writes it), and adds
 /// dL/dgamma, dL/dbeta when affine.
 /// dx = invStd / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), dxhat = dy * gamma.

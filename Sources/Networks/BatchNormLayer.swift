@@ -7,6 +7,8 @@ public final class BatchNormLayer {
     public let statistics: BatchNormStatistics
     private var batchMean: Tensor
     private var batchVariance: Tensor
+    private let foldedScale: Tensor
+    private let foldedShift: Tensor
 
     public init(channels: Int, gamma: Parameter?, beta: Parameter?) {
         self.gamma = gamma
@@ -14,6 +16,8 @@ public final class BatchNormLayer {
         statistics = BatchNormStatistics(channels: channels)
         batchMean = Tensor(shape: [channels])
         batchVariance = Tensor(shape: [channels])
+        foldedScale = Tensor(shape: [channels])
+        foldedShift = Tensor(shape: [channels])
     }
 
     /// Normalises `input` into `output` (adding to it with `accumulate`).
@@ -29,6 +33,14 @@ public final class BatchNormLayer {
             batchNormInferenceForward(output: output, input: input, gamma: gamma?.value.data, beta: beta?.value.data,
                                       mean: statistics.mean.data, variance: statistics.variance.data, geometry: g, accumulate: accumulate)
         }
+    }
+
+    /// The inference-phase BN as y = scale * x + shift per channel, from the stored statistics.
+    func inferenceAffine() -> (scale: Tensor, shift: Tensor) {
+        batchNormAffine(gamma: gamma?.value.data, beta: beta?.value.data, mean: statistics.mean.data,
+                        variance: statistics.variance.data, channels: statistics.channels,
+                        scale: foldedScale.data, shift: foldedShift.data)
+        return (foldedScale, foldedShift)
     }
 
     /// Adds (or with `accumulate: false` writes) dL/dinput into `inputGrad`, and adds the affine parameters'

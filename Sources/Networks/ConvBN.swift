@@ -35,6 +35,16 @@ public final class ConvBN {
                           workspace: workspace, accumulate: accumulate)
             return
         }
+        if phase == .inference {
+            // BN folded into the conv: output (+)= shift, then the GEMM adds conv(x, weight * scale).
+            let (scale, shift) = norm.inferenceAffine()
+            let folded = workspace.scratch("convbn.foldedWeight", worker: 0, count: weight.count)
+            scaleOutputChannels(folded, weight: weight.value.data, scale: scale.data, outChannels: outChannels,
+                                perChannel: weight.count / outChannels)
+            channelConstant(output, shift.data, batch: shape.batch, channels: outChannels, spatial: outShape.spatial, accumulate: accumulate)
+            conv2dForward(output: output, input: input, weight: folded, batch: shape.batch, geometry: g, workspace: workspace, accumulate: true)
+            return
+        }
         let y = convOut.get(outShape.dims)
         conv2dForward(output: y.data, input: input, weight: weight.value.data, batch: shape.batch, geometry: g, workspace: workspace)
         norm.forward(y.data, outShape, output: output, accumulate: accumulate, phase: phase)

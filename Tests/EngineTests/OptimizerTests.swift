@@ -58,6 +58,26 @@ import Testing
         #expect(abs(s.variance[0] - (0.9 + 0.1 * 3 * 4 / 3)) < 1e-6)
     }
 
+    /// Folding inference BN into a 1x1 conv (scaled weights, then a per-channel shift) equals conv then BN.
+    @Test func foldedBatchNormEqualsConvThenBatchNorm() {
+        var rng = SeededRandom(seed: 9)
+        func random(_ n: Int, _ offset: Float = 0) -> Tensor { Tensor(shape: [n], values: (0..<n).map { _ in rng.nextGaussian() + offset }) }
+        let g = ConvGeometry(inChannels: 3, outChannels: 2, kernel: 1, padding: 0, inHeight: 2, inWidth: 3)
+        let x = random(2 * 3 * 6), w = random(6), gamma = random(2), beta = random(2), mean = random(2)
+        let variance = Tensor(shape: [2], values: [0.5, 2])
+        let ws = Workspace()
+        let conv = Tensor(shape: [2 * 2 * 6]), reference = Tensor(shape: [2 * 2 * 6])
+        conv2dForward(output: conv.data, input: x.data, weight: w.data, batch: 2, geometry: g, workspace: ws)
+        batchNormInferenceForward(output: reference.data, input: conv.data, gamma: gamma.data, beta: beta.data, mean: mean.data,
+                                  variance: variance.data, geometry: BatchNormGeometry(batch: 2, channels: 2, spatial: 6))
+        let scale = Tensor(shape: [2]), shift = Tensor(shape: [2]), folded = Tensor(shape: [6]), out = Tensor(shape: [24])
+        batchNormAffine(gamma: gamma.data, beta: beta.data, mean: mean.data, variance: variance.data, channels: 2, scale: scale.data, shift: shift.data)
+        scaleOutputChannels(folded.data, weight: w.data, scale: scale.data, outChannels: 2, perChannel: 3)
+        channelConstant(out.data, shift.data, batch: 2, channels: 2, spatial: 6, accumulate: false)
+        conv2dForward(output: out.data, input: x.data, weight: folded.data, batch: 2, geometry: g, workspace: ws, accumulate: true)
+        for i in 0..<24 { #expect(abs(out[i] - reference[i]) < 1e-5) }
+    }
+
     /// Recalibration over batches of different sizes gives the statistics of all elements at once.
     @Test func exactRecalibration() {
         var rng = SeededRandom(seed: 8)
