@@ -10,51 +10,54 @@ struct CSVReader {
 
     init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.fileUnreadable(path) }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard String(data: data, encoding: .utf8) != nil else {
             throw StoreError.csv(path: path, line: 1, reason: "not UTF-8 text")
         }
         var rows: [[String]] = []
         var lines: [Int] = []
-        var field = ""
         var row: [String] = []
+        var field: [UInt8] = []
         var inQuotes = false
         var line = 1
         var rowStart = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
+        func endField() {
+            row.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+        }
         func endRow() {
-            row.append(field)
-            field = ""
+            endField()
             if !(row.count == 1 && row[0].isEmpty) {
                 rows.append(row)
                 lines.append(rowStart)
             }
             row = []
         }
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            if inQuotes {
-                if c == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                i += 1
+                if inQuotes {
+                    if c == quote {
+                        if i < bytes.count, bytes[i] == quote { field.append(quote); i += 1 } else { inQuotes = false }
                     } else {
-                        inQuotes = false
+                        if c == lf { line += 1 }
+                        field.append(c)
                     }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
+                    continue
                 }
-                continue
-            }
-            switch c {
-            case "\"": inQuotes = true
-            case ",": row.append(field); field = ""
-            case "\r": break
-            case "\n":
-                endRow()
-                line += 1
-                rowStart = line
-            default: field.unicodeScalars.append(c)
+                switch c {
+                case quote: inQuotes = true
+                case comma: endField()
+                case cr: break
+                case lf:
+                    endRow()
+                    line += 1
+                    rowStart = line
+                default: field.append(c)
+                }
             }
         }
         if inQuotes { throw StoreError.csv(path: path, line: rowStart, reason: "file ends inside a quoted field (truncated?)") }

@@ -109,10 +109,12 @@ extension BenchmarkStore {
     }
 
     public func availability(arch: Int? = nil) throws -> [Availability] {
-        let sql = """
-            SELECT DISTINCT t.dataset, t.hp, t.seed, r.split FROM trials t JOIN results r ON r.trial_id = t.id
-            \(arch == nil ? "" : "WHERE t.arch_idx = ?") ORDER BY 1, 2, 3, 4
-            """
+        let sql = arch == nil
+            ? "SELECT dataset, hp, seed, split FROM coverage ORDER BY 1, 2, 3, 4"
+            : """
+              SELECT DISTINCT t.dataset, t.hp, t.seed, r.split FROM trials t JOIN results r ON r.trial_id = t.id
+              WHERE t.arch_idx = ? ORDER BY 1, 2, 3, 4
+              """
         return try db.rows(sql, arch.map { [SQLValue($0)] } ?? []).map {
             Availability(dataset: $0[0].string!, hp: $0[1].int!, seed: $0[2].string!, split: $0[3].string!)
         }
@@ -274,9 +276,8 @@ extension BenchmarkStore {
 
     public func coverage() throws -> [Coverage] {
         try db.rows("""
-            SELECT t.dataset, t.hp, t.seed, count(DISTINCT t.arch_idx), group_concat(DISTINCT r.split)
-            FROM trials t JOIN results r ON r.trial_id = t.id GROUP BY 1, 2, 3
-            ORDER BY 1, 2, t.seed GLOB '[0-9]*' DESC, 3
+            SELECT dataset, hp, seed, max(architectures), group_concat(split) FROM coverage GROUP BY 1, 2, 3
+            ORDER BY 1, 2, seed GLOB '[0-9]*' DESC, 3
             """).map {
             Coverage(dataset: $0[0].string!, hp: $0[1].int!, seed: $0[2].string!, architectures: $0[3].int!,
                      splits: $0[4].string ?? "")

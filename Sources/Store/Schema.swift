@@ -32,7 +32,6 @@ enum Schema {
           latency REAL,
           UNIQUE (arch_idx, dataset, hp, seed)
         );
-        CREATE INDEX trials_dataset ON trials(dataset, hp, seed);
         CREATE TABLE results (
           trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
           split TEXT NOT NULL,
@@ -57,6 +56,14 @@ enum Schema {
           flops REAL NOT NULL,
           latency REAL,
           PRIMARY KEY (arch_idx, dataset, origin)
+        ) WITHOUT ROWID;
+        CREATE TABLE coverage (
+          dataset TEXT NOT NULL,
+          hp INTEGER NOT NULL,
+          seed TEXT NOT NULL,
+          split TEXT NOT NULL,
+          architectures INTEGER NOT NULL,
+          PRIMARY KEY (dataset, hp, seed, split)
         ) WITHOUT ROWID;
         CREATE TABLE import_notes (
           source_id INTEGER NOT NULL REFERENCES sources(id),
