@@ -26,6 +26,12 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
+        // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
+        // comparisons of estimators. Pure functions; Engine only for the seeded generator.
+        .target(name: "Ranking", dependencies: ["Engine"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace"]),
+        .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
