@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Writes data/fixtures/ranking_golden.json: scipy's values of kendalltau (b and c), spearmanr, pearsonr and
 weightedtau on seeded random and tie-heavy vectors, for RankingTests to compare against (1e-12).
+Also scipy's values on two columns of the real ground truth when ../shared has it.
 Run once from the package root: python3 benchmarks/make_ranking_golden.py (needs numpy, scipy 1.17)."""
+import csv
 import json
+import os
 import sys
 
 import numpy as np
@@ -10,6 +13,7 @@ import scipy
 from scipy import stats
 
 ALTERNATIVES = ["two-sided", "less", "greater"]
+GROUND_TRUTH = "../shared/data/groundtruth/nb201_groundtruth_merged.csv"
 
 
 def short(v):
@@ -74,6 +78,16 @@ def golden(x, y):
     return out
 
 
+def ground_truth_golden(path, col_a, col_b):
+    """scipy's values on two columns of the real ground truth (15,625 cells, many ties); the vectors stay in
+    ../shared and the test reads them there."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    x = [float(r[col_a]) for r in rows]
+    y = [float(r[col_b]) for r in rows]
+    return {"file": os.path.basename(path), "x_column": col_a, "y_column": col_b, **golden(x, y)}
+
+
 def main():
     rng = np.random.default_rng(20260329)
     records = []
@@ -81,10 +95,12 @@ def main():
         x = [float(v) for v in x]
         y = [float(v) for v in y]
         records.append({"name": name, "x": x, "y": y, **golden(x, y)})
+    out = {"scipy": scipy.__version__, "numpy": np.__version__, "cases": records}
+    if os.path.exists(GROUND_TRUTH):
+        out["ground_truth"] = ground_truth_golden(GROUND_TRUTH, "cifar10_test_hp200_avg", "cifar100_xtest_hp200_avg")
     path = sys.argv[1] if len(sys.argv) > 1 else "data/fixtures/ranking_golden.json"
     with open(path, "w") as f:
-        json.dump({"scipy": scipy.__version__, "numpy": np.__version__, "cases": records}, f,
-                  separators=(",", ":"), allow_nan=False)
+        json.dump(out, f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
 
 

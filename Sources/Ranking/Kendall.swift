@@ -31,7 +31,7 @@ public func kendallTau(
     nanPolicy: NaNPolicy = .error
 ) throws(RankingError) -> CorrelationResult {
     let (x, y) = try checkedPairs(x, y, nanPolicy: nanPolicy)
-    let counts = PairCounts(x: OrderKeys(denseRanksOf: x), y: OrderKeys(denseRanksOf: y))
+    let counts = PairCounts(x: x, y: y)
     let tau = try kendallStatistic(counts, variant: variant)
     return CorrelationResult(statistic: tau, pValue: try kendallPValue(counts, alternative: alternative, method: method))
 }
