@@ -2,55 +2,78 @@
 /// Every rank statistic depends on the scores only through these keys, which lets the bootstrap resample
 /// integer keys and sort them in linear time (counting sort) instead of re-sorting doubles.
 struct OrderKeys {
-    var keys: [Int32]
-    var bound: Int
+    private(set) var keys: [Int32]
+    let bound: Int
+    /// How many items carry each key (kept because every statistic needs it).
+    let counts: [Int32]
 
     /// Dense ranks 0..<distinct of `values` (no NaN), from a linear-time distribution sort.
     init(denseRanksOf values: [Double]) {
         let order = sortedOrder(values)
         var keys = [Int32](repeating: 0, count: values.count)
-        var rank: Int32 = 0
-        for j in order.indices {
-            if j > 0 && values[Int(order[j])] != values[Int(order[j - 1])] { rank += 1 }
-            keys[Int(order[j])] = rank
+        var counts: [Int32] = []
+        values.withUnsafeBufferPointer { v in
+            keys.withUnsafeMutableBufferPointer { k in
+                var previous = order.first.map { v[Int($0)] } ?? 0, run: Int32 = 0
+                for item in order {
+                    let value = v[Int(item)]
+                    if value != previous { counts.append(run); run = 0; previous = value }
+                    k[Int(item)] = Int32(counts.count)
+                    run += 1
+                }
+                if run > 0 { counts.append(run) }
+            }
         }
         self.keys = keys
-        self.bound = values.isEmpty ? 0 : Int(rank) + 1
+        self.bound = counts.count
+        self.counts = counts
     }
 
+    /// Keys in 0..<bound.
     init(keys: [Int32], bound: Int) {
+        var counts = [Int32](repeating: 0, count: bound)
+        counts.withUnsafeMutableBufferPointer { c in
+            for k in keys { c[Int(k)] &+= 1 }
+        }
         self.keys = keys
         self.bound = bound
+        self.counts = counts
     }
 
     /// The keys of the items at `indices` (a resample); the bound stays valid.
     func gathered(_ indices: [Int32]) -> OrderKeys {
-        OrderKeys(keys: indices.map { keys[Int($0)] }, bound: bound)
+        OrderKeys(keys: keys.withUnsafeBufferPointer { k in indices.map { k[Int($0)] } }, bound: bound)
     }
 
-    /// How many items carry each key.
-    func histogram() -> [Int32] {
-        var count = [Int32](repeating: 0, count: bound)
-        for k in keys { count[Int(k)] += 1 }
-        return count
+    /// The same items with the keys of items i and j exchanged where `swapped` says so.
+    static func exchanging(_ a: OrderKeys, _ b: OrderKeys, where swapped: [Bool]) -> (OrderKeys, OrderKeys) {
+        var ka = a.keys, kb = b.keys
+        for i in swapped.indices where swapped[i] { swap(&ka[i], &kb[i]) }
+        return (OrderKeys(keys: ka, bound: a.bound), OrderKeys(keys: kb, bound: b.bound))
     }
 
     /// `order` (a permutation of the items) stably re-sorted by key: a counting sort, O(n + bound).
-    func stablySorted(_ order: [Int32], histogram count: [Int32]) -> [Int32] {
+    func stablySorted(_ order: [Int32]) -> [Int32] {
         var start = [Int](repeating: 0, count: bound + 1)
-        for v in 0..<bound { start[v + 1] = start[v] + Int(count[v]) }
+        for v in 0..<bound { start[v + 1] = start[v] + Int(counts[v]) }
         var sorted = [Int32](repeating: 0, count: order.count)
-        for i in order {
-            let k = Int(keys[Int(i)])
-            sorted[start[k]] = i
-            start[k] += 1
+        keys.withUnsafeBufferPointer { keys in
+            start.withUnsafeMutableBufferPointer { start in
+                sorted.withUnsafeMutableBufferPointer { sorted in
+                    for i in order {
+                        let k = Int(keys[Int(i)])
+                        sorted[start[k]] = i
+                        start[k] &+= 1
+                    }
+                }
+            }
         }
         return sorted
     }
 
     /// Average ranks 1...n (ties share the mean of the ranks they span), as scipy.stats.rankdata.
     func averageRanks() -> [Double] {
-        let count = histogram()
+        let count = counts
         var rankOfKey = [Double](repeating: 0, count: bound)
         var below = 0
         for v in 0..<bound {

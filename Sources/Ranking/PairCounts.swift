@@ -16,91 +16,73 @@ struct PairCounts {
     /// Concordant minus discordant pairs: pairs - xTies - yTies + jointTies - 2 discordant.
     var concordantMinusDiscordant: Int { pairs - xTies - yTies + jointTies - 2 * discordant }
 
-    /// From scores: both reduced to order keys (on two threads for large n), then as from keys.
+    /// From scores: both reduced to order keys, then as from keys; on two threads for large n.
     init(x: [Double], y: [Double]) {
-        let (kx, ky) = bothOf({ OrderKeys(denseRanksOf: x) }, { OrderKeys(denseRanksOf: y) },
-                              inParallel: x.count >= parallelThreshold)
-        self.init(x: kx, y: ky)
+        let parallel = x.count >= parallelThreshold
+        let (kx, ky) = bothOf({ OrderKeys(denseRanksOf: x) }, { OrderKeys(denseRanksOf: y) }, inParallel: parallel)
+        self.init(x: kx, y: ky, inParallel: parallel)
     }
 
-    /// From order keys: counting sorts by y, then stably by x.
-    init(x: OrderKeys, y: OrderKeys) {
+    /// From order keys: counting sorts by y, then stably by x. The bootstrap calls this from many threads
+    /// at once, so it stays on one thread unless told otherwise.
+    init(x: OrderKeys, y: OrderKeys, inParallel: Bool = false) {
         let n = x.keys.count
-        let yCount = y.histogram()
-        let byY = y.stablySorted((0..<Int32(n)).map { $0 }, histogram: yCount)
-        let byXY = x.stablySorted(byY, histogram: x.histogram())
-        var xTied = [Bool](repeating: false, count: n)
-        for j in 1..<max(n, 1) { xTied[j] = x.keys[Int(byXY[j])] == x.keys[Int(byXY[j - 1])] }
-        var yGroups = TieGroups()
-        for c in yCount where c > 0 { yGroups.add(group: Int(c)) }
-        self.init(byXY: byXY, xTiedWithPrevious: xTied, yKey: y.keys, yBound: y.bound, yGroups: yGroups)
-    }
-
-    /// From the items sorted by (x, y), which of them tie in x with their predecessor, and y's order keys
-    /// (in 0..<yBound) with y's tie groups already counted.
-    private init(byXY: [Int32], xTiedWithPrevious xTied: [Bool], yKey: [Int32], yBound: Int, yGroups: TieGroups) {
-        let n = byXY.count
         self.n = n
         pairs = n * (n - 1) / 2
-        var x = TieGroups(), joint = TieGroups(), y = yGroups
+        let byXY = x.stablySorted(y.stablySorted((0..<Int32(n)).map { $0 }))
+        (xTies, xTieCubic, xTieVariance, xDistinct) = TieGroups(counts: x.counts).finished()
+        (yTies, yTieCubic, yTieVariance, yDistinct) = TieGroups(counts: y.counts).finished()
+        // The y keys in (x, y) order; a pair tied in both is a pair of neighbours in a run of equal keys.
         var ySequence = [Int32](repeating: 0, count: n)
-        for j in 0..<n {
-            ySequence[j] = yKey[Int(byXY[j])]
-            x.add(continuing: xTied[j])
-            joint.add(continuing: xTied[j] && ySequence[j] == ySequence[j - 1])
+        var joint = 0
+        ySequence.withUnsafeMutableBufferPointer { sequence in
+            x.keys.withUnsafeBufferPointer { xKey in
+                y.keys.withUnsafeBufferPointer { yKey in
+                    var previousX: Int32 = -1, previousY: Int32 = -1, run = 0
+                    for j in 0..<n {
+                        let item = Int(byXY[j]), kx = xKey[item], ky = yKey[item]
+                        sequence[j] = ky
+                        run = kx == previousX && ky == previousY ? run &+ 1 : 0
+                        joint &+= run
+                        previousX = kx
+                        previousY = ky
+                    }
+                }
+            }
         }
-        discordant = strictInversions(ySequence, bound: yBound)
-        (xTies, xTieCubic, xTieVariance, xDistinct) = x.finished()
-        (yTies, yTieCubic, yTieVariance, yDistinct) = y.finished()
-        jointTies = joint.finished().pairs
+        jointTies = joint
+        discordant = strictInversions(ySequence, bound: y.bound, inParallel: inParallel)
     }
 }
 
-/// Tie statistics accumulated over a sorted sequence, one item at a time.
+/// Tie statistics from the number of items per key.
 private struct TieGroups {
     var pairs = 0, cubic = 0.0, variance = 0.0, groups = 0
-    var run = 0
 
-    /// The next item, either in the current group of equal values or starting a new one.
-    mutating func add(continuing: Bool) {
-        if continuing { run += 1; return }
-        close()
-        run = 1
-        groups += 1
-    }
-
-    /// A whole group of `size` equal values.
-    mutating func add(group size: Int) {
-        close()
-        run = size
-        groups += 1
-    }
-
-    private mutating func close() {
-        guard run > 1 else { return }
-        let t = run
-        pairs += t * (t - 1) / 2
-        cubic += Double(t) * Double(t - 1) * Double(t - 2)
-        variance += Double(t) * Double(t - 1) * Double(2 * t + 5)
+    init(counts: [Int32]) {
+        for c in counts where c > 0 {
+            groups += 1
+            let t = Int(c)
+            guard t > 1 else { continue }
+            pairs += t * (t - 1) / 2
+            cubic += Double(t) * Double(t - 1) * Double(t - 2)
+            variance += Double(t) * Double(t - 1) * Double(2 * t + 5)
+        }
     }
 
     /// Tied pairs, sum t(t-1)(t-2), sum t(t-1)(2t+5) over groups of size t, and the number of groups.
-    mutating func finished() -> (pairs: Int, cubic: Double, variance: Double, groups: Int) {
-        close()
-        run = 0
-        return (pairs, cubic, variance, groups)
-    }
+    func finished() -> (pairs: Int, cubic: Double, variance: Double, groups: Int) { (pairs, cubic, variance, groups) }
 }
 
 /// Pairs i < j with a[i] > a[j] (equal values are not inversions), for values in 0..<bound.
 /// Each item asks a Fenwick tree how many earlier items are <= it, then adds itself: O(n log bound).
 /// (A merge sort counts the same; its compare-and-advance chain measured 2-4x slower here.) Node counts
 /// never exceed n, so up to 65,535 items they are 16-bit, which keeps the tree of 15,625 cells in L1.
-/// Large inputs are split in two halves counted on two threads; the pairs across the halves come from a
-/// histogram of the first half.
-func strictInversions(_ a: [Int32], bound: Int) -> Int {
+/// In parallel, the two halves are counted on two threads and the pairs across them come from a histogram
+/// of the first half.
+func strictInversions(_ a: [Int32], bound: Int, inParallel: Bool) -> Int {
     let n = a.count
-    guard n >= parallelThreshold else { return fenwickInversions(a[...], bound: bound) }
+    guard inParallel && n >= parallelThreshold else { return fenwickInversions(a[...], bound: bound) }
     let half = n / 2
     let (first, second) = bothOf({ fenwickInversions(a[..<half], bound: bound) },
                                  { fenwickInversions(a[half...], bound: bound) }, inParallel: true)

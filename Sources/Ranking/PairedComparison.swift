@@ -42,8 +42,7 @@ public func compareKendallTau(
     }
     let relabelled = parallelReplicates(permutations, width: 1) { r in
         var random = root.fork("permutation \(r)")
-        var a = a, b = b
-        for i in 0..<n where random.next() & 1 == 1 { swap(&a.keys[i], &b.keys[i]) }
+        let (a, b) = OrderKeys.exchanging(a, b, where: (0..<n).map { _ in random.next() & 1 == 1 })
         return [difference(a, b, truth)]
     }
     // Differences equal to the observed one up to rounding count as extreme.

@@ -27,7 +27,7 @@ public func topKAgreement(
 }
 
 func topKAgreement(k: Int, _ predicted: OrderKeys, _ truth: OrderKeys) -> TopKAgreement {
-    let pCount = predicted.histogram(), tCount = truth.histogram()
+    let pCount = predicted.counts, tCount = truth.counts
     let pTop = topInclusion(predicted, pCount, k: k, fromTop: true)
     let tTop = topInclusion(truth, tCount, k: k, fromTop: true)
     let pBottom = topInclusion(predicted, pCount, k: k, fromTop: false)
