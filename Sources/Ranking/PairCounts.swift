@@ -16,16 +16,15 @@ struct PairCounts {
     /// Concordant minus discordant pairs: pairs - xTies - yTies + jointTies - 2 discordant.
     var concordantMinusDiscordant: Int { pairs - xTies - yTies + jointTies - 2 * discordant }
 
-    /// From scores: both reduced to order keys, then as from keys; on two threads for large n.
+    /// From scores: both reduced to order keys (on two threads for large n), then as from keys.
     init(x: [Double], y: [Double]) {
-        let parallel = x.count >= parallelThreshold
-        let (kx, ky) = bothOf({ OrderKeys(denseRanksOf: x) }, { OrderKeys(denseRanksOf: y) }, inParallel: parallel)
-        self.init(x: kx, y: ky, inParallel: parallel)
+        let (kx, ky) = bothOf({ OrderKeys(denseRanksOf: x) }, { OrderKeys(denseRanksOf: y) },
+                              inParallel: x.count >= parallelThreshold)
+        self.init(x: kx, y: ky)
     }
 
-    /// From order keys: counting sorts by y, then stably by x. The bootstrap calls this from many threads
-    /// at once, so it stays on one thread unless told otherwise.
-    init(x: OrderKeys, y: OrderKeys, inParallel: Bool = false) {
+    /// From order keys: counting sorts by y, then stably by x.
+    init(x: OrderKeys, y: OrderKeys) {
         let n = x.keys.count
         self.n = n
         pairs = n * (n - 1) / 2
@@ -51,7 +50,7 @@ struct PairCounts {
             }
         }
         jointTies = joint
-        discordant = strictInversions(ySequence, bound: y.bound, inParallel: inParallel)
+        discordant = strictInversions(ySequence, bound: y.bound)
     }
 }
 
@@ -59,14 +58,14 @@ struct PairCounts {
 private struct TieGroups {
     var pairs = 0, cubic = 0.0, variance = 0.0, groups = 0
 
+    /// Written without branches: every term vanishes for groups of 0 or 1 items (sums stay exact below 2^53).
     init(counts: [Int32]) {
-        for c in counts where c > 0 {
-            groups += 1
-            let t = Int(c)
-            guard t > 1 else { continue }
-            pairs += t * (t - 1) / 2
-            cubic += Double(t) * Double(t - 1) * Double(t - 2)
-            variance += Double(t) * Double(t - 1) * Double(2 * t + 5)
+        for c in counts {
+            let t = Int(c), d = Double(c)
+            groups &+= t > 0 ? 1 : 0
+            pairs &+= t &* (t &- 1) / 2
+            cubic += d * (d - 1) * (d - 2)
+            variance += d * (d - 1) * (2 * d + 5)
         }
     }
 
@@ -74,45 +73,38 @@ private struct TieGroups {
     func finished() -> (pairs: Int, cubic: Double, variance: Double, groups: Int) { (pairs, cubic, variance, groups) }
 }
 
-/// Pairs i < j with a[i] > a[j] (equal values are not inversions), for values in 0..<bound.
-/// Each item asks a Fenwick tree how many earlier items are <= it, then adds itself: O(n log bound).
-/// (A merge sort counts the same; its compare-and-advance chain measured 2-4x slower here.) Node counts
-/// never exceed n, so up to 65,535 items they are 16-bit, which keeps the tree of 15,625 cells in L1.
-/// In parallel, the two halves are counted on two threads and the pairs across them come from a histogram
-/// of the first half.
-func strictInversions(_ a: [Int32], bound: Int, inParallel: Bool) -> Int {
+/// Pairs i < j with a[i] > a[j] (equal values are not inversions), for values in 0..<bound. O(n log n).
+/// First the values become a permutation: item j gets its place in a stable counting sort, so equal values
+/// keep their sequence order and never count. Then each item asks how many earlier items have a smaller
+/// place: the places seen so far are bits in 64-bit words, a Fenwick tree counts the set bits of whole words
+/// and a popcount the rest of the item's own word. The tree has n/64 nodes and stays in L1, so this runs
+/// about twice as fast as a Fenwick tree over the values (and 2-4x faster than a merge sort's count).
+func strictInversions(_ a: [Int32], bound: Int) -> Int {
     let n = a.count
-    guard inParallel && n >= parallelThreshold else { return fenwickInversions(a[...], bound: bound) }
-    let half = n / 2
-    let (first, second) = bothOf({ fenwickInversions(a[..<half], bound: bound) },
-                                 { fenwickInversions(a[half...], bound: bound) }, inParallel: true)
-    var atMost = [Int](repeating: 0, count: bound + 1) // atMost[v + 1]: first-half items <= v
-    for v in a[..<half] { atMost[Int(v) + 1] += 1 }
-    for v in 0..<bound { atMost[v + 1] += atMost[v] }
-    var across = 0
-    for v in a[half...] { across += half - atMost[Int(v) + 1] }
-    return first + second + across
-}
-
-private func fenwickInversions(_ a: ArraySlice<Int32>, bound: Int) -> Int {
-    a.count <= Int(UInt16.max) ? fenwickInversions(a, bound: bound, counter: UInt16.self)
-                               : fenwickInversions(a, bound: bound, counter: Int.self)
-}
-
-@inline(__always)
-private func fenwickInversions<Count: FixedWidthInteger>(
-    _ a: ArraySlice<Int32>, bound: Int, counter: Count.Type
-) -> Int {
-    var tree = [Count](repeating: 0, count: bound + 1)
+    var next = [Int](repeating: 0, count: bound + 1)
+    for v in a { next[Int(v) + 1] += 1 }
+    for v in 0..<bound { next[v + 1] += next[v] }
+    let words = n / 64 + 1
+    var bits = [UInt64](repeating: 0, count: words)
+    var tree = [Int32](repeating: 0, count: words + 1) // Fenwick tree over whole words, 1-based
     var inversions = 0
-    tree.withUnsafeMutableBufferPointer { tree in
-        a.withUnsafeBufferPointer { a in
-            for j in 0..<a.count {
-                var node = Int(a[j]) + 1, atMost = 0
-                while node > 0 { atMost &+= Int(truncatingIfNeeded: tree[node]); node &= node &- 1 }
-                inversions &+= j &- atMost
-                node = Int(a[j]) + 1
-                while node <= bound { tree[node] &+= 1; node &+= node & (0 &- node) }
+    a.withUnsafeBufferPointer { a in
+        next.withUnsafeMutableBufferPointer { next in
+            bits.withUnsafeMutableBufferPointer { bits in
+                tree.withUnsafeMutableBufferPointer { tree in
+                    for j in 0..<n {
+                        let place = next[Int(a[j])]
+                        next[Int(a[j])] = place &+ 1
+                        let word = place >> 6, bit = UInt64(1) << UInt64(place & 63)
+                        var smaller = (bits[word] & (bit &- 1)).nonzeroBitCount
+                        var node = word
+                        while node > 0 { smaller &+= Int(tree[node]); node &= node &- 1 }
+                        inversions &+= j &- smaller
+                        bits[word] |= bit
+                        node = word + 1
+                        while node <= words { tree[node] &+= 1; node &+= node & (0 &- node) }
+                    }
+                }
             }
         }
     }
