@@ -2,12 +2,12 @@
 /// Every rank statistic depends on the scores only through these keys, which lets the bootstrap resample
 /// integer keys and sort them in linear time (counting sort) instead of re-sorting doubles.
 struct OrderKeys {
-    private(set) var keys: [Int32]
+    let keys: [Int32]
     let bound: Int
     /// How many items carry each key (kept because every statistic needs it).
     let counts: [Int32]
 
-    /// Dense ranks 0..<distinct of `values` (no NaN), from a linear-time distribution sort.
+    /// Dense ranks 0..<distinct of `values` (no NaN), from the linear-time `sortedOrder`.
     init(denseRanksOf values: [Double]) {
         let order = sortedOrder(values)
         var keys = [Int32](repeating: 0, count: values.count)
@@ -45,7 +45,7 @@ struct OrderKeys {
         OrderKeys(keys: keys.withUnsafeBufferPointer { k in indices.map { k[Int($0)] } }, bound: bound)
     }
 
-    /// The same items with the keys of items i and j exchanged where `swapped` says so.
+    /// `a` and `b` with item i's two keys exchanged wherever `swapped[i]` (a relabelling of two estimators).
     static func exchanging(_ a: OrderKeys, _ b: OrderKeys, where swapped: [Bool]) -> (OrderKeys, OrderKeys) {
         var ka = a.keys, kb = b.keys
         for i in swapped.indices where swapped[i] { swap(&ka[i], &kb[i]) }
@@ -73,12 +73,11 @@ struct OrderKeys {
 
     /// Average ranks 1...n (ties share the mean of the ranks they span), as scipy.stats.rankdata.
     func averageRanks() -> [Double] {
-        let count = counts
         var rankOfKey = [Double](repeating: 0, count: bound)
         var below = 0
         for v in 0..<bound {
-            rankOfKey[v] = Double(below) + Double(Int(count[v]) + 1) / 2
-            below += Int(count[v])
+            rankOfKey[v] = Double(below) + Double(Int(counts[v]) + 1) / 2
+            below += Int(counts[v])
         }
         return keys.map { rankOfKey[Int($0)] }
     }
@@ -86,31 +85,22 @@ struct OrderKeys {
 
 /// Indices of `values` in ascending order, ties in the order they have in `initial` (default: index order).
 /// Two stages: an LSD radix sort on the values rounded to Float (rounding is monotone, so it can only merge
-/// neighbours, never swap them), its 32 key bits packed above the item's position so each pass moves one
-/// word; then each run of equal Float keys is put in exact order by insertion sort (typically runs of equal
-/// doubles, which need no moves). If the runs need more than 4n moves, the full 64-bit radix sort takes over.
+/// neighbours, never swap them: three 11-bit passes instead of six); then each run of equal Float keys is
+/// put in exact order by insertion sort (typically runs of equal doubles, which need no moves). If the runs
+/// need more than 4n moves (many values closer than Float resolution, or beyond its range), a radix sort on
+/// all 64 bits takes over, so no input is quadratic. -0.0 and 0.0 sort together (they compare equal).
 func sortedOrder(_ values: [Double], startingFrom initial: [Int32]? = nil) -> [Int32] {
     let n = values.count
-    let initial = initial ?? (0..<Int32(n)).map { $0 }
-    guard n > 1 else { return initial }
-    var key = [UInt64](repeating: 0, count: n)
-    values.withUnsafeBufferPointer { v in
-        for (position, item) in initial.enumerated() {
-            let b = (Float(v[Int(item)]) + 0).bitPattern // + 0 turns -0 into 0
-            let ordered = b & (1 << 31) != 0 ? ~b : b | (1 << 31)
-            key[position] = UInt64(ordered) << 32 | UInt64(position)
-        }
-    }
-    radixSort(&key, bits: 32..<64)
-    var order = [Int32](repeating: 0, count: n)
+    var order = initial ?? (0..<Int32(n)).map { $0 }
+    guard n > 1 else { return order }
+    var key = order.map { UInt64(orderedBits(Float(values[Int($0)]))) << 32 }
+    radixSort(&key, carrying: &order, bits: 32..<64)
     var moves = 0
     values.withUnsafeBufferPointer { v in
         order.withUnsafeMutableBufferPointer { o in
             var runStart = 0
-            for j in 0..<n {
-                o[j] = initial[Int(key[j] & 0xFFFF_FFFF)]
-                if j > 0 && key[j] >> 32 != key[j - 1] >> 32 { runStart = j }
-                guard j > runStart else { continue }
+            for j in 1..<n {
+                if key[j] != key[j - 1] { runStart = j; continue }
                 let item = o[j], value = v[Int(item)]
                 var i = j
                 while i > runStart && v[Int(o[i - 1])] > value { o[i] = o[i - 1]; i -= 1 }
@@ -118,14 +108,29 @@ func sortedOrder(_ values: [Double], startingFrom initial: [Int32]? = nil) -> [I
                 moves += j - i
             }
         }
-        if moves > 4 * n { order = radixOrder(values, startingFrom: initial) }
+    }
+    if moves > 4 * n {
+        order = initial ?? (0..<Int32(n)).map { $0 }
+        key = order.map { orderedBits(values[Int($0)]) }
+        radixSort(&key, carrying: &order, bits: 0..<64)
     }
     return order
 }
 
-/// Stable LSD radix sort of `key` on the bits in `bits`, 11 bits a pass; passes whose digit is the same for
-/// every key are skipped.
-func radixSort(_ key: inout [UInt64], bits: Range<Int>) {
+/// Bit patterns whose unsigned order is the numeric order (NaN excluded; -0 and 0 map together).
+private func orderedBits(_ v: Float) -> UInt32 {
+    let b = (v + 0).bitPattern
+    return b & (1 << 31) != 0 ? ~b : b | (1 << 31)
+}
+
+private func orderedBits(_ v: Double) -> UInt64 {
+    let b = (v + 0).bitPattern
+    return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
+}
+
+/// Stable LSD radix sort of `key` on the bits in `bits`, 11 bits a pass, moving `items` along; passes whose
+/// digit is the same for every key are skipped (scores in a narrow range share their exponent bits).
+func radixSort(_ key: inout [UInt64], carrying items: inout [Int32], bits: Range<Int>) {
     let n = key.count, digit = 11, buckets = 1 << digit
     guard n > 1 else { return }
     let shifts = Array(stride(from: bits.lowerBound, to: bits.upperBound, by: digit))
@@ -135,7 +140,7 @@ func radixSort(_ key: inout [UInt64], bits: Range<Int>) {
             for (d, shift) in shifts.enumerated() { h[d * buckets + Int((v >> UInt64(shift)) & UInt64(buckets - 1))] += 1 }
         }
     }
-    var next = key
+    var nextKey = key, nextItems = items
     var start = [Int](repeating: 0, count: buckets)
     for (d, shift) in shifts.enumerated() {
         let width = min(digit, bits.upperBound - shift)
@@ -145,49 +150,9 @@ func radixSort(_ key: inout [UInt64], bits: Range<Int>) {
         for b in 1..<buckets { start[b] = start[b - 1] + histograms[base + b - 1] }
         start.withUnsafeMutableBufferPointer { start in
             key.withUnsafeBufferPointer { k in
-                next.withUnsafeMutableBufferPointer { out in
-                    for j in 0..<n {
-                        let b = Int((k[j] >> shift) & mask)
-                        out[start[b]] = k[j]
-                        start[b] &+= 1
-                    }
-                }
-            }
-        }
-        swap(&key, &next)
-    }
-}
-
-/// Indices of `values` in ascending order, ties in the order they have in `initial` (default: index order).
-/// LSD radix sort on the order-preserving bit patterns, 11 bits a pass; passes whose digit is the same for
-/// every value are skipped (scores in a narrow range share their exponent bits). -0.0 and 0.0 sort together.
-func radixOrder(_ values: [Double], startingFrom initial: [Int32]? = nil) -> [Int32] {
-    let n = values.count
-    var order = initial ?? (0..<Int32(n)).map { $0 }
-    guard n > 1 else { return order }
-    let bits = 11, buckets = 1 << bits, passes = (64 + bits - 1) / bits
-    var key = order.map { i -> UInt64 in
-        let b = (values[Int(i)] + 0.0).bitPattern // + 0.0 turns -0.0 into 0.0
-        return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
-    }
-    var histograms = [Int](repeating: 0, count: passes * buckets)
-    histograms.withUnsafeMutableBufferPointer { h in
-        for v in key {
-            for d in 0..<passes { h[d * buckets + Int((v >> UInt64(d * bits)) & UInt64(buckets - 1))] += 1 }
-        }
-    }
-    var nextKey = key, nextOrder = order
-    var start = [Int](repeating: 0, count: buckets)
-    for d in 0..<passes {
-        let shift = UInt64(d * bits), mask = UInt64(buckets - 1), base = d * buckets
-        if histograms[base + Int((key[0] >> shift) & mask)] == n { continue }
-        start[0] = 0
-        for b in 1..<buckets { start[b] = start[b - 1] + histograms[base + b - 1] }
-        start.withUnsafeMutableBufferPointer { start in
-            key.withUnsafeBufferPointer { k in
-                order.withUnsafeBufferPointer { o in
+                items.withUnsafeBufferPointer { o in
                     nextKey.withUnsafeMutableBufferPointer { nk in
-                        nextOrder.withUnsafeMutableBufferPointer { no in
+                        nextItems.withUnsafeMutableBufferPointer { no in
                             for j in 0..<n {
                                 let b = Int((k[j] >> shift) & mask)
                                 nk[start[b]] = k[j]
@@ -200,7 +165,6 @@ func radixOrder(_ values: [Double], startingFrom initial: [Int32]? = nil) -> [In
             }
         }
         swap(&key, &nextKey)
-        swap(&order, &nextOrder)
+        swap(&items, &nextItems)
     }
-    return order
 }

@@ -29,8 +29,8 @@ struct PairCounts {
         self.n = n
         pairs = n * (n - 1) / 2
         let byXY = x.stablySorted(y.stablySorted((0..<Int32(n)).map { $0 }))
-        (xTies, xTieCubic, xTieVariance, xDistinct) = TieGroups(counts: x.counts).finished()
-        (yTies, yTieCubic, yTieVariance, yDistinct) = TieGroups(counts: y.counts).finished()
+        (xTies, xTieCubic, xTieVariance, xDistinct) = TieGroups(counts: x.counts).summary
+        (yTies, yTieCubic, yTieVariance, yDistinct) = TieGroups(counts: y.counts).summary
         // The y keys in (x, y) order; a pair tied in both is a pair of neighbours in a run of equal keys.
         var ySequence = [Int32](repeating: 0, count: n)
         var joint = 0
@@ -70,7 +70,7 @@ private struct TieGroups {
     }
 
     /// Tied pairs, sum t(t-1)(t-2), sum t(t-1)(2t+5) over groups of size t, and the number of groups.
-    func finished() -> (pairs: Int, cubic: Double, variance: Double, groups: Int) { (pairs, cubic, variance, groups) }
+    var summary: (pairs: Int, cubic: Double, variance: Double, groups: Int) { (pairs, cubic, variance, groups) }
 }
 
 /// Pairs i < j with a[i] > a[j] (equal values are not inversions), for values in 0..<bound. O(n log n).

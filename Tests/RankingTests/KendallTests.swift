@@ -85,8 +85,9 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
 }
 
 @Suite struct OrderingTests {
-    /// The distribution sort against the standard library's sort, on inputs that stress each path:
-    /// Float collisions of distinct doubles, signed zeros, infinities, one huge cluster, negative values.
+    /// The two-stage radix sort against the standard library's sort, on inputs that stress each path:
+    /// Float collisions of distinct doubles (the 64-bit fallback), signed zeros, infinities, heavy ties,
+    /// values beyond Float's range, negative values.
     @Test func sortedOrderMatchesAStableSort() {
         var random = SeededRandom(seed: 11)
         let base = (0..<3000).map { _ in Double(random.nextGaussian()) }
@@ -101,7 +102,6 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
         for values in inputs {
             let expected = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
             #expect(sortedOrder(values).map(Int.init) == expected)
-            #expect(radixOrder(values).map(Int.init) == expected)
         }
     }
 
