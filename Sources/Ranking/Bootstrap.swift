@@ -27,15 +27,17 @@ public func bootstrapIntervals(
     for metric in metrics {
         if let k = metric.k, !(1...p.count).contains(k) { throw .invalidK(k: k, count: p.count) }
     }
-    let sample = RankedSample(predicted: p, truth: t, keepScores: metrics.contains(.pearson))
-    let estimates = sample.values(metrics)
+    let keepScores = metrics.contains(.pearson)
+    let sample = WeightedSample(predicted: OrderKeys(denseRanksOf: p), truth: OrderKeys(denseRanksOf: t),
+                                predictedScores: keepScores ? p : nil, truthScores: keepScores ? t : nil)
+    let estimates = sample.values(metrics, drawn: sample.once)
     if estimates.contains(where: \.isNaN) {
         throw .constantScores(input: sample.predicted.bound < 2 ? "the predicted scores" : "the true scores")
     }
     let root = SeededRandom(seed: seed)
     let replicates = parallelReplicates(resamples, width: metrics.count) { b in
         var random = root.fork("bootstrap \(b)")
-        return sample.resampled(resampleIndices(sample.count, &random)).values(metrics)
+        return sample.values(metrics, drawn: drawCounts(sample.count, &random))
     }
     return metrics.indices.map { m in
         percentileInterval(estimate: estimates[m], replicates: (0..<resamples).map { replicates[$0 * metrics.count + m] },
@@ -46,11 +48,6 @@ public func bootstrapIntervals(
 func checkBootstrap(resamples: Int, level: Double) throws(RankingError) {
     guard resamples >= 1 else { throw .invalidRepetitions(name: "resamples", count: resamples) }
     guard level > 0 && level < 1 else { throw .invalidLevel(level) }
-}
-
-/// n draws with replacement from 0..<n.
-func resampleIndices(_ n: Int, _ random: inout SeededRandom) -> [Int32] {
-    (0..<n).map { _ in Int32(random.nextInt(below: n)) }
 }
 
 /// `count` rows of `width` values, row r computed by `row(r)`, spread over the available cores.

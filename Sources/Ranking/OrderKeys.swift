@@ -1,6 +1,6 @@
 /// Scores reduced to their order: key[i] in 0..<bound, equal scores share a key, a larger score has a larger key.
-/// Every rank statistic depends on the scores only through these keys, which lets the bootstrap resample
-/// integer keys and sort them in linear time (counting sort) instead of re-sorting doubles.
+/// Every rank statistic depends on the scores only through these keys, so integer keys can be re-sorted in
+/// linear time (counting sort) and the bootstrap never touches the doubles again.
 struct OrderKeys {
     let keys: [Int32]
     let bound: Int
@@ -40,9 +40,13 @@ struct OrderKeys {
         self.counts = counts
     }
 
-    /// The keys of the items at `indices` (a resample); the bound stays valid.
-    func gathered(_ indices: [Int32]) -> OrderKeys {
-        OrderKeys(keys: keys.withUnsafeBufferPointer { k in indices.map { k[Int($0)] } }, bound: bound)
+    /// How many drawn copies carry each key, when item i is drawn `drawn[i]` times.
+    func counts(drawn: [Int32]) -> [Int32] {
+        var counts = [Int32](repeating: 0, count: bound)
+        counts.withUnsafeMutableBufferPointer { c in
+            for (k, d) in zip(keys, drawn) { c[Int(k)] &+= d }
+        }
+        return counts
     }
 
     /// `a` and `b` with item i's two keys exchanged wherever `swapped[i]` (a relabelling of two estimators).
@@ -73,12 +77,7 @@ struct OrderKeys {
 
     /// Average ranks 1...n (ties share the mean of the ranks they span), as scipy.stats.rankdata.
     func averageRanks() -> [Double] {
-        var rankOfKey = [Double](repeating: 0, count: bound)
-        var below = 0
-        for v in 0..<bound {
-            rankOfKey[v] = Double(below) + Double(Int(counts[v]) + 1) / 2
-            below += Int(counts[v])
-        }
+        let rankOfKey = averageRankOfKey(counts)
         return keys.map { rankOfKey[Int($0)] }
     }
 }

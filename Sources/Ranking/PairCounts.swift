@@ -26,11 +26,7 @@ struct PairCounts {
     /// From order keys: counting sorts by y, then stably by x.
     init(x: OrderKeys, y: OrderKeys) {
         let n = x.keys.count
-        self.n = n
-        pairs = n * (n - 1) / 2
         let byXY = x.stablySorted(y.stablySorted((0..<Int32(n)).map { $0 }))
-        (xTies, xTieCubic, xTieVariance, xDistinct) = TieGroups(counts: x.counts).summary
-        (yTies, yTieCubic, yTieVariance, yDistinct) = TieGroups(counts: y.counts).summary
         // The y keys in (x, y) order; a pair tied in both is a pair of neighbours in a run of equal keys.
         var ySequence = [Int32](repeating: 0, count: n)
         var joint = 0
@@ -49,8 +45,18 @@ struct PairCounts {
                 }
             }
         }
-        jointTies = joint
-        discordant = strictInversions(ySequence, bound: y.bound)
+        self.init(n: n, discordant: strictInversions(ySequence, bound: y.bound), jointTies: joint,
+                  xCounts: x.counts, yCounts: y.counts)
+    }
+
+    /// From the discordant and jointly tied pairs and how many items carry each x and each y key.
+    init(n: Int, discordant: Int, jointTies: Int, xCounts: [Int32], yCounts: [Int32]) {
+        self.n = n
+        pairs = n * (n - 1) / 2
+        self.discordant = discordant
+        self.jointTies = jointTies
+        (xTies, xTieCubic, xTieVariance, xDistinct) = TieGroups(counts: xCounts).summary
+        (yTies, yTieCubic, yTieVariance, yDistinct) = TieGroups(counts: yCounts).summary
     }
 }
 
@@ -73,37 +79,57 @@ private struct TieGroups {
     var summary: (pairs: Int, cubic: Double, variance: Double, groups: Int) { (pairs, cubic, variance, groups) }
 }
 
-/// Pairs i < j with a[i] > a[j] (equal values are not inversions), for values in 0..<bound. O(n log n).
-/// First the values become a permutation: item j gets its place in a stable counting sort, so equal values
-/// keep their sequence order and never count. Then each item asks how many earlier items have a smaller
-/// place: the places seen so far are bits in 64-bit words, a Fenwick tree counts the set bits of whole words
-/// and a popcount the rest of the item's own word. The tree has n/64 nodes and stays in L1, so this runs
-/// about twice as fast as a Fenwick tree over the values (and 2-4x faster than a merge sort's count).
+/// Pairs i < j with a[i] > a[j] (equal values are not inversions), for values in 0..<bound.
+/// The values become a permutation first: item j gets its place in a stable counting sort, so equal values
+/// keep their sequence order and never count. O(n log n).
 func strictInversions(_ a: [Int32], bound: Int) -> Int {
-    let n = a.count
-    var next = [Int](repeating: 0, count: bound + 1)
+    var next = [Int32](repeating: 0, count: bound + 1)
     for v in a { next[Int(v) + 1] += 1 }
     for v in 0..<bound { next[v + 1] += next[v] }
-    let words = n / 64 + 1
+    let places = a.map { v in
+        defer { next[Int(v)] += 1 }
+        return next[Int(v)]
+    }
+    return weightedInversions(places: places, copies: [Int32](repeating: 1, count: a.count))
+}
+
+/// Sum over sequence positions j of copies[j] x (copies at earlier positions with a larger place), where
+/// position j stands for copies[j] items at place places[j], and places are a permutation of 0..<n.
+/// The copies seen so far are bits in 64-bit words over the copy places (each place's copies take the
+/// next copies[j] bit positions); a Fenwick tree counts the set bits of whole words and a popcount the rest
+/// of the own word. The tree has one node per 64 copies and stays in L1, so this runs about twice as fast
+/// as a Fenwick tree over the places, and 2-4x faster than counting in a merge sort.
+func weightedInversions(places: [Int32], copies: [Int32]) -> Int {
+    let n = places.count
+    // firstBit[p]: the bit position of place p's first copy.
+    var firstBit = [Int](repeating: 0, count: n + 1)
+    for j in 0..<n { firstBit[Int(places[j]) + 1] = Int(copies[j]) }
+    for p in 0..<n { firstBit[p + 1] += firstBit[p] }
+    let words = firstBit[n] / 64 + 1
     var bits = [UInt64](repeating: 0, count: words)
-    var tree = [Int32](repeating: 0, count: words + 1) // Fenwick tree over whole words, 1-based
-    var inversions = 0
-    a.withUnsafeBufferPointer { a in
-        next.withUnsafeMutableBufferPointer { next in
-            bits.withUnsafeMutableBufferPointer { bits in
-                tree.withUnsafeMutableBufferPointer { tree in
-                    for j in 0..<n {
-                        let place = next[Int(a[j])]
-                        next[Int(a[j])] = place &+ 1
-                        let word = place >> 6, bit = UInt64(1) << UInt64(place & 63)
-                        var smaller = (bits[word] & (bit &- 1)).nonzeroBitCount
-                        var node = word
-                        while node > 0 { smaller &+= Int(tree[node]); node &= node &- 1 }
-                        inversions &+= j &- smaller
-                        bits[word] |= bit
-                        node = word + 1
-                        while node <= words { tree[node] &+= 1; node &+= node & (0 &- node) }
-                    }
+    var tree = [Int32](repeating: 0, count: words + 1) // over whole words, 1-based
+    var seen = 0, inversions = 0
+    bits.withUnsafeMutableBufferPointer { bits in
+        tree.withUnsafeMutableBufferPointer { tree in
+            for j in 0..<n {
+                var w = Int(copies[j])
+                guard w > 0 else { continue }
+                var bit = firstBit[Int(places[j])]
+                var word = bit >> 6
+                var smaller = (bits[word] & ((UInt64(1) << UInt64(bit & 63)) &- 1)).nonzeroBitCount
+                var node = word
+                while node > 0 { smaller &+= Int(tree[node]); node &= node &- 1 }
+                inversions &+= w &* (seen &- smaller)
+                seen &+= w
+                while w > 0 {
+                    word = bit >> 6
+                    let offset = bit & 63, take = min(w, 64 - offset)
+                    let run = take == 64 ? ~UInt64(0) : (UInt64(1) << UInt64(take)) &- 1
+                    bits[word] |= run << UInt64(offset)
+                    node = word + 1
+                    while node <= words { tree[node] &+= Int32(take); node &+= node & (0 &- node) }
+                    bit += take
+                    w -= take
                 }
             }
         }

@@ -35,10 +35,11 @@ public func compareKendallTau(
     let n = truth.keys.count
     let root = SeededRandom(seed: seed)
 
+    let sampleA = WeightedSample(predicted: a, truth: truth), sampleB = WeightedSample(predicted: b, truth: truth)
     let resampled = parallelReplicates(resamples, width: 1) { r in
         var random = root.fork("bootstrap \(r)")
-        let indices = resampleIndices(n, &random)
-        return [difference(a.gathered(indices), b.gathered(indices), truth.gathered(indices))]
+        let drawn = drawCounts(n, &random)
+        return [sampleA.values([.kendallTau(.b)], drawn: drawn)[0] - sampleB.values([.kendallTau(.b)], drawn: drawn)[0]]
     }
     let relabelled = parallelReplicates(permutations, width: 1) { r in
         var random = root.fork("permutation \(r)")

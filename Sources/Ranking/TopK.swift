@@ -23,15 +23,19 @@ public func topKAgreement(
 ) throws(RankingError) -> TopKAgreement {
     let (p, t) = try checkedPairs(predicted, truth, nanPolicy: nanPolicy)
     guard (1...p.count).contains(k) else { throw .invalidK(k: k, count: p.count) }
-    return topKAgreement(k: k, OrderKeys(denseRanksOf: p), OrderKeys(denseRanksOf: t))
+    let predicted = OrderKeys(denseRanksOf: p), truth = OrderKeys(denseRanksOf: t)
+    return topKAgreement(k: k, predicted, truth, drawn: [Int32](repeating: 1, count: p.count),
+                         predictedCounts: predicted.counts, truthCounts: truth.counts)
 }
 
-func topKAgreement(k: Int, _ predicted: OrderKeys, _ truth: OrderKeys) -> TopKAgreement {
-    let pCount = predicted.counts, tCount = truth.counts
-    let pTop = topInclusion(predicted, pCount, k: k, fromTop: true)
-    let tTop = topInclusion(truth, tCount, k: k, fromTop: true)
-    let pBottom = topInclusion(predicted, pCount, k: k, fromTop: false)
-    let tBottom = topInclusion(truth, tCount, k: k, fromTop: false)
+/// The agreement on the resample that draws item i `drawn[i]` times (all 1: the sample itself), given how
+/// many drawn copies carry each key: every copy of an item shares its inclusion probabilities.
+func topKAgreement(
+    k: Int, _ predicted: OrderKeys, _ truth: OrderKeys, drawn: [Int32], predictedCounts pCount: [Int32],
+    truthCounts tCount: [Int32]
+) -> TopKAgreement {
+    let pTop = inclusionOfKey(pCount, k: k, fromTop: true), tTop = inclusionOfKey(tCount, k: k, fromTop: true)
+    let pBottom = inclusionOfKey(pCount, k: k, fromTop: false), tBottom = inclusionOfKey(tCount, k: k, fromTop: false)
     // Competition rank of each truth key: 1 + items with a larger key.
     var trueRankOfKey = [Int](repeating: 0, count: truth.bound)
     var better = 0
@@ -41,30 +45,35 @@ func topKAgreement(k: Int, _ predicted: OrderKeys, _ truth: OrderKeys) -> TopKAg
     }
     var top = 0.0, bottom = 0.0, best = Int.max, worst = 0
     for i in predicted.keys.indices {
-        top += pTop[i] * tTop[i]
-        bottom += pBottom[i] * tBottom[i]
-        if pTop[i] > 0 {
-            let rank = trueRankOfKey[Int(truth.keys[i])]
-            best = min(best, rank)
-            worst = max(worst, rank)
+        guard drawn[i] > 0 else { continue }
+        let copies = Double(drawn[i])
+        let p = Int(predicted.keys[i]), t = Int(truth.keys[i])
+        top += copies * pTop[p] * tTop[t]
+        bottom += copies * pBottom[p] * tBottom[t]
+        if pTop[p] > 0 {
+            best = min(best, trueRankOfKey[t])
+            worst = max(worst, trueRankOfKey[t])
         }
     }
     return TopKAgreement(k: k, precisionAtTop: top / Double(k), precisionAtBottom: bottom / Double(k),
                          bestTrueRankInTop: best, worstTrueRankInTop: worst)
 }
 
-/// The probability that each item is among the k largest (or smallest) keys under random tie-breaking.
-private func topInclusion(_ o: OrderKeys, _ count: [Int32], k: Int, fromTop: Bool) -> [Double] {
-    var taken = 0, boundary = 0
-    for step in 0..<o.bound {
-        boundary = fromTop ? o.bound - 1 - step : step
-        if taken + Int(count[boundary]) >= k { break }
-        taken += Int(count[boundary])
+/// For each key, the probability that an item carrying it is among the k largest (or smallest) under
+/// uniformly random tie-breaking, given how many items carry each key.
+private func inclusionOfKey(_ count: [Int32], k: Int, fromTop: Bool) -> [Double] {
+    var inclusion = [Double](repeating: 0, count: count.count)
+    var taken = 0
+    for step in count.indices {
+        let v = fromTop ? count.count - 1 - step : step
+        let c = Int(count[v])
+        guard c > 0 else { continue }
+        if taken + c >= k {
+            inclusion[v] = Double(k - taken) / Double(c)
+            break
+        }
+        inclusion[v] = 1
+        taken += c
     }
-    let share = Double(k - taken) / Double(count[boundary])
-    return o.keys.map { key in
-        let v = Int(key)
-        if v == boundary { return share }
-        return (fromTop ? v > boundary : v < boundary) ? 1 : 0
-    }
+    return inclusion
 }
