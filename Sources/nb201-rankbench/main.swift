@@ -28,17 +28,26 @@ func readColumns(_ path: String, _ names: [String]) throws -> [[Double]] {
     return values
 }
 
-/// Median and minimum seconds of `repeats` calls.
-func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> (median: Double, min: Double) {
+/// CPU seconds used by this process so far, all threads (unlike wall time, not inflated by other load).
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+}
+
+/// Median and minimum wall seconds of `repeats` calls, and the mean CPU seconds per call.
+func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> (median: Double, min: Double, cpu: Double) {
     var seconds: [Double] = []
+    let cpuStart = processCPUSeconds()
     for _ in 0..<repeats {
         let start = ContinuousClock.now
         try body()
         let d = ContinuousClock.now - start
         seconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18)
     }
+    let cpu = (processCPUSeconds() - cpuStart) / Double(repeats)
     seconds.sort()
-    return (seconds[seconds.count / 2], seconds[0])
+    return (seconds[seconds.count / 2], seconds[0], cpu)
 }
 
 let args = CommandLine.arguments
@@ -52,16 +61,16 @@ let (a, b) = (columns[0], columns[1])
 
 var tau = CorrelationResult(statistic: 0, pValue: 0)
 let kendall = try time(repeats) { tau = try kendallTau(a, b) }
-print(String(format: "swift kendalltau_b n=%d tau=%.15f p=%.6e median_ms=%.3f min_ms=%.3f",
-             a.count, tau.statistic, tau.pValue, kendall.median * 1e3, kendall.min * 1e3))
+print(String(format: "swift kendalltau_b n=%d tau=%.15f p=%.6e median_ms=%.3f min_ms=%.3f cpu_ms=%.3f",
+             a.count, tau.statistic, tau.pValue, kendall.median * 1e3, kendall.min * 1e3, kendall.cpu * 1e3))
 
 let metrics: [RankingMetric] = [.kendallTau(.b), .spearman, .precisionAtTop(k: 100), .bestTrueRankInTop(k: 100)]
 var intervals: [BootstrapInterval] = []
 let boot = try time(3) {
     intervals = try bootstrapIntervals(predicted: a, truth: b, metrics: metrics, resamples: 1000, seed: 1)
 }
-print(String(format: "swift bootstrap resamples=1000 metrics=tau_b+spearman+top100 median_s=%.3f min_s=%.3f",
-             boot.median, boot.min))
+print(String(format: "swift bootstrap resamples=1000 metrics=tau_b+spearman+top100 median_s=%.3f min_s=%.3f cpu_s=%.3f",
+             boot.median, boot.min, boot.cpu))
 for (metric, interval) in zip(metrics, intervals) {
     print(String(format: "  %@ %.4f [%.4f, %.4f]", metric.description, interval.estimate, interval.lower, interval.upper))
 }
