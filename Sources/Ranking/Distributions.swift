@@ -41,8 +41,14 @@ enum Distributions {
 
     /// x^a y^b / (a B(a, b)).
     private static func betaFront(a: Double, b: Double, x: Double, y: Double) -> Double {
-        let logBeta = lgamma(a) + lgamma(b) - lgamma(a + b)
+        let logBeta = logGamma(a) + logGamma(b) - logGamma(a + b)
         return exp(a * log(x) + b * log(y) - logBeta) / a
+    }
+
+    /// log Gamma(v) for v > 0, with the reentrant libm call (plain lgamma writes a global sign).
+    private static func logGamma(_ v: Double) -> Double {
+        var sign: Int32 = 0
+        return lgamma_r(v, &sign)
     }
 
     /// The continued fraction of I_x(a, b) / front (Numerical Recipes' betacf form), to full double precision.
