@@ -43,3 +43,39 @@ import Ranking
         #expect(try topKAgreement(k: truth.count, predicted: predicted, truth: truth).precisionAtTop == 1)
     }
 }
+
+/// Expected overlap by definition: every way of breaking the ties (a uniformly random permutation of the
+/// items decides among equal scores), for both rankings independently.
+@Suite struct TopKBruteForceTests {
+    private func permutations(_ n: Int) -> [[Int]] {
+        guard n > 0 else { return [[]] }
+        return permutations(n - 1).flatMap { p in (0...p.count).map { i in var q = p; q.insert(n - 1, at: i); return q } }
+    }
+
+    private func topSet(_ scores: [Double], _ priority: [Int], _ k: Int, fromTop: Bool) -> Set<Int> {
+        let order = scores.indices.sorted { i, j in
+            scores[i] != scores[j] ? (fromTop ? scores[i] > scores[j] : scores[i] < scores[j]) : priority[i] < priority[j]
+        }
+        return Set(order.prefix(k))
+    }
+
+    @Test func precisionIsTheMeanOverAllTieBreaks() throws {
+        let predicted: [Double] = [3, 1, 3, 2, 3]
+        let truth: [Double] = [5, 5, 4, 4, 1]
+        let all = permutations(predicted.count)
+        for k in 1...predicted.count {
+            var top = 0.0, bottom = 0.0
+            for p in all {
+                let pTop = topSet(predicted, p, k, fromTop: true), pBottom = topSet(predicted, p, k, fromTop: false)
+                for t in all {
+                    top += Double(pTop.intersection(topSet(truth, t, k, fromTop: true)).count)
+                    bottom += Double(pBottom.intersection(topSet(truth, t, k, fromTop: false)).count)
+                }
+            }
+            let combinations = Double(all.count * all.count * k)
+            let r = try topKAgreement(k: k, predicted: predicted, truth: truth)
+            #expect(abs(r.precisionAtTop - top / combinations) < 1e-12, "k=\(k) top")
+            #expect(abs(r.precisionAtBottom - bottom / combinations) < 1e-12, "k=\(k) bottom")
+        }
+    }
+}
