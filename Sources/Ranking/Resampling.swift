@@ -103,8 +103,9 @@ struct WeightedSample {
     }
 
     /// Pearson's r of the resample's raw scores, weighted by draws.
-    private func pearson(drawn: [Double]) -> Double {
+    private func pearson(drawn: [Int32]) -> Double {
         let x = predictedScores!, y = truthScores!
+        let drawn = drawn.map(Double.init)
         var mx = 0.0, my = 0.0
         for i in 0..<count { mx += drawn[i] * x[i]; my += drawn[i] * y[i] }
         mx /= Double(count); my /= Double(count)
@@ -115,8 +116,6 @@ struct WeightedSample {
         }
         return min(1, max(-1, sxy / sxx.squareRoot() / syy.squareRoot()))
     }
-
-    private func pearson(drawn: [Int32]) -> Double { pearson(drawn: drawn.map(Double.init)) }
 }
 
 /// Average rank (1...n, ties share their mean) of each key, given how many items carry it.
