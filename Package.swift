@@ -37,6 +37,13 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
+        // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
+        // comparisons of estimators. Pure functions; Engine only for the seeded generator.
+        .target(name: "Ranking", dependencies: ["Engine"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace"]),
+        // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
+        .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
