@@ -26,6 +26,10 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
+        // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
+        .target(name: "Datasets", dependencies: ["Engine"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",

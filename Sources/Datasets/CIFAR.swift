@@ -1,0 +1,43 @@
+/// The two file-level parts every dataset ships: its train set and its test set (ImageNet16's `val_data`).
+public enum DataPart: String, Sendable, CaseIterable {
+    case train, test
+}
+
+/// CIFAR-10 and CIFAR-100 as released, read from one directory in the binary layout
+/// (`cifar-10-batches-bin`, `cifar-100-binary`).
+public struct CIFAR: Sendable {
+    public let name: String
+    public let layout: CIFARBinary.RecordLayout
+    let binaryFiles: [DataPart: [String]]
+    let releaseCounts: [DataPart: Int]
+
+    public static let cifar10 = CIFAR(
+        name: "CIFAR-10", layout: .cifar10,
+        binaryFiles: [.train: (1...5).map { "data_batch_\($0).bin" }, .test: ["test_batch.bin"]],
+        releaseCounts: [.train: 50_000, .test: 10_000])
+
+    public static let cifar100 = CIFAR(
+        name: "CIFAR-100", layout: .cifar100,
+        binaryFiles: [.train: ["train.bin"], .test: ["test.bin"]],
+        releaseCounts: [.train: 50_000, .test: 10_000])
+
+    /// Images in the release's count (50,000 train, 10,000 test).
+    public func releaseCount(_ part: DataPart) -> Int { releaseCounts[part]! }
+
+    /// One part as released, its files concatenated in order; the image count must be the release's.
+    public func load(_ part: DataPart, from directory: String) throws -> ImageSet {
+        try load(part, from: directory, expectedCount: releaseCount(part))
+    }
+
+    /// One part, checked against `expectedCount` images (tests use small generated files).
+    public func load(_ part: DataPart, from directory: String, expectedCount: Int) throws -> ImageSet {
+        let files = binaryFiles[part]!.map { FileBytes.join(directory, $0) }
+        let set = ImageSet.concatenating(try files.map { try CIFARBinary.read(file: $0, layout: layout) })
+        guard set.count == expectedCount else {
+            throw DatasetError.imageCountMismatch(
+                what: "\(name) \(part.rawValue) (\(files.joined(separator: ", ")))", found: set.count,
+                expected: expectedCount)
+        }
+        return set
+    }
+}
