@@ -29,6 +29,8 @@ let package = Package(
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
         .target(name: "Datasets", dependencies: ["Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"]),
+        .executableTarget(
+            name: "datasets-benchmark", dependencies: ["Datasets", "Engine"], path: "benchmarks/DatasetsBenchmark"),
 
         // The command-line program: parse, call a library, print.
         .executableTarget(
