@@ -15,7 +15,8 @@ public struct BatchPosition: Sendable, Hashable, Comparable, CustomStringConvert
     public var description: String { "epoch \(epoch) batch \(batch)" }
 }
 
-/// One batch, ready for the network: normalised Float32 NCHW images and their class targets.
+/// One batch, ready for the network: normalised Float32 NCHW images and their class targets
+/// (the `[Float]` / `[Int32]` pair a training or evaluation step takes).
 public struct Batch: Sendable {
     public let position: BatchPosition
     public let shape: ImageShape
@@ -24,8 +25,6 @@ public struct Batch: Sendable {
     public let labels: [Int32]
 
     public var count: Int { labels.count }
-    /// The labels as `Int`, for code that indexes with them.
-    public var targets: [Int] { labels.map(Int.init) }
 }
 
 /// How a subset becomes batches: order, size, augmentation and normalisation, all fixed by a seed.
