@@ -20,7 +20,14 @@ let package = Package(
 
         // Search space: ops, cell, arch strings, isomorphism, cost model. No SQL, no tensors.
         .target(name: "SearchSpace"),
-        .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace"]),
+        .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace", "TestSupport"]),
+
+        // Test helpers: where ../shared/data is, temporary directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        // The SQLite file: wrapper, schema and migrations, table import, typed queries.
+        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS"]),
@@ -37,6 +44,7 @@ let package = Package(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
