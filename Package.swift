@@ -26,6 +26,10 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
+        // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
+        .target(name: "Pickle", dependencies: ["CBZ2"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
