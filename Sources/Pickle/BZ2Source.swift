@@ -24,7 +24,10 @@ public final class BZ2ByteSource: ByteSource {
     }
 
     private func openStream() throws {
+        let (pending, pendingCount) = (stream.next_in, stream.avail_in) // input left over from the previous stream
         stream = bz_stream()
+        stream.next_in = pending
+        stream.avail_in = pendingCount
         let rc = BZ2_bzDecompressInit(&stream, 0, 0)
         guard rc == BZ_OK else { throw PickleError.bzip2("decompressor init failed (\(rc))", compressedOffset: compressedConsumed) }
         streamOpen = true

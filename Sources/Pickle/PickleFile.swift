@@ -76,7 +76,9 @@ public struct PickleFile: Sendable {
         }
         let reader = try makeReader()
         guard layout == .torchLegacy else {
-            return (try Unpickler(reader: reader, keepSlots: keep, stream: stream, limits: limits).load(), nil)
+            let object = try Unpickler(reader: reader, keepSlots: keep, stream: stream, limits: limits).load()
+            try expectEnd(reader)
+            return (object, nil)
         }
         let magic = try Unpickler(reader: reader).load()
         guard magic == Unpickler.integer(fromLittleEndian: Array(Self.torchLegacyPrefix[4...])) else {
@@ -89,6 +91,14 @@ public struct PickleFile: Sendable {
         guard case let .list(keys) = try Unpickler(reader: reader).load() else {
             throw PickleError.container("\(path): the fifth pickle (storage keys) is not a list")
         }
+        if keys.items.isEmpty { try expectEnd(reader) }
         return (object, TorchHeader(sysInfo: sysInfo, storageKeys: keys.items))
+    }
+
+    /// Reading to the end also makes libbz2 check the stream's CRC, so a truncated or damaged file is an error.
+    private func expectEnd(_ reader: ByteReader) throws {
+        guard try reader.atEnd() else {
+            throw PickleError.container("\(path): unexpected bytes after the pickle at offset \(reader.offset)")
+        }
     }
 }
