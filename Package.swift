@@ -33,6 +33,10 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
+        // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
+        .target(name: "Pickle", dependencies: ["CBZ2"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
+
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
         .target(name: "Datasets", dependencies: ["Engine"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"]),
