@@ -38,10 +38,11 @@ let package = Package(
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
 
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
-        .target(name: "Datasets", dependencies: ["Engine"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine"]),
+        // (Store only for its BenchmarkDataset / BenchmarkSplit names.)
+        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "Store"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "Store", "TestSupport"]),
         .executableTarget(
-            name: "datasets-benchmark", dependencies: ["Datasets", "Engine"], path: "benchmarks/DatasetsBenchmark"),
+            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "Store"], path: "benchmarks/DatasetsBenchmark"),
 
         // The command-line program: parse, call a library, print.
         .executableTarget(

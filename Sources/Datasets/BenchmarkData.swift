@@ -1,3 +1,5 @@
+import Store
+
 /// A benchmark dataset's train and test sets with the NB201 split files applied: `subset(.xValid)` and
 /// friends give the exact images each benchmark split names.
 public struct BenchmarkData: Sendable {
@@ -8,8 +10,9 @@ public struct BenchmarkData: Sendable {
     public let test: ImageSet
     private let splitIndices: [BenchmarkSplit: (part: DataPart, indices: [Int])]
 
-    /// Reads the dataset's release files from `dataDirectory` (CIFAR-10: `cifar-10-batches-bin`,
-    /// CIFAR-100: `cifar-100-binary`, ImageNet16-120: `ImageNet16`) and its split file from `splitsDirectory`.
+    /// Reads the dataset's release files from `dataDirectory` (CIFAR-10: `cifar-10-batches-bin` or
+    /// `cifar-10-batches-py`, CIFAR-100: `cifar-100-binary` or `cifar-100-python`, ImageNet16-120: `ImageNet16`)
+    /// and its split file from `splitsDirectory`.
     public static func load(_ dataset: BenchmarkDataset, dataDirectory: String, splitsDirectory: String) throws
         -> BenchmarkData
     {
@@ -17,9 +20,7 @@ public struct BenchmarkData: Sendable {
         switch dataset {
         case .cifar10Valid, .cifar10: reader = { try CIFAR.cifar10.load($0, from: dataDirectory) }
         case .cifar100: reader = { try CIFAR.cifar100.load($0, from: dataDirectory) }
-        case .imageNet16_120:
-            throw DatasetError.missingFile(
-                path: dataDirectory, expected: "ImageNet16 python-layout reader (not built yet: needs Pickle)")
+        case .imageNet16: reader = { try ImageNet16.load($0, from: dataDirectory) }
         }
         return try BenchmarkData(
             dataset: dataset, train: try reader(.train), test: try reader(.test), splitsDirectory: splitsDirectory)
@@ -40,7 +41,7 @@ public struct BenchmarkData: Sendable {
             let file = try SplitFile.read(FileBytes.join(splitsDirectory, "cifar-split.txt"))
             splitIndices[.train] = (.train, try file.indices("train", within: train.count))
             splitIndices[.xValid] = (.train, try file.indices("valid", within: train.count))
-        case .cifar100, .imageNet16_120:
+        case .cifar100, .imageNet16:
             let name = dataset == .cifar100 ? "cifar100-test-split.txt" : "imagenet-16-120-test-split.txt"
             let file = try SplitFile.read(FileBytes.join(splitsDirectory, name))
             splitIndices[.xValid] = (.test, try file.indices("xvalid", within: test.count))

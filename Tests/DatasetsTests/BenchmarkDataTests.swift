@@ -1,9 +1,10 @@
 import Testing
+import Store
 @testable import Datasets
 
 @Suite struct BenchmarkDataTests {
     private func splitsDirectory() throws -> String {
-        let dir = try Fixtures.temporaryDirectory()
+        let dir = Fixtures.temporaryDirectory()
         try Fixtures.write(Array(#"{"train": ["int", ["4", "0", "2"]], "valid": ["int", ["1", "3", "5"]]}"#.utf8),
                            to: dir + "/cifar-split.txt")
         try Fixtures.write(Array(#"{"xvalid": ["int", ["3", "1"]], "xtest": ["int", ["0", "2"]]}"#.utf8),

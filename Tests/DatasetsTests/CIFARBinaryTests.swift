@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct CIFARBinaryTests {
     @Test func readsCIFAR10Records() throws {
-        let dir = try Fixtures.temporaryDirectory(), file = dir + "/data_batch_1.bin"
+        let dir = Fixtures.temporaryDirectory(), file = dir + "/data_batch_1.bin"
         try Fixtures.write(Fixtures.cifarRecords([[3], [0], [9]]), to: file)
         let set = try CIFARBinary.read(file: file, layout: .cifar10)
         #expect(set.count == 3 && set.shape == .cifar && set.classCount == 10)
@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func readsCIFAR100FineLabels() throws {
-        let dir = try Fixtures.temporaryDirectory(), file = dir + "/train.bin"
+        let dir = Fixtures.temporaryDirectory(), file = dir + "/train.bin"
         try Fixtures.write(Fixtures.cifarRecords([[19, 99], [0, 42]]), to: file)
         let set = try CIFARBinary.read(file: file, layout: .cifar100)
         #expect(set.labels == [99, 42] && set.classCount == 100)
@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test func truncatedRecordIsAnError() throws {
-        let dir = try Fixtures.temporaryDirectory(), file = dir + "/data_batch_1.bin"
+        let dir = Fixtures.temporaryDirectory(), file = dir + "/data_batch_1.bin"
         try Fixtures.write(Array(Fixtures.cifarRecords([[1], [2]]).dropLast()), to: file)
         #expect(throws: DatasetError.badRecordSize(path: file, fileSize: 2 * 3073 - 1, recordSize: 3073)) {
             try CIFARBinary.read(file: file, layout: .cifar10)
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func labelOutsideTheRangeIsAnError() throws {
-        let dir = try Fixtures.temporaryDirectory(), file = dir + "/x.bin"
+        let dir = Fixtures.temporaryDirectory(), file = dir + "/x.bin"
         try Fixtures.write(Fixtures.cifarRecords([[1], [10]]), to: file)
         #expect(throws: DatasetError.labelOutOfRange(path: file, record: 1, label: 10, valid: 0...9)) {
             try CIFARBinary.read(file: file, layout: .cifar10)
@@ -48,14 +48,14 @@ import Testing
     }
 
     @Test func missingFileIsNamed() throws {
-        let file = try Fixtures.temporaryDirectory() + "/test_batch.bin"
+        let file = Fixtures.temporaryDirectory() + "/test_batch.bin"
         #expect(throws: DatasetError.missingFile(path: file, expected: "a CIFAR binary batch of 3073-byte records")) {
             try CIFARBinary.read(file: file, layout: .cifar10)
         }
     }
 
     @Test func directoryLoaderConcatenatesBatchesInOrderAndChecksTheCount() throws {
-        let dir = try Fixtures.temporaryDirectory()
+        let dir = Fixtures.temporaryDirectory()
         for b in 1...5 {
             try Fixtures.write(Fixtures.cifarRecords([[UInt8(b)], [UInt8(b - 1)]], firstImage: 2 * (b - 1)),
                                to: dir + "/data_batch_\(b).bin")

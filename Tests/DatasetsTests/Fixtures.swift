@@ -1,15 +1,12 @@
 import Foundation
 import Engine
+import TestSupport
 @testable import Datasets
 
 /// Files the tests generate, and where the real data lives.
 enum Fixtures {
     /// A fresh, empty directory for one test's files.
-    static func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "nb201-datasets-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
+    static func temporaryDirectory() -> String { SharedData.temporaryDirectory().path }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
@@ -37,14 +34,7 @@ enum Fixtures {
                  labels: (0..<count).map(Int32.init))
     }
 
-    /// `../shared` seen from the package root.
-    static let shared: String = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        return root.deletingLastPathComponent().appendingPathComponent("shared").path
-    }()
-
-    static let splitsDirectory = shared + "/data/splits"
+    static let splitsDirectory = SharedData.root.appendingPathComponent("splits").path
     static var splitsPresent: Bool { FileManager.default.fileExists(atPath: splitsDirectory + "/cifar-split.txt") }
 
     /// The real CIFAR-10 (binary layout): `$NB201_CIFAR10_DIR` if set, else

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct SplitFileTests {
     private func write(_ text: String) throws -> String {
-        let path = try Fixtures.temporaryDirectory() + "/split.txt"
+        let path = Fixtures.temporaryDirectory() + "/split.txt"
         try Fixtures.write(Array(text.utf8), to: path)
         return path
     }
@@ -38,7 +38,7 @@ import Testing
     }
 
     @Test func missingFileIsNamed() throws {
-        let path = try Fixtures.temporaryDirectory() + "/cifar-split.txt"
+        let path = Fixtures.temporaryDirectory() + "/cifar-split.txt"
         #expect(throws: DatasetError.missingFile(path: path, expected: "a NAS-Bench-201 split file (JSON)")) {
             try SplitFile.read(path)
         }
