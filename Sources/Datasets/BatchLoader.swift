@@ -3,7 +3,9 @@ import Dispatch
 /// An endless stream of a plan's batches across epochs, starting at any position: a trainer checkpoints
 /// `position` and resumes with `BatchLoader(plan:, startingAt:)`, getting exactly the batches it would have
 /// had. With `prefetch`, the batch after the one returned is built on a background thread while the caller
-/// trains, so decode/augment overlaps the training step.
+/// trains. That only pays where a core sits idle during the step; on the shared 2-core machine it did not
+/// (benchmarks/results/datasets.md: a batch costs ~1 ms against a 130-250 ms step at 1-2k images/s),
+/// hence off by default.
 /// Not for concurrent use: one consumer calls `next()`.
 public final class BatchLoader: @unchecked Sendable {
     public let plan: BatchPlan
@@ -19,7 +21,7 @@ public final class BatchLoader: @unchecked Sendable {
         let ready = DispatchSemaphore(value: 0)
     }
 
-    public init(plan: BatchPlan, startingAt position: BatchPosition = .start, prefetch: Bool = true) {
+    public init(plan: BatchPlan, startingAt position: BatchPosition = .start, prefetch: Bool = false) {
         precondition(plan.batchesPerEpoch > 0, "the plan yields no batch")
         precondition(position.batch >= 0 && position.batch < plan.batchesPerEpoch && position.epoch >= 0)
         self.plan = plan
