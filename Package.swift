@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nb201", targets: ["nb201"]),
+        .executable(name: "nb201-storebench", targets: ["StoreBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,6 +29,9 @@ let package = Package(
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
         .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+
+        // Timings of the store for benchmarks/store.sh.
+        .executableTarget(name: "StoreBench", dependencies: ["Store"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS"]),

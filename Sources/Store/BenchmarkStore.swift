@@ -19,7 +19,8 @@ public final class BenchmarkStore {
         }
         try db.execute("PRAGMA foreign_keys = ON")
         if !readOnly {
-            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            // A 64 MiB page cache holds the whole benchmark while an import builds its indexes.
+            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
             try migrate(from: version)
         } else if version < Schema.currentVersion {
             throw StoreError.noData("\(path) has schema version \(version); open it once read-write to migrate it")
@@ -82,19 +83,6 @@ public final class BenchmarkStore {
         try db.run("INSERT INTO sources (path, kind, size_bytes, sha256, imported_at) VALUES (?, ?, ?, ?, ?)",
                    [.text(path), .text(kind), SQLValue(sizeBytes), .text(sha256), .text(stamp)])
         return Int(db.lastInsertRowID)
-    }
-
-    /// Ends an import (inside its transaction): records what the source added and refreshes the `coverage`
-    /// summary that queries read to name the valid choices without scanning every trial.
-    public func finishImport(source: Int, rowCounts counts: [String: Int]) throws {
-        let json = "{" + counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
-        try db.run("UPDATE sources SET row_counts = ? WHERE id = ?", [.text(json), SQLValue(source)])
-        try db.execute("""
-            DELETE FROM coverage;
-            INSERT INTO coverage (dataset, hp, seed, split, architectures)
-            SELECT t.dataset, t.hp, t.seed, r.split, count(*) -- one trial per (arch, dataset, hp, seed)
-            FROM trials t JOIN results r ON r.trial_id = t.id GROUP BY 1, 2, 3, 4;
-            """)
     }
 
     public func addNote(source: Int, arch: Int?, _ note: String) throws {

@@ -14,6 +14,12 @@ public final class BenchmarkWriter {
     private let fillResult: Statement
     private let insertCurve: Statement
 
+    /// Results this writer added, per coverage cell: `finish` adds them to the `coverage` summary.
+    private struct CoverageKey: Hashable {
+        let dataset: String, hp: Int, seed: String, split: String
+    }
+    private var newResults: [CoverageKey: Int] = [:]
+
     init(store: BenchmarkStore) throws {
         self.store = store
         let db = store.db
@@ -74,26 +80,40 @@ public final class BenchmarkWriter {
         try insertCost.execute([SQLValue(arch), .text(dataset), .text(origin), .real(paramsM), .real(flopsM), SQLValue(latency)])
     }
 
-    /// The trial row for (arch, dataset, hp, seed), created if new; `created` tells which.
+    /// A trial row: its id, its key, and whether this writer created it.
+    public struct Trial: Sendable {
+        public let id: Int
+        public let created: Bool
+        public let dataset: String
+        public let hp: Int
+        public let seed: String
+    }
+
+    /// The trial row for (arch, dataset, hp, seed), created if new.
     public func trial(arch: Int, dataset: String, hp: Int, seed: String, source: Int,
-                      params: Double? = nil, flops: Double? = nil, latency: Double? = nil) throws -> (id: Int, created: Bool) {
+                      params: Double? = nil, flops: Double? = nil, latency: Double? = nil) throws -> Trial {
         try insertTrial.execute([SQLValue(arch), .text(dataset), SQLValue(hp), .text(seed), SQLValue(source),
                                  SQLValue(params), SQLValue(flops), SQLValue(latency)])
-        if store.db.changes > 0 { return (Int(store.db.lastInsertRowID), true) }
+        if store.db.changes > 0 {
+            return Trial(id: Int(store.db.lastInsertRowID), created: true, dataset: dataset, hp: hp, seed: seed)
+        }
         try selectTrial.bind([SQLValue(arch), .text(dataset), SQLValue(hp), .text(seed)])
         _ = try selectTrial.step()
         defer { selectTrial.reset() }
-        return (selectTrial.int(0), false)
+        return Trial(id: selectTrial.int(0), created: false, dataset: dataset, hp: hp, seed: seed)
     }
 
     /// Stores a split's final-epoch values. A split already stored must agree (to 1e-9) with the new values,
     /// else the import fails naming both: two sources never silently overwrite each other. Returns true if new.
     @discardableResult
-    public func addResult(trial: Int, split: String, epoch: Int, accuracy: Double?, loss: Double?, time: Double?,
+    public func addResult(trial: Trial, split: String, epoch: Int, accuracy: Double?, loss: Double?, time: Double?,
                           context: @autoclosure () -> String) throws -> Bool {
-        try insertResult.execute([SQLValue(trial), .text(split), SQLValue(epoch), SQLValue(accuracy), SQLValue(loss), SQLValue(time)])
-        if store.db.changes > 0 { return true }
-        try selectResult.bind([SQLValue(trial), .text(split)])
+        try insertResult.execute([SQLValue(trial.id), .text(split), SQLValue(epoch), SQLValue(accuracy), SQLValue(loss), SQLValue(time)])
+        if store.db.changes > 0 {
+            newResults[CoverageKey(dataset: trial.dataset, hp: trial.hp, seed: trial.seed, split: split), default: 0] += 1
+            return true
+        }
+        try selectResult.bind([SQLValue(trial.id), .text(split)])
         _ = try selectResult.step()
         let old = [selectResult.optionalDouble(0), selectResult.optionalDouble(1), selectResult.optionalDouble(2)]
         selectResult.reset()
@@ -102,16 +122,33 @@ public final class BenchmarkWriter {
                 throw StoreError.conflictingValue("\(context()): \(split) \(name) \(new) differs from the stored \(stored)")
             }
         }
-        try fillResult.execute([SQLValue(accuracy), SQLValue(loss), SQLValue(time), SQLValue(trial), .text(split)])
+        try fillResult.execute([SQLValue(accuracy), SQLValue(loss), SQLValue(time), SQLValue(trial.id), .text(split)])
         return false
     }
 
     /// A per-epoch series (NaN where the split was not evaluated), stored as little-endian float64.
-    public func addCurve(trial: Int, split: String, metric: String, perEpoch: [Double]) throws {
+    public func addCurve(trial: Trial, split: String, metric: String, perEpoch: [Double]) throws {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(perEpoch.count * 8)
         for v in perEpoch { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-        try insertCurve.execute([SQLValue(trial), .text(split), .text(metric), .blob(bytes)])
+        try insertCurve.execute([SQLValue(trial.id), .text(split), .text(metric), .blob(bytes)])
+    }
+}
+
+extension BenchmarkWriter {
+    /// Ends an import (inside its transaction): records what the source added and adds this writer's new results
+    /// to the `coverage` summary that queries read to name the valid choices without scanning every trial.
+    public func finish(source: Int, rowCounts counts: [String: Int]) throws {
+        let json = "{" + counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
+        try store.db.run("UPDATE sources SET row_counts = ? WHERE id = ?", [.text(json), SQLValue(source)])
+        let bump = try store.db.statement("""
+            INSERT INTO coverage (dataset, hp, seed, split, architectures) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (dataset, hp, seed, split) DO UPDATE SET architectures = architectures + excluded.architectures
+            """)
+        for (key, n) in newResults {
+            try bump.execute([.text(key.dataset), SQLValue(key.hp), .text(key.seed), .text(key.split), SQLValue(n)])
+        }
+        newResults = [:]
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 
 /// Minimal RFC 4180 reader: comma-separated, optional double quotes (with "" escapes), LF or CRLF line ends.
+/// Fields are decoded as UTF-8 (invalid bytes become U+FFFD and then fail the field's own parse).
 /// Every record must have as many fields as the header: a short record is reported as a truncated file.
 struct CSVReader {
     let path: String
@@ -10,9 +11,6 @@ struct CSVReader {
 
     init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.fileUnreadable(path) }
-        guard String(data: data, encoding: .utf8) != nil else {
-            throw StoreError.csv(path: path, line: 1, reason: "not UTF-8 text")
-        }
         var rows: [[String]] = []
         var lines: [Int] = []
         var row: [String] = []

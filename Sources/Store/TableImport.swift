@@ -182,7 +182,7 @@ extension BenchmarkStore {
                 for group in trialGroups {
                     func number(_ column: TableLayout.TrialGroup.Column?) throws -> Double? {
                         guard let column else { return nil }
-                        let text = fields[column.index].trimmingCharacters(in: .whitespaces)
+                        let text = fields[column.index]
                         guard !text.isEmpty else { return nil }
                         guard let value = Double(text), value.isFinite else {
                             throw fail("column \(column.header): '\(text)' is not a number")
@@ -192,18 +192,18 @@ extension BenchmarkStore {
                     let values = try group.splits.map { s in (s.split, try number(s.accuracy), try number(s.loss), try number(s.time)) }
                     let present = values.filter { $0.1 != nil || $0.2 != nil || $0.3 != nil }
                     guard !present.isEmpty else { continue }
-                    let (trialID, created) = try writer.trial(arch: index, dataset: group.dataset, hp: group.hp,
-                                                              seed: group.seed, source: sourceID)
-                    if created { counts.trials += 1 }
+                    let trial = try writer.trial(arch: index, dataset: group.dataset, hp: group.hp, seed: group.seed,
+                                                 source: sourceID)
+                    if trial.created { counts.trials += 1 }
                     for (split, accuracy, loss, time) in present {
-                        if try writer.addResult(trial: trialID, split: split, epoch: group.hp - 1, accuracy: accuracy, loss: loss,
+                        if try writer.addResult(trial: trial, split: split, epoch: group.hp - 1, accuracy: accuracy, loss: loss,
                                                 time: time, context: "\(path) line \(line)") {
                             counts.results += 1
                         }
                     }
                 }
             }
-            try finishImport(source: sourceID, rowCounts: ["architectures": counts.archs, "trials": counts.trials, "results": counts.results])
+            try writer.finish(source: sourceID, rowCounts: ["architectures": counts.archs, "trials": counts.trials, "results": counts.results])
             return ImportSummary(path: path, layout: layout.name, alreadyImported: false, architectures: counts.archs,
                                  trials: counts.trials, results: counts.results, seconds: Date().timeIntervalSince(start))
         }
