@@ -42,11 +42,11 @@ let package = Package(
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
 
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
-        // (Store only for its BenchmarkDataset / BenchmarkSplit names.)
-        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "Store"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "Store", "TestSupport"]),
+        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "SearchSpace", "TestSupport"]),
         .executableTarget(
-            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "Store"], path: "benchmarks/DatasetsBenchmark"),
+            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
+            path: "benchmarks/DatasetsBenchmark"),
 
         // The command-line program: parse, call a library, print.
         .executableTarget(

@@ -1,5 +1,5 @@
 import Engine
-import Store
+import SearchSpace
 
 /// Which batch of which epoch: what a trainer checkpoints to resume mid-epoch.
 public struct BatchPosition: Sendable, Hashable, Comparable, CustomStringConvertible {

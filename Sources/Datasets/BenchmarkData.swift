@@ -1,4 +1,4 @@
-import Store
+import SearchSpace
 
 /// A benchmark dataset's train and test sets with the NB201 split files applied: `subset(.xValid)` and
 /// friends give the exact images each benchmark split names.

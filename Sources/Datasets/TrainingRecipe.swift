@@ -1,4 +1,4 @@
-import Store
+import SearchSpace
 
 /// What the NB201 reference's data pipeline does per benchmark dataset (NB201.md).
 extension BenchmarkDataset {

@@ -1,5 +1,5 @@
 import Testing
-import Store
+import SearchSpace
 @testable import Datasets
 
 @Suite struct BenchmarkDataTests {

@@ -6,7 +6,7 @@ import Datasets
 import Dispatch
 import Engine
 import Foundation
-import Store
+import SearchSpace
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
