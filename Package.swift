@@ -44,6 +44,17 @@ let package = Package(
         // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
         .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
 
+        // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
+        .target(name: "Pickle", dependencies: ["CBZ2"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
+
+        // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
+        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "SearchSpace", "TestSupport"]),
+        .executableTarget(
+            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
+            path: "benchmarks/DatasetsBenchmark"),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
