@@ -55,12 +55,18 @@ let package = Package(
             name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
             path: "benchmarks/DatasetsBenchmark"),
 
+        // Ranking studies over the store (protocols, subsets, estimator sources) and their tables and reports.
+        .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
                 "Store",
+                "Ranking",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

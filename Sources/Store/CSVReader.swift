@@ -3,13 +3,13 @@ import Foundation
 /// Minimal RFC 4180 reader: comma-separated, optional double quotes (with "" escapes), LF or CRLF line ends.
 /// Fields are decoded as UTF-8 (invalid bytes become U+FFFD and then fail the field's own parse).
 /// Every record must have as many fields as the header: a short record is reported as a truncated file.
-struct CSVReader {
-    let path: String
-    let header: [String]
+public struct CSVReader {
+    public let path: String
+    public let header: [String]
     private let records: [[String]]
     private let lineNumbers: [Int]
 
-    init(path: String) throws {
+    public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.fileUnreadable(path) }
         var rows: [[String]] = []
         var lines: [Int] = []
@@ -71,8 +71,8 @@ struct CSVReader {
         self.path = path
     }
 
-    var count: Int { records.count }
+    public var count: Int { records.count }
 
     /// (line number, fields) of every record.
-    var rows: Zip2Sequence<[Int], [[String]]> { zip(lineNumbers, records) }
+    public var rows: Zip2Sequence<[Int], [[String]]> { zip(lineNumbers, records) }
 }

@@ -169,3 +169,13 @@ extension BenchmarkStore {
         }
     }
 }
+
+extension BenchmarkStore {
+    /// Keeps a computed ranking row (its protocol and metrics as JSON) so a table can be traced and rebuilt.
+    public func addRanking(estimator: String, source: String, architectures: Int, protocolJSON: String, metricsJSON: String) throws {
+        try db.run("""
+            INSERT INTO rankings (created_at, estimator, source, architectures, protocol, metrics) VALUES (?, ?, ?, ?, ?, ?)
+            """, [.text(ISO8601DateFormatter().string(from: Date())), .text(estimator), .text(source), SQLValue(architectures),
+                  .text(protocolJSON), .text(metricsJSON)])
+    }
+}

@@ -110,6 +110,15 @@ enum Schema {
           seconds REAL,
           PRIMARY KEY (run_id, estimator, arch_idx)
         ) WITHOUT ROWID;
+        CREATE TABLE rankings (
+          id INTEGER PRIMARY KEY,
+          created_at TEXT NOT NULL,
+          estimator TEXT NOT NULL,
+          source TEXT NOT NULL,
+          architectures INTEGER NOT NULL,
+          protocol TEXT NOT NULL,
+          metrics TEXT NOT NULL
+        );
         """,
     ]
 
