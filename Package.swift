@@ -66,6 +66,10 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
 
+        // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
+        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"]),
+        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
