@@ -69,6 +69,10 @@ let package = Package(
         // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
         .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"]),
         .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets"]),
+        // Step timings of one-shot and K-shot supernets (benchmarks/supernet.sh builds it in release).
+        .executableTarget(
+            name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets"],
+            path: "benchmarks/SupernetBenchmark"),
 
         // The command-line program: parse, call a library, print.
         .executableTarget(

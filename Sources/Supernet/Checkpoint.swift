@@ -6,7 +6,7 @@ import Foundation
 /// The checkpoint file: "NB201SN1", the configuration as JSON (UInt32 length first), the epochs completed and
 /// the simplex-net's Adam step count (UInt64 each), then every state tensor as a UInt64 float count followed by
 /// its little-endian Float32 values, and last a 64-bit FNV-1a hash of all bytes before it.
-/// State tensors, in order: the K items of every weight tensor (item-major), the SGD momentum buffers, every
+/// State tensors, in order: the K items of every weight tensor (item-major), the SGD momentum buffers (tensor-major), every
 /// BatchNorm's running mean and variance, and for K > 1 the simplex-net's parameters and Adam moments.
 /// Batch order, augmentation and path draws are functions of (seed, iteration), so the epoch count is the
 /// whole position: a resumed run replays exactly the draws an uninterrupted one makes.
@@ -17,7 +17,7 @@ enum CheckpointFile {
 extension SupernetTrainer {
     /// Every tensor the checkpoint holds, in file order.
     var stateTensors: [Tensor] {
-        var tensors = supernet.dictionary.allItems.map(\.value) + optimizer.momentumBuffers
+        var tensors = supernet.dictionary.allItems.map(\.value) + optimizers.flatMap(\.momentumBuffers)
         for s in supernet.batchNormStatistics { tensors += [s.mean, s.variance] }
         if let simplex, let simplexOptimizer {
             tensors += simplex.parameters.map(\.value) + simplexOptimizer.firstMoments + simplexOptimizer.secondMoments

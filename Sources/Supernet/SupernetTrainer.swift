@@ -24,7 +24,9 @@ public final class SupernetTrainer {
     public let supernet: KShotSupernet
     /// nil for K = 1.
     public let simplex: SimplexNet?
-    let optimizer: SGD
+    /// One SGD per weight tensor over its K items. Only the tensors of the step's path are stepped, as PyTorch
+    /// does with `zero_grad(set_to_none=True)` (an op off the path gets no decay or momentum step).
+    let optimizers: [SGD]
     let simplexOptimizer: Adam?
     public let plan: BatchPlan
     let schedule: CosineSchedule
@@ -46,8 +48,11 @@ public final class SupernetTrainer {
         supernet = KShotSupernet(shape: config.shape, k: config.k, rng: root.fork("supernet-init"), separateWorking: separateWorking)
         let subset = config.trainSubsetSize.map { training.sample($0, seed: root.fork("train-subset").seed) } ?? training
         plan = .training(subset, dataset: dataset, batchSize: config.batchSize, seed: root.fork("batches").seed, dropLast: true)
-        optimizer = SGD(parameters: supernet.dictionary.allItems, learningRate: config.learningRate, momentum: config.momentum,
-                        weightDecay: config.weightDecay, nesterov: true)
+        let items = supernet.dictionary.items
+        optimizers = items[0].indices.map { i in
+            SGD(parameters: items.map { $0[i] }, learningRate: config.learningRate, momentum: config.momentum,
+                weightDecay: config.weightDecay, nesterov: true)
+        }
         schedule = CosineSchedule(base: config.learningRate, total: config.epochs * plan.batchesPerEpoch)
         if config.k > 1 {
             let net = SimplexNet(hidden: config.simplexHidden, k: config.k, temperature: config.temperature, rng: root.fork("simplex-init"))
@@ -109,23 +114,27 @@ public final class SupernetTrainer {
         }
     }
 
-    /// One SGD step of all items on a uniformly sampled path with its code held fixed.
-    func supernetStep(_ batch: Batch, iteration: Int) -> CrossEntropyResult {
+    /// One SGD step of all K items of the path's tensors on a uniformly sampled path, its code held fixed.
+    public func supernetStep(_ batch: Batch, iteration: Int) -> CrossEntropyResult {
         let cell = samplePath(iteration)
         supernet.phase = .training
         supernet.setPath(cell, lambda: code(cell))
-        optimizer.zeroGradients()
+        let used = supernet.usedTensors(cell)
+        for i in used { optimizers[i].zeroGradients() }
         let result = forwardBackward(batch.images[...], batch.labels[...]) { dz in
             supernet.backward(logitsGrad: dz, itemGradients: true)
         }
-        optimizer.learningRate = schedule.learningRate(at: iteration)
-        optimizer.step()
+        let rate = schedule.learningRate(at: iteration)
+        for i in used {
+            optimizers[i].learningRate = rate
+            optimizers[i].step()
+        }
         return result
     }
 
     /// One simplex-net update: `simplexPaths` paths, the batch split into as many chunks (chunk i through path i
     /// with lambda_i = pi(alpha_i)), mean cross-entropy over the batch, supernet weights fixed. Returns the loss.
-    func simplexStep(_ batch: Batch, iteration: Int) -> Double {
+    public func simplexStep(_ batch: Batch, iteration: Int) -> Double {
         guard let simplex, let simplexOptimizer else { return 0 }
         let paths = (0..<config.simplexPaths).map { samplePath($0 + iteration * config.simplexPaths, "simplex-path") }
         let lambdas = simplex.forward(paths.flatMap(\.oneHot))
@@ -166,11 +175,11 @@ public final class SupernetTrainer {
 
     /// End of warm-up: every item (and its momentum) becomes a copy of the warm-up supernet theta^1.
     func copyWarmupIntoItems() {
-        let items = supernet.dictionary.items, buffers = optimizer.momentumBuffers, count = items[0].count
-        for k in 1..<items.count {
-            for i in 0..<count {
+        let items = supernet.dictionary.items
+        for (i, sgd) in optimizers.enumerated() {
+            for k in 1..<items.count {
                 items[k][i].value.copy(from: items[0][i].value)
-                buffers[k * count + i].copy(from: buffers[i])
+                sgd.momentumBuffers[k].copy(from: sgd.momentumBuffers[0])
             }
         }
     }
