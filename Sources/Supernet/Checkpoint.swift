@@ -119,7 +119,10 @@ private func differences(_ stored: SupernetConfig, _ current: SupernetConfig) ->
     func fields(_ c: SupernetConfig) -> [String: String] {
         guard let data = try? JSONEncoder.sorted.encode(c),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
-        return object.mapValues { "\($0)" }
+        return object.mapValues { value in
+            (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+        }
     }
     let a = fields(stored), b = fields(current)
     return Set(a.keys).union(b.keys).sorted().compactMap { key in

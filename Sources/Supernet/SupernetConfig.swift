@@ -39,16 +39,19 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
         self.trainSubsetSize = trainSubsetSize; self.seed = seed
     }
 
-    /// CI size: C=4, N=1 on 256 images, 3 epochs (1 warm-up), batch 32; seconds on 2 cores.
+    /// CI size: C=4, N=1 on 128 images, 3 epochs (1 warm-up), batch 32; seconds on 2 cores.
     public static func tiny(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
         SupernetConfig(shape: NetworkShape(channels: 4, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
-                       epochs: 3, warmupEpochs: 1, batchSize: 32, learningRate: 0.05, trainSubsetSize: 256, seed: seed)
+                       epochs: 3, warmupEpochs: 1, batchSize: 32, learningRate: 0.05, trainSubsetSize: 128, seed: seed)
     }
 
-    /// About an hour per run on 2 cores, 500 path evaluations included (benchmarks/results/supernet.md).
+    /// About an hour per run on 2 cores, 500 path evaluations included, on CIFAR-10's 25k training half:
+    /// C=16, N=1, batch 64, 20 epochs (5 warm-up). Measured step costs (benchmarks/results/supernet.md):
+    /// supernet step 0.17 s, simplex-net step 0.14 s, one path evaluation 2.0 s, so K > 1 takes about
+    /// 5 x 390 x 0.17 + 15 x 390 x 0.31 + 500 x 2.0 s = 52 min and K = 1 about 39 min.
     public static func small(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
-        SupernetConfig(shape: NetworkShape(channels: 8, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
-                       epochs: 10, warmupEpochs: 3, batchSize: 64, learningRate: 0.05, trainSubsetSize: 10_000, seed: seed)
+        SupernetConfig(shape: NetworkShape(channels: 16, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
+                       epochs: 20, warmupEpochs: 5, batchSize: 64, learningRate: 0.05, seed: seed)
     }
 
     /// The benchmark's network (C=16, N=5) with NB201's recipe (batch 256, lr 0.1 cosine, wd 5e-4) on the whole

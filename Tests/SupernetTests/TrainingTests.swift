@@ -129,3 +129,19 @@ import Testing
         #expect(throws: Never.self) { try SupernetConfig.tiny(k: 4, seed: 1).validate() }
     }
 }
+
+/// The CI preset trains and evaluates end to end on CIFAR-shaped generated data.
+@Suite struct PresetTests {
+    @Test func tinyPresetRuns() throws {
+        let data = Subset(Tiny.imageSet(count: 160, classes: 10, resolution: 32, seed: 31))
+        let config = SupernetConfig.tiny(k: 2, seed: 5)
+        let trainer = try SupernetTrainer(config: config, training: data, dataset: .cifar10)
+        var logs: [EpochLog] = []
+        try trainer.train { logs.append($0) }
+        #expect(trainer.isFinished && logs.count == config.epochs && logs.allSatisfy { $0.loss.isFinite && $0.images == 128 })
+        let evaluator = PathEvaluator(trainer: trainer, calibration: data, validation: data, dataset: .cifar10,
+                                      calibrationBatches: 2, calibrationBatchSize: 32, validationImages: 64, seed: 1)
+        let estimate = evaluator.evaluate(Tiny.path)
+        #expect(estimate.loss.isFinite && estimate.lambda.count == 2 && abs(estimate.lambda.reduce(0, +) - 1) < 1e-5)
+    }
+}

@@ -1,12 +1,13 @@
 // Times supernet training steps on random data: the one-shot (K = 1) step, the K-shot supernet step and the
 // simplex-net step separately. Prints one JSON line. Run in release (benchmarks/supernet.sh).
-// usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10]
+// With --eval 1 it also times one path evaluation (10 x 64 calibration images, 2,000 validation images).
+// usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10] [--eval 0]
 import Datasets
 import Engine
 import SearchSpace
 import Supernet
 
-var options: [String: Int] = ["k": 1, "C": 16, "N": 5, "batch": 64, "steps": 5, "threads": 2, "res": 32, "classes": 10]
+var options: [String: Int] = ["k": 1, "C": 16, "N": 5, "batch": 64, "steps": 5, "threads": 2, "res": 32, "classes": 10, "eval": 0]
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard flag.hasPrefix("--"), let key = Optional(String(flag.dropFirst(2))), options[key] != nil,
@@ -19,9 +20,10 @@ let k = options["k"]!, batch = options["batch"]!, steps = options["steps"]!, res
 EngineConfig.threading = .batchSplit(workers: options["threads"]!)
 
 var random = SeededRandom(seed: 1)
+let imageCount = options["eval"]! > 0 ? max(batch, 2000) : batch
 let images = ImageSet(shape: ImageShape(channels: 3, height: res, width: res), classCount: options["classes"]!,
-                      pixels: (0..<(batch * 3 * res * res)).map { _ in UInt8(random.nextInt(below: 256)) },
-                      labels: (0..<batch).map { _ in Int32(random.nextInt(below: options["classes"]!)) })
+                      pixels: (0..<(imageCount * 3 * res * res)).map { _ in UInt8(random.nextInt(below: 256)) },
+                      labels: (0..<imageCount).map { _ in Int32(random.nextInt(below: options["classes"]!)) })
 let config = SupernetConfig(shape: NetworkShape(channels: options["C"]!, cellsPerStage: options["N"]!, classes: options["classes"]!,
                                                 resolution: res),
                             k: k, epochs: 1000, warmupEpochs: 0, batchSize: batch, seed: 1)
@@ -43,5 +45,11 @@ line += "\"images_per_s\": \(Double(batch) / supernetSeconds)"
 if k > 1 {
     let simplexSeconds = time { _ = trainer.simplexStep(data, iteration: $0) }
     line += ", \"simplex_step_s\": \(simplexSeconds), \"simplex_paths\": \(config.simplexPaths)"
+}
+if options["eval"]! > 0 {
+    let evaluator = PathEvaluator(trainer: trainer, calibration: Subset(images), validation: Subset(images), dataset: .cifar10, seed: 1)
+    var paths = SeededRandom(seed: 2)
+    let evalSeconds = time { _ in _ = evaluator.evaluate(try! Cell(ordinal: paths.nextInt(below: Cell.spaceSize))) }
+    line += ", \"eval_path_s\": \(evalSeconds)"
 }
 print(line + "}")
