@@ -30,7 +30,7 @@ public struct CorrelationHeatMap: Sendable {
         let left = labelRoom, top = 60 + labelRoom * 0.72
         let barX = left + n * cell + 30
         var canvas = SVGCanvas(width: barX + 80, height: max(top + n * cell + 30, top + 260))
-        canvas.text(title, (left + n * cell) / 2, 26, size: 14, anchor: .middle, bold: true)
+        canvas.text(title, 16, 26, size: 14, bold: true)
         for (i, label) in labels.enumerated() {
             let mid = Double(i) * cell + cell / 2
             canvas.text(label, left - 8, top + mid + 4, size: 11, anchor: .end)
