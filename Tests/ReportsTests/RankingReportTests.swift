@@ -127,6 +127,20 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
         #expect(entries[0]["sample_file"] as? String == "subset-params.csv")
     }
 
+    @Test func runEstimatorsKeepTheirEstimatorName() throws {
+        let (store, _) = try reportStore()
+        let single = try store.createRun(kind: "supernet", name: "oneshot", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
+        try store.addEstimates(run: single.id, (0..<50).map { Estimate(arch: $0, estimator: "supernet", score: Double($0)) })
+        let proxies = try store.createRun(kind: "proxies", name: "zc", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
+        try store.addEstimates(run: proxies.id, (0..<50).flatMap {
+            [Estimate(arch: $0, estimator: "synflow", score: Double($0)), Estimate(arch: $0, estimator: "supernet", score: -Double($0))]
+        })
+        let loaded = try EstimatorSelection(runs: ["oneshot", String(proxies.id)]).load(from: store, dataset: "cifar10")
+        #expect(loaded.map(\.scores.name) == ["oneshot", "zc/supernet", "zc/synflow"])
+        #expect(loaded.map(\.origin) == [.run(single.id, estimator: "supernet"), .run(proxies.id, estimator: "supernet"),
+                                         .run(proxies.id, estimator: "synflow")])
+    }
+
     @Test func fileStemsAreSafeAndDistinct() {
         #expect(RankingReport.fileStems(["run/synflow", "run synflow", "a.b", ""]) == ["run-synflow", "run-synflow-2", "a.b", "estimator"])
     }
