@@ -126,9 +126,15 @@ public enum ReportNotebook {
                 order = pd.DataFrame({"t": truth[common], "i": common}).sort_values(["t", "i"], ascending=[False, True])
                 common = order.i.iloc[:keep].sort_values()
             if subset == "non-isomorphic":
+                # Class means as nb201 takes them: members in index order, the common value exactly when they agree.
+                def class_mean(v):
+                    v = list(v)
+                    return v[0] if all(x == v[0] for x in v) else sum(v) / len(v)
                 iso = architectures.iso_class
-                truth_by_class = truth.groupby(iso[truth.index].values).mean()
-                estimate_by_class = s[common].groupby(iso[common].values).mean()
+                truth = truth.sort_index()
+                truth_by_class = truth.groupby(iso[truth.index].values).agg(class_mean)
+                ordered = pd.Index(sorted(common))
+                estimate_by_class = s[ordered].groupby(iso[ordered].values).agg(class_mean)
                 return pd.DataFrame({"estimate": estimate_by_class, "truth": truth_by_class[estimate_by_class.index]})
             return pd.DataFrame({"estimate": s[common].values, "truth": truth[common].values}, index=common)
 
