@@ -59,6 +59,13 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
 
+        // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.
+        .target(name: "Networks", dependencies: ["Engine", "SearchSpace"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks"]),
+
+        // Throughput benchmark of the CPU engine (run in release; benchmarks/engine_vs_torch.sh).
+        .executableTarget(name: "nb201-bench", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",

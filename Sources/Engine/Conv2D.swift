@@ -1,0 +1,238 @@
+import CBLAS
+
+/// Geometry of a 2-D convolution without bias over NCHW tensors; weights are [outC, inC, k, k] (PyTorch layout).
+public struct ConvGeometry: Sendable, Hashable {
+    public let inChannels, outChannels, kernel, stride, padding, inHeight, inWidth: Int
+
+    public init(inChannels: Int, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int, inHeight: Int, inWidth: Int) {
+        self.inChannels = inChannels; self.outChannels = outChannels; self.kernel = kernel
+        self.stride = stride; self.padding = padding; self.inHeight = inHeight; self.inWidth = inWidth
+    }
+
+    public var outHeight: Int { (inHeight + 2 * padding - kernel) / stride + 1 }
+    public var outWidth: Int { (inWidth + 2 * padding - kernel) / stride + 1 }
+    var outPlane: Int { outHeight * outWidth }
+    var inPlane: Int { inHeight * inWidth }
+    /// Rows of the im2col matrix: one per (input channel, kernel row, kernel column).
+    var patchSize: Int { inChannels * kernel * kernel }
+    public var weightCount: Int { outChannels * patchSize }
+    public var inputCount: Int { inChannels * inPlane }
+    public var outputCount: Int { outChannels * outPlane }
+    /// A 1x1 stride-1 unpadded convolution reads the input directly as its column matrix.
+    var isPointwise: Bool { kernel == 1 && stride == 1 && padding == 0 }
+    /// Multiply-accumulates per image.
+    public var macs: Int { outChannels * patchSize * outPlane }
+
+    /// Output rows per column tile: the im2col block of a tile (patchSize x rows*outWidth floats) stays within
+    /// about 256 KB, so im2col writes it and sgemm reads it while it is still in L2.
+    var tileRows: Int { max(1, min(outHeight, (1 << 16) / max(1, patchSize * outWidth))) }
+
+    /// The convolution whose forward is this one's input gradient, for stride 1: channels swapped, kernel
+    /// flipped, padding k-1-p (a "full" correlation of the output gradient).
+    var transposed: ConvGeometry {
+        ConvGeometry(inChannels: outChannels, outChannels: inChannels, kernel: kernel, padding: kernel - 1 - padding,
+                     inHeight: outHeight, inWidth: outWidth)
+    }
+}
+
+/// Unfolds output rows `rows` of one image [inC, H, W] into columns [inC*k*k, rows.count*outW]
+/// (zero outside the image).
+func im2col(_ image: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, _ columns: UnsafeMutablePointer<Float>) {
+    let ow = g.outWidth, k = g.kernel, s = g.stride, p = g.padding
+    let tileCount = rows.count * ow
+    if s == 1 && ow == g.inWidth {
+        im2colSamePadding(image, g, rows: rows, columns)
+        return
+    }
+    var row = 0
+    for c in 0..<g.inChannels {
+        let plane = image + c * g.inPlane
+        for ky in 0..<k {
+            for kx in 0..<k {
+                let dst = columns + row * tileCount
+                // Valid output columns for this kx: ix = ox*s - p + kx in [0, inWidth).
+                let lo = min(ow, max(0, (p - kx + s - 1) / s)), hi = max(lo, min(ow, (g.inWidth - 1 + p - kx) / s + 1))
+                for oy in rows {
+                    let iy = oy * s - p + ky
+                    let line = dst + (oy - rows.lowerBound) * ow
+                    if iy < 0 || iy >= g.inHeight {
+                        line.update(repeating: 0, count: ow)
+                        continue
+                    }
+                    if lo > 0 { line.update(repeating: 0, count: lo) }
+                    let src = plane + iy * g.inWidth - p + kx
+                    if s == 1 {
+                        vectorCopy(line + lo, src + lo, hi - lo)
+                    } else {
+                        for ox in lo..<hi { line[ox] = src[ox * s] }
+                    }
+                    if hi < ow { (line + hi).update(repeating: 0, count: ow - hi) }
+                }
+                row += 1
+            }
+        }
+    }
+}
+
+/// im2col for stride-1 "same" convolutions (output width = input width): each (channel, ky, kx) block is the
+/// plane shifted by (ky - p) rows and (kx - p) columns, so it is one contiguous copy of the valid rows followed
+/// by zeroing the few columns that wrapped around a row edge.
+private func im2colSamePadding(_ image: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, _ columns: UnsafeMutablePointer<Float>) {
+    let w = g.inWidth, h = g.inHeight, k = g.kernel, p = g.padding
+    let tileCount = rows.count * w
+    var row = 0
+    for c in 0..<g.inChannels {
+        let plane = image + c * g.inPlane
+        for ky in 0..<k {
+            let first = max(rows.lowerBound, p - ky), last = max(first, min(rows.upperBound, h + p - ky))
+            for kx in 0..<k {
+                let dst = columns + row * tileCount
+                let shift = kx - p
+                let head = (first - rows.lowerBound) * w, valid = (last - first) * w
+                if head > 0 { dst.update(repeating: 0, count: head) }
+                if valid > 0 {
+                    // Skip the one end element that would read outside the plane; it is a border zero anyway.
+                    let a = max(0, -shift), b = valid - max(0, shift)
+                    (dst + head + a).update(from: plane + (first + ky - p) * w + shift + a, count: b - a)
+                    for y in 0..<(last - first) {
+                        let line = dst + head + y * w
+                        if shift < 0 { line.update(repeating: 0, count: -shift) }
+                        if shift > 0 { (line + w - shift).update(repeating: 0, count: shift) }
+                    }
+                }
+                let tail = tileCount - head - valid
+                if tail > 0 { (dst + head + valid).update(repeating: 0, count: tail) }
+                row += 1
+            }
+        }
+    }
+}
+
+/// Folds a full column matrix [inC*k*k, outH*outW] back into one image, adding into it (the adjoint of im2col).
+/// Used only for strided convolutions; stride-1 input gradients run as a transposed convolution instead.
+func col2imAdd(_ columns: UnsafePointer<Float>, _ g: ConvGeometry, _ image: UnsafeMutablePointer<Float>) {
+    let oh = g.outHeight, ow = g.outWidth, k = g.kernel, s = g.stride, p = g.padding
+    var row = 0
+    for c in 0..<g.inChannels {
+        let plane = image + c * g.inPlane
+        for ky in 0..<k {
+            for kx in 0..<k {
+                let src = columns + row * g.outPlane
+                let lo = min(ow, max(0, (p - kx + s - 1) / s)), hi = max(lo, min(ow, (g.inWidth - 1 + p - kx) / s + 1))
+                for oy in 0..<oh {
+                    let iy = oy * s - p + ky
+                    if iy < 0 || iy >= g.inHeight { continue }
+                    let dst = plane + iy * g.inWidth - p + kx, line = src + oy * ow
+                    for ox in lo..<hi { dst[ox * s] += line[ox] }
+                }
+                row += 1
+            }
+        }
+    }
+}
+
+/// Calls `body(rows, columnOffset, columnCount)` for each tile of output rows.
+@inline(__always)
+private func forEachTile(_ g: ConvGeometry, _ body: (Range<Int>, Int, Int) -> Void) {
+    var y = 0
+    while y < g.outHeight {
+        let rows = y..<min(g.outHeight, y + g.tileRows)
+        body(rows, y * g.outWidth, rows.count * g.outWidth)
+        y = rows.upperBound
+    }
+}
+
+/// output[n] (+)= weight * im2col(input[n]) for one image, tile by tile.
+private func convolveImage(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvGeometry,
+                           _ y: UnsafeMutablePointer<Float>, beta: Float, columns: UnsafeMutablePointer<Float>) {
+    let m = Int32(g.outChannels), k = Int32(g.patchSize), ldc = Int32(g.outPlane)
+    if g.isPointwise {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, ldc, k, 1, weight, k, x, ldc, beta, y, ldc)
+        return
+    }
+    forEachTile(g) { rows, offset, count in
+        im2col(x, g, rows: rows, columns)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, Int32(count), k, 1, weight, k, columns, Int32(count), beta, y + offset, ldc)
+    }
+}
+
+/// Scratch floats per worker for the column tiles of `g`.
+private func tileScratch(_ g: ConvGeometry) -> Int { g.patchSize * g.tileRows * g.outWidth }
+
+/// output[n] = weight * im2col(input[n]) for every image (added to output with `accumulate`);
+/// the batch is split over the engine's workers.
+public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                          batch: Int, geometry g: ConvGeometry, workspace: Workspace, accumulate: Bool = false) {
+    let workers = EngineConfig.workers
+    let columns = workspace.reserve("conv.columns", workers: workers, count: tileScratch(g))
+    parallelRanges(batch, workers: workers) { images, worker in
+        for n in images {
+            convolveImage(input + n * g.inputCount, weight, g, output + n * g.outputCount, beta: accumulate ? 1 : 0, columns: columns[worker])
+        }
+    }
+}
+
+/// Adds dL/dweight into `weightGrad` and, when `inputGrad` is given, dL/dinput into it.
+/// Each worker sums its images' weight gradients privately; the partial sums are added at the end.
+/// Stride-1 input gradients are the transposed convolution of the output gradient (flipped kernel), which keeps
+/// the GEMM's inner dimension at outC*k*k instead of outC and avoids a scatter (col2im).
+public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
+                           outputGrad: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                           batch: Int, geometry g: ConvGeometry, workspace: Workspace) {
+    let workers = EngineConfig.workers
+    let transposed = g.transposed
+    let viaTransposed = g.stride == 1 && !g.isPointwise
+    let columnCount = inputGrad == nil || viaTransposed || g.isPointwise
+        ? max(tileScratch(g), viaTransposed ? tileScratch(transposed) : 0)
+        : g.patchSize * g.outPlane
+    let columns = workspace.reserve("conv.columns", workers: workers, count: columnCount)
+    let partials = workspace.reserve("conv.weightGrad", workers: workers, count: g.weightCount)
+    // Flipped, channel-swapped weights [inC, outC, k, k] for the transposed convolution.
+    let flipped = workspace.scratch("conv.flippedWeight", worker: 0, count: viaTransposed ? g.weightCount : 1)
+    if viaTransposed && inputGrad != nil {
+        let kk = g.kernel * g.kernel
+        for o in 0..<g.outChannels {
+            for i in 0..<g.inChannels {
+                for t in 0..<kk { flipped[(i * g.outChannels + o) * kk + (kk - 1 - t)] = weight[(o * g.inChannels + i) * kk + t] }
+            }
+        }
+    }
+    let m = Int32(g.outChannels), patch = Int32(g.patchSize), plane = Int32(g.outPlane)
+    var used = [Bool](repeating: false, count: workers)
+    used.withUnsafeMutableBufferPointer { used in
+        parallelRanges(batch, workers: workers) { images, worker in
+            used[worker] = true
+            // Worker 0 accumulates straight into weightGrad; the others into private partials.
+            let dW = worker == 0 ? weightGrad : partials[worker]
+            var beta: Float = worker == 0 ? 1 : 0
+            let cols = columns[worker]
+            for n in images {
+                let x = input + n * g.inputCount, dy = outputGrad + n * g.outputCount
+                if g.isPointwise {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, patch, plane, 1, dy, plane, x, plane, beta, dW, patch)
+                } else {
+                    forEachTile(g) { rows, offset, count in
+                        im2col(x, g, rows: rows, cols)
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, patch, Int32(count), 1, dy + offset, plane,
+                                    cols, Int32(count), beta, dW, patch)
+                        beta = 1
+                    }
+                }
+                beta = 1
+                guard let dxAll = inputGrad else { continue }
+                let dx = dxAll + n * g.inputCount
+                if g.isPointwise {
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, patch, plane, m, 1, weight, patch, dy, plane, 1, dx, plane)
+                } else if viaTransposed {
+                    convolveImage(dy, flipped, transposed, dx, beta: 1, columns: cols)
+                } else {
+                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, patch, plane, m, 1, weight, patch, dy, plane, 0, cols, plane)
+                    col2imAdd(cols, g, dx)
+                }
+            }
+        }
+    }
+    for w in 1..<max(workers, 1) where used[w] {
+        cblas_saxpy(Int32(g.weightCount), 1, partials[w], 1, weightGrad, 1)
+    }
+}

@@ -1,0 +1,68 @@
+import CBLAS
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How the engine uses the machine's cores. Two strategies compete for small convolution shapes:
+/// split the batch over our own threads with single-threaded OpenBLAS (`.batchSplit`), or hand whole
+/// GEMMs to OpenBLAS's thread pool (`.blasThreads`). benchmarks/results/engine.md has the measurements.
+public enum Threading: Sendable, Equatable {
+    case batchSplit(workers: Int)
+    case blasThreads(Int)
+}
+
+/// Process-wide engine configuration. Set it once before training (not from several threads).
+/// The default splits batches over one worker per online core with single-threaded OpenBLAS, the faster
+/// strategy on the 2-core machine (benchmarks/results/engine.md).
+public enum EngineConfig {
+    nonisolated(unsafe) private static var current: Threading = .batchSplit(workers: onlineCores)
+    /// OpenBLAS starts with its own thread count; the default strategy needs it at 1 before the first GEMM.
+    private static let appliedDefault: Void = apply(.batchSplit(workers: onlineCores))
+
+    static var onlineCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+    public static var threading: Threading {
+        get { current }
+        set {
+            _ = appliedDefault
+            current = newValue
+            apply(newValue)
+        }
+    }
+
+    private static func apply(_ t: Threading) {
+        switch t {
+        case .batchSplit: openblas_set_num_threads(1)
+        case .blasThreads(let n): openblas_set_num_threads(Int32(n))
+        }
+    }
+
+    /// Number of our own workers layers may split work over.
+    public static var workers: Int {
+        _ = appliedDefault
+        if case .batchSplit(let w) = current { return max(1, w) }
+        return 1
+    }
+}
+
+/// Runs `body(range, worker)` over `0..<count` split into at most `workers` contiguous ranges, one per
+/// worker (worker < workers); runs inline when there is one worker or too little work (`minimumPerWorker`).
+/// Kernels that size per-worker scratch read `EngineConfig.workers` once and pass the same value here.
+@inline(__always)
+public func parallelRanges(_ count: Int, workers maximum: Int = EngineConfig.workers, minimumPerWorker: Int = 1,
+                           _ body: (Range<Int>, Int) -> Void) {
+    let workers = min(maximum, max(1, count / max(1, minimumPerWorker)))
+    if workers <= 1 {
+        if count > 0 { body(0..<count, 0) }
+        return
+    }
+    // Workers touch disjoint ranges; the closure does not outlive this call.
+    withoutActuallyEscaping(body) { escapable in
+        nonisolated(unsafe) let work = escapable
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let lo = count * w / workers, hi = count * (w + 1) / workers
+            if hi > lo { work(lo..<hi, w) }
+        }
+    }
+}
