@@ -22,6 +22,10 @@ let package = Package(
         .target(name: "SearchSpace"),
         .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace"]),
 
+        // The SQLite file: wrapper, schema and migrations, table import, typed queries.
+        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
@@ -35,6 +39,7 @@ let package = Package(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -5,6 +5,8 @@ struct NB201: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nb201",
         abstract: "NAS-Bench-201: benchmark store, CPU one-shot / K-shot supernets, ranking analysis.",
-        subcommands: [CostCommand.self]
+        subcommands: [
+            ImportTableCommand.self, QueryCommand.self, TopCommand.self, InfoCommand.self, SQLCommand.self, CostCommand.self,
+        ]
     )
 }

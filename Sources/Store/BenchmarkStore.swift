@@ -1,0 +1,158 @@
+import CSQLite
+import Foundation
+import SearchSpace
+
+/// The project's SQLite file: the benchmark tables plus (in later versions) runs and estimates.
+/// Opening checks that the file is SQLite and not from a newer nb201, then applies pending migrations.
+public final class BenchmarkStore {
+    public let db: Database
+
+    /// Where the database lives when no path is given: `$NB201_DB`, else `nb201.sqlite` in the working directory.
+    public static var defaultPath: String { ProcessInfo.processInfo.environment["NB201_DB"] ?? "nb201.sqlite" }
+
+    public init(path: String, readOnly: Bool = false) throws {
+        if readOnly, !FileManager.default.fileExists(atPath: path) { throw StoreError.fileUnreadable(path) }
+        db = try Database(path: path, mode: readOnly ? .readOnly : .readWrite)
+        let version = try BenchmarkStore.schemaVersion(of: db, path: path)
+        guard version <= Schema.currentVersion else {
+            throw StoreError.newerSchema(path: path, found: version, supported: Schema.currentVersion)
+        }
+        try db.execute("PRAGMA foreign_keys = ON")
+        if !readOnly {
+            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            try migrate(from: version)
+        } else if version < Schema.currentVersion {
+            throw StoreError.noData("\(path) has schema version \(version); open it once read-write to migrate it")
+        }
+    }
+
+    /// The file's `user_version`; a file SQLite cannot read as a database is reported as such.
+    private static func schemaVersion(of db: Database, path: String) throws -> Int {
+        let result = Result { () throws(DatabaseError) -> Int in
+            let version = try db.scalar("PRAGMA user_version")?.int ?? 0
+            _ = try db.scalar("SELECT count(*) FROM sqlite_schema")
+            return version
+        }
+        switch result {
+        case .success(let version): return version
+        case .failure(let e) where e.code == SQLITE_NOTADB: throw StoreError.notADatabase(path: path)
+        case .failure(let e): throw e
+        }
+    }
+
+    private func migrate(from version: Int) throws {
+        guard version < Schema.currentVersion else { return }
+        try db.transaction {
+            for v in version..<Schema.currentVersion {
+                try db.execute(Schema.migrations[v])
+            }
+            try db.execute("PRAGMA user_version = \(Schema.currentVersion)")
+        }
+    }
+
+    public var schemaVersion: Int { (try? db.scalar("PRAGMA user_version")?.int) ?? 0 }
+
+    // MARK: sources
+
+    public struct Source: Sendable, Codable {
+        public let id: Int
+        public let path: String
+        public let kind: String
+        public let sizeBytes: Int
+        public let sha256: String
+        public let importedAt: String
+        public let rowCounts: String
+    }
+
+    /// The source already imported with this checksum, if any.
+    public func source(sha256: String) throws -> Source? {
+        try sources().first { $0.sha256 == sha256 }
+    }
+
+    public func sources() throws -> [Source] {
+        try db.rows("SELECT id, path, kind, size_bytes, sha256, imported_at, row_counts FROM sources ORDER BY id").map {
+            Source(id: $0[0].int!, path: $0[1].string!, kind: $0[2].string!, sizeBytes: $0[3].int!,
+                   sha256: $0[4].string!, importedAt: $0[5].string!, rowCounts: $0[6].string!)
+        }
+    }
+
+    /// Records an imported file; call inside the import's transaction.
+    public func addSource(path: String, kind: String, sizeBytes: Int, sha256: String) throws -> Int {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        try db.run("INSERT INTO sources (path, kind, size_bytes, sha256, imported_at) VALUES (?, ?, ?, ?, ?)",
+                   [.text(path), .text(kind), SQLValue(sizeBytes), .text(sha256), .text(stamp)])
+        return Int(db.lastInsertRowID)
+    }
+
+    public func setRowCounts(source: Int, _ counts: [String: Int]) throws {
+        let json = "{" + counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
+        try db.run("UPDATE sources SET row_counts = ? WHERE id = ?", [.text(json), SQLValue(source)])
+    }
+
+    public func addNote(source: Int, arch: Int?, _ note: String) throws {
+        try db.run("INSERT INTO import_notes (source_id, arch_idx, note) VALUES (?, ?, ?)",
+                   [SQLValue(source), SQLValue(arch), .text(note)])
+    }
+
+    // MARK: architectures
+
+    public var architectureCount: Int { (try? db.scalar("SELECT count(*) FROM architectures")?.int) ?? 0 }
+
+    /// Inserts the architecture at benchmark index `index`, or checks it against the stored one.
+    /// Also stores its exact cost-model parameters and FLOPs for every benchmark dataset.
+    public func addArchitecture(index: Int, cell: Cell) throws {
+        guard (0..<Cell.spaceSize).contains(index) else { throw StoreError.indexOutOfRange(index) }
+        if let stored = try db.scalar("SELECT arch_str FROM architectures WHERE idx = ?", [SQLValue(index)])?.string {
+            guard stored == cell.archString else {
+                throw StoreError.conflictingValue("index \(index) is \(stored) in the database but \(cell.archString) in this source")
+            }
+            return
+        }
+        try db.run("INSERT INTO architectures (idx, arch_str, op_codes, iso_class) VALUES (?, ?, ?, ?)",
+                   [SQLValue(index), .text(cell.archString), .text(cell.opCodes), .text(cell.canonicalForm)])
+        for dataset in BenchmarkDataset.allCases {
+            let cost = Cost(cell: cell, shape: dataset.networkShape)
+            try db.run("INSERT INTO costs (arch_idx, dataset, origin, params, flops) VALUES (?, ?, 'cost-model', ?, ?)",
+                       [SQLValue(index), .text(dataset.rawValue), .real(cost.parametersMillions), .real(cost.flopsMillions)])
+        }
+    }
+
+    /// Resolves a benchmark index, arch string or 6 op codes to the benchmark index.
+    public func resolveArchitecture(_ text: String) throws -> Int {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard architectureCount > 0 else { throw StoreError.emptyBenchmark }
+        if let index = Int(trimmed), trimmed.count != 6 || trimmed.hasPrefix("-") {
+            guard (0..<Cell.spaceSize).contains(index) else { throw StoreError.indexOutOfRange(index) }
+            guard try db.scalar("SELECT 1 FROM architectures WHERE idx = ?", [SQLValue(index)]) != nil else {
+                throw StoreError.noData("index \(index) is not in this database")
+            }
+            return index
+        }
+        let column: String
+        let key: String
+        do {
+            if trimmed.contains("|") {
+                key = try Cell(archString: trimmed).archString
+                column = "arch_str"
+            } else if trimmed.count == 6, trimmed.allSatisfy(\.isNumber) {
+                key = try Cell(opCodes: trimmed).opCodes
+                column = "op_codes"
+            } else {
+                throw StoreError.unknownArchitecture(trimmed)
+            }
+        } catch let e as ArchError {
+            throw StoreError.unknownArchitecture("\(trimmed)' (\(e.description))")
+        }
+        guard let idx = try db.scalar("SELECT idx FROM architectures WHERE \(column) = ?", [.text(key)])?.int else {
+            throw StoreError.noData("architecture \(key) is not in this database")
+        }
+        return idx
+    }
+
+    public func cell(at index: Int) throws -> Cell {
+        guard let s = try db.scalar("SELECT arch_str FROM architectures WHERE idx = ?", [SQLValue(index)])?.string else {
+            throw StoreError.indexOutOfRange(index)
+        }
+        return try Cell(archString: s)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Store
+
+/// `--db`, shared by every command that opens the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "SQLite file (default: $NB201_DB, else nb201.sqlite).")
+    var db: String = BenchmarkStore.defaultPath
+
+    func open(readOnly: Bool = false) throws -> BenchmarkStore { try BenchmarkStore(path: db, readOnly: readOnly) }
+}
+
+/// Runs a command body, turning the library's typed errors into a message on stderr and an exit code:
+/// 2 for input the user can correct (unknown architecture, dataset, split, hp, seed, ambiguous choice), 1 otherwise.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as StoreError {
+        printError(e.description)
+        switch e {
+        case .unknownArchitecture, .indexOutOfRange, .unknownDataset, .unknownSplit, .unknownHP, .unknownSeed, .ambiguous,
+             .notReadOnly:
+            throw ExitCode(2)
+        default:
+            throw ExitCode(1)
+        }
+    } catch let e as DatabaseError {
+        printError(e.description)
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Left-aligned text table for terminal output.
+func formatTable(_ header: [String], _ rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+}
+
+func format(_ x: Double?, _ digits: Int = 4) -> String {
+    guard let x else { return "-" }
+    return String(format: "%.\(digits)f", x)
+}

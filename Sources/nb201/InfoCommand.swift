@@ -1,0 +1,39 @@
+import ArgumentParser
+import Store
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "What the database holds: architectures, coverage per dataset/hp/seed, imported sources."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Info: Codable {
+        let path: String
+        let schemaVersion: Int
+        let architectures: Int
+        let coverage: [BenchmarkStore.Coverage]
+        let sources: [BenchmarkStore.Source]
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let store = try database.open(readOnly: true)
+            let info = Info(path: database.db, schemaVersion: store.schemaVersion, architectures: store.architectureCount,
+                            coverage: try store.coverage(), sources: try store.sources())
+            if json { return try printJSON(info) }
+            print("database      \(info.path) (schema version \(info.schemaVersion))")
+            print("architectures \(info.architectures) of 15625")
+            print("\ncoverage (architectures with results):")
+            print(formatTable(["dataset", "hp", "seed", "archs", "splits"], info.coverage.map {
+                [$0.dataset, String($0.hp), $0.seed, String($0.architectures), $0.splits]
+            }))
+            print("\nsources:")
+            print(formatTable(["id", "kind", "bytes", "sha256", "imported", "rows", "path"], info.sources.map {
+                [String($0.id), $0.kind, String($0.sizeBytes), String($0.sha256.prefix(12)), $0.importedAt, $0.rowCounts, $0.path]
+            }))
+        }
+    }
+}
