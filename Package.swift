@@ -34,11 +34,17 @@ let package = Package(
         .target(name: "Pickle", dependencies: ["CBZ2"]),
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
 
+        // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.
+        .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
+                "Importers",
+                "Pickle",
                 "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -95,6 +95,16 @@ public struct PickleFile: Sendable {
         return (object, TorchHeader(sysInfo: sysInfo, storageKeys: keys.items))
     }
 
+    /// Loads a small plain or bzip2-compressed pickle already in memory (e.g. one NATS architecture file),
+    /// keeping the whole memo; bytes after the pickle are an error.
+    public static func load(bytes: [UInt8], limits: UnpickleLimits = UnpickleLimits()) throws -> PickleValue {
+        let memory = MemoryByteSource(bytes)
+        let reader = ByteReader(bytes.starts(with: Array("BZh".utf8)) ? BZ2ByteSource(upstream: memory) : memory)
+        let object = try Unpickler(reader: reader, limits: limits).load()
+        guard try reader.atEnd() else { throw PickleError.container("unexpected bytes after the pickle at offset \(reader.offset)") }
+        return object
+    }
+
     /// Reading to the end also makes libbz2 check the stream's CRC, so a truncated or damaged file is an error.
     private func expectEnd(_ reader: ByteReader) throws {
         guard try reader.atEnd() else {

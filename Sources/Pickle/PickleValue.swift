@@ -74,6 +74,8 @@ public class PickleContainer: @unchecked Sendable {
     var height = 1
     var isSealed = false
 
+    public init() {}
+
     func adopt(_ child: PickleValue) {
         height = max(height, child.height + 1)
     }
@@ -97,7 +99,7 @@ public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
     /// True for the dict whose entries go to a `StreamRequest` handler instead of into the dict.
     var isStreamed = false
 
-    init(ordered: Bool) { isOrdered = ordered }
+    public init(ordered: Bool) { isOrdered = ordered }
 
     public var count: Int { keys.count }
 
