@@ -53,12 +53,20 @@ public enum OfficialImport {
         }
         let queue = WorkQueue<Streamed>(capacity: 8, producers: 1)
         let cancelled = Flag()
+        // Progress in megabytes of the payload where its size is known (plain or zip .pth), else in architectures.
+        let payloadMB = try file.payloadSize().map { $0 >> 20 }
+        let meter = ImportProgress(label: URL(fileURLWithPath: path).lastPathComponent, total: payloadMB ?? Cell.spaceSize,
+                                   unit: payloadMB == nil ? "architectures" : "MB", enabled: progress)
+        let written = Counter()
         startThread {
             do {
-                let stream = StreamRequest(path: [.string("arch2infos")]) { key, value in
+                var stream = StreamRequest(path: [.string("arch2infos")]) { key, value in
                     if cancelled.isSet { throw CancellationError() }
                     let index = try RecordParser.int(key, "arch2infos key", path)
                     queue.push(.record(try RecordParser.architecture(value, expectedIndex: index, context: "\(path), architecture \(index)")))
+                }
+                if payloadMB != nil {
+                    stream.progress = { offset in meter.update(offset >> 20, detail: " (\(written.value) architectures)") }
                 }
                 queue.push(.root(try file.load(stream: stream, memo: .scanFirst).object, layout: layout))
             } catch {
@@ -66,7 +74,6 @@ public enum OfficialImport {
             }
             queue.finish()
         }
-        let meter = ImportProgress(label: URL(fileURLWithPath: path).lastPathComponent, total: Cell.spaceSize, enabled: progress)
         do {
             return try store.db.transaction {
                 let sourceID = try store.addSource(path: absolute(path), kind: layout, sizeBytes: size, sha256: sha)
@@ -77,14 +84,15 @@ public enum OfficialImport {
                     case let .record(record):
                         try writer.write(record, context: "\(path), architecture \(record.index)")
                         archStrings[record.index] = record.archString
-                        meter.update(archStrings.count)
+                        written.increment()
+                        if payloadMB == nil { meter.update(archStrings.count) }
                     case let .root(root, _):
                         try checkMeta(root, against: archStrings, path: path, store: store, sourceID: sourceID)
                     case let .failed(error):
                         throw error
                     }
                 }
-                meter.end(archStrings.count)
+                meter.end(payloadMB ?? archStrings.count, detail: payloadMB == nil ? "" : " (\(archStrings.count) architectures)")
                 try writer.finish()
                 return summary(path, layout, skipped: 0, imported: 1, counts: writer.counts, start)
             }
@@ -244,10 +252,12 @@ final class Flag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
 }
 
-/// Hands out 0, 1, 2, ... to worker threads.
+/// Hands out 0, 1, 2, ... to worker threads, or counts events across threads.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var next = 0
+    var value: Int { lock.withLock { next } }
+    func increment() { lock.withLock { next += 1 } }
     func take(below limit: Int) -> Int? {
         lock.withLock {
             guard next < limit else { return nil }

@@ -21,6 +21,8 @@ public struct StreamRequest {
     /// known to be complete once later ones have started, and single-item containers inside it are filled
     /// without a MARK. An entry touched after hand-over is reported as an error, never silently dropped.
     public var lag = 4
+    /// Called after each hand-over with the reader's offset in the pickle payload, for progress reports.
+    public var progress: ((Int) -> Void)?
 
     public init(path: [PickleValue], handler: @escaping (_ key: PickleValue, _ value: PickleValue) throws -> Void) {
         self.path = path
@@ -34,8 +36,8 @@ public struct StreamRequest {
 public final class Unpickler {
     private let reader: ByteReader
     private let limits: UnpickleLimits
-    /// Memo slots worth keeping (from `MemoScan`); nil keeps every slot.
-    private let keepSlots: SlotSet?
+    /// Reads still to come per memo slot (from `MemoScan`); nil keeps every slot for good.
+    private var pendingReads: MemoReads?
     private var memo: [Int: PickleValue] = [:]
     private var definedSlots = SlotSet()
     private var stack: [PickleValue] = []
@@ -49,10 +51,10 @@ public final class Unpickler {
     private var streamFloor = 0      // entries below this stack index were handed over
     private var streamTrigger = Int.max
 
-    public init(reader: ByteReader, keepSlots: SlotSet? = nil, stream: StreamRequest? = nil,
+    public init(reader: ByteReader, memoReads: MemoReads? = nil, stream: StreamRequest? = nil,
                 limits: UnpickleLimits = UnpickleLimits()) {
         self.reader = reader
-        self.keepSlots = keepSlots
+        pendingReads = memoReads
         self.stream = stream
         self.limits = limits
     }
@@ -127,6 +129,7 @@ public final class Unpickler {
                 if streamed {
                     guard items.count % 2 == 0 else { throw malformed("SETITEMS with an odd number of stack items") }
                     for i in stride(from: 0, to: items.count, by: 2) { try stream!.handler(items[i], items[i + 1]) }
+                    stream!.progress?(reader.offset)
                 } else {
                     try setItems(items, in: try top(op))
                 }
@@ -240,6 +243,7 @@ public final class Unpickler {
         streamFloor += 2
         updateFloor()
         try stream!.handler(key, value)
+        stream!.progress?(reader.offset)
     }
 
     // MARK: - Containers
@@ -336,15 +340,19 @@ public final class Unpickler {
     private func put(_ slot: Int, _ op: Opcode) throws {
         let value = try top(op)
         definedSlots.insert(slot)
-        if keepSlots?.contains(slot) ?? true { memo[slot] = value }
+        if pendingReads.map({ $0.reads(of: slot) > 0 }) ?? true { memo[slot] = value }
     }
+
+    /// Values the memo holds now (for tests of the memory bound).
+    var liveMemoEntries: Int { memo.count }
 
     private func get(_ slot: Int) throws -> PickleValue {
         guard let value = memo[slot] else {
             throw malformed(definedSlots.contains(slot)
-                ? "memo slot \(slot) was dropped by the memo scan but is read (the two passes disagree)"
+                ? "memo slot \(slot) is read more often than the memo scan counted (the two passes disagree)"
                 : "memo slot \(slot) is read before it is written")
         }
+        if pendingReads?.consumeRead(slot) == true { memo.removeValue(forKey: slot) }
         return value
     }
 

@@ -66,13 +66,17 @@ import Testing
         #expect(a === b && a.items == [.int(1), .int(2)])
     }
 
-    @Test func memoScanKeepsOnlySlotsReadBackAndGivesTheSameValue() throws {
+    @Test func memoScanKeepsValuesOnlyWhileReadsRemainAndGivesTheSameValue() throws {
         for bytes in [PickleFixtures.resultsCountP2, PickleFixtures.numpyP2, PickleFixtures.sharedP2] {
             let slots = try MemoScan.readSlots(ByteReader(MemoryByteSource(bytes)))
-            #expect(try TestSupport.load(bytes, keepSlots: slots) == TestSupport.load(bytes))
+            #expect(try TestSupport.load(bytes, memoReads: slots) == TestSupport.load(bytes))
+            // Once every read is done, nothing is left in the memo.
+            let unpickler = Unpickler(reader: ByteReader(MemoryByteSource(bytes)), memoReads: slots)
+            _ = try unpickler.load()
+            #expect(unpickler.liveMemoEntries == 0)
         }
         // Dropping a slot that is read must be reported, not misread.
-        #expect(throws: PickleError.self) { try TestSupport.load(PickleFixtures.sharedP2, keepSlots: SlotSet()) }
+        #expect(throws: PickleError.self) { try TestSupport.load(PickleFixtures.sharedP2, memoReads: MemoReads()) }
     }
 
     @Test func unknownGlobalIsNamedWithItsOffset() {
