@@ -109,6 +109,19 @@ import Store
         }
     }
 
+    @Test func natsSingleFileImportsTheSameNumbers() throws {
+        let dir = try Support.scratch("nats-file")
+        let path = dir.appendingPathComponent("NATS-tss-v1_0-3ffb9.pickle.pbz2").path
+        let script = Support.packageRoot.appendingPathComponent("benchmarks/make_nats_file.py").path
+        guard Support.shared("nats-tss/000000.pickle.pbz2") != nil, Support.python([script, path]) else {
+            print("skipped: python3, or ../shared/data/nats-tss, is not available"); return
+        }
+        let store = try Support.store(in: dir)
+        let summary = try OfficialImport.run(path: path, into: store, progress: false)
+        #expect(summary.layout == "nats-file" && summary.trials == 34)
+        try Self.expectGroundTruth(store)
+    }
+
     @Test func damagedSingleFileLeavesTheDatabaseAsItWas() throws {
         let fixture = Support.packageRoot.appendingPathComponent("data/fixtures/nb201-mini-legacy.pth.bz2")
         let dir = try Support.scratch("pth-damaged")
