@@ -29,6 +29,12 @@ final class ImportProgress: @unchecked Sendable {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// A one-line message for a phase without a count (checksumming, the memo scan).
+    func phase(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\(label): \(text)\n".utf8))
+    }
+
     func end(_ done: Int, detail: String = "") {
         guard enabled else { return }
         update(done, detail: detail, force: true)

@@ -47,16 +47,18 @@ public enum OfficialImport {
         let start = Date()
         let file = try PickleFile(path: path)
         let layout = file.layout == .pickle ? "nats-file" : "nb201-pth"
-        let (sha, size) = try SHA256.file(path)
-        if try store.source(sha256: sha) != nil {
-            return summary(path, layout, skipped: 1, imported: 0, counts: [:], start)
-        }
-        let queue = WorkQueue<Streamed>(capacity: 8, producers: 1)
-        let cancelled = Flag()
         // Progress in megabytes of the payload where its size is known (plain or zip .pth), else in architectures.
         let payloadMB = try file.payloadSize().map { $0 >> 20 }
         let meter = ImportProgress(label: URL(fileURLWithPath: path).lastPathComponent, total: payloadMB ?? Cell.spaceSize,
                                    unit: payloadMB == nil ? "architectures" : "MB", enabled: progress)
+        meter.phase("computing the SHA-256 checksum")
+        let (sha, size) = try SHA256.file(path)
+        if try store.source(sha256: sha) != nil {
+            return summary(path, layout, skipped: 1, imported: 0, counts: [:], start)
+        }
+        meter.phase("pass 1 of 2: counting memo reads")
+        let queue = WorkQueue<Streamed>(capacity: 8, producers: 1)
+        let cancelled = Flag()
         let written = Counter()
         startThread {
             do {

@@ -114,10 +114,10 @@ public enum RecordParser {
     static func evalSeries(_ value: PickleValue, split: String, epochs: Int, context: String) throws -> [Double] {
         guard case let .dict(d) = value else { throw RecordError(context: context, reason: "eval dict is a \(value.typeName)") }
         var series = [Double](repeating: .nan, count: epochs)
-        let prefix = split + "@"
+        let prefix = Array((split + "@").utf8)
         for (k, v) in d.entries {
-            guard case let .string(key) = k, key.hasPrefix(prefix) else { continue }
-            guard let epoch = Int(key.dropFirst(prefix.count)), (0..<epochs).contains(epoch) else {
+            guard case let .string(key) = k, key.utf8.starts(with: prefix) else { continue }
+            guard let epoch = Int(Substring(key.utf8.dropFirst(prefix.count))), (0..<epochs).contains(epoch) else {
                 throw RecordError(context: context, reason: "eval key '\(key)' outside epochs 0..<\(epochs)")
             }
             series[epoch] = try number(v, key, context)

@@ -88,12 +88,14 @@ public final class PickleList: PickleContainer, Hashable, @unchecked Sendable {
     public func hash(into h: inout Hasher) { h.combine(items) }
 }
 
-/// A dict or OrderedDict; entries keep insertion order (as Python dicts do), with a hash index for lookup.
+/// A dict or OrderedDict; entries keep insertion order (as Python dicts do). Small dicts are searched linearly,
+/// larger ones get a hash index (most dicts in the benchmark files have a handful of keys).
 public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
-    public internal(set) var keys: [PickleValue] = []
-    public internal(set) var values: [PickleValue] = []
+    @exclusivity(unchecked) public private(set) var keys: [PickleValue] = []
+    @exclusivity(unchecked) public private(set) var values: [PickleValue] = []
     public internal(set) var isOrdered: Bool
-    private var index: [PickleValue: Int] = [:]
+    @exclusivity(unchecked) private var index: [PickleValue: Int] = [:]
+    private static let linearLimit = 8
     /// The key path from the root when this dict lies on the path to a streamed dict (see `StreamRequest`).
     var trackedPath: [PickleValue]?
     /// True for the dict whose entries go to a `StreamRequest` handler instead of into the dict.
@@ -103,20 +105,34 @@ public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
 
     public var count: Int { keys.count }
 
-    public subscript(key: PickleValue) -> PickleValue? { index[key].map { values[$0] } }
+    private func position(of key: PickleValue) -> Int? {
+        keys.count <= Self.linearLimit ? keys.firstIndex(of: key) : index[key]
+    }
+
+    public subscript(key: PickleValue) -> PickleValue? { position(of: key).map { values[$0] } }
 
     /// Lookup by a text key; Python 2 pickles store such keys as byte strings, which match too.
     public subscript(key: String) -> PickleValue? {
         self[.string(key)] ?? self[.bytes(Array(key.utf8))]
     }
 
+    func reserve(_ extra: Int) {
+        keys.reserveCapacity(keys.count + extra)
+        values.reserveCapacity(values.count + extra)
+        if keys.count + extra > Self.linearLimit { index.reserveCapacity(keys.count + extra) }
+    }
+
     func set(_ key: PickleValue, _ value: PickleValue) {
-        if let i = index[key] {
+        if let i = position(of: key) {
             values[i] = value
-        } else {
-            index[key] = keys.count
-            keys.append(key)
-            values.append(value)
+            return
+        }
+        keys.append(key)
+        values.append(value)
+        if keys.count == Self.linearLimit + 1 {
+            for (i, k) in keys.enumerated() { index[k] = i }
+        } else if keys.count > Self.linearLimit {
+            index[key] = keys.count - 1
         }
     }
 

@@ -38,9 +38,9 @@ public final class Unpickler {
     private let limits: UnpickleLimits
     /// Reads still to come per memo slot (from `MemoScan`); nil keeps every slot for good.
     private var pendingReads: MemoReads?
-    private var memo: [Int: PickleValue] = [:]
+    @exclusivity(unchecked) private var memo: Memo
     private var definedSlots = SlotSet()
-    private var stack: [PickleValue] = []
+    @exclusivity(unchecked) private var stack: [PickleValue] = []
     private var marks: [Int] = []
     /// Lowest stack index the current opcode may pop to (the innermost MARK, or the stream's hand-over point).
     private var floor = 0
@@ -55,6 +55,7 @@ public final class Unpickler {
                 limits: UnpickleLimits = UnpickleLimits()) {
         self.reader = reader
         pendingReads = memoReads
+        memo = Memo(useArray: memoReads == nil)
         self.stream = stream
         self.limits = limits
     }
@@ -309,6 +310,7 @@ public final class Unpickler {
             return
         }
         try checkMutable(dict, "dict")
+        dict.reserve(items.count / 2)
         for i in stride(from: 0, to: items.count, by: 2) {
             let key = items[i], value = items[i + 1]
             guard !key.isUnhashable else { throw malformed("unhashable dict key of type \(key.typeName)") }
@@ -344,7 +346,7 @@ public final class Unpickler {
     }
 
     /// Values the memo holds now (for tests of the memory bound).
-    var liveMemoEntries: Int { memo.count }
+    var liveMemoEntries: Int { memo.liveCount }
 
     private func get(_ slot: Int) throws -> PickleValue {
         guard let value = memo[slot] else {
@@ -352,7 +354,7 @@ public final class Unpickler {
                 ? "memo slot \(slot) is read more often than the memo scan counted (the two passes disagree)"
                 : "memo slot \(slot) is read before it is written")
         }
-        if pendingReads?.consumeRead(slot) == true { memo.removeValue(forKey: slot) }
+        if pendingReads?.consumeRead(slot) == true { memo[slot] = nil }
         return value
     }
 

@@ -157,3 +157,17 @@ import Testing
         #expect(seen.map(\.1) == all.values)
     }
 }
+
+@Suite struct MemoTests {
+    @Test func denseAndSparseSlotsAgree() {
+        var memo = Memo(useArray: true)
+        memo[5000] = .int(1)      // far beyond the array: dictionary
+        for slot in 0..<4100 { memo[slot] = .int(slot) }
+        memo[4500] = .int(2)      // the array grows over slot 5000's neighbourhood
+        memo[5001] = .int(3)
+        #expect(memo[5000] == .int(1) && memo[4500] == .int(2) && memo[5001] == .int(3) && memo[17] == .int(17))
+        #expect(memo.liveCount == 4103)
+        memo[17] = nil
+        #expect(memo[17] == nil && memo.liveCount == 4102)
+    }
+}
