@@ -106,7 +106,12 @@ public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
     public var count: Int { keys.count }
 
     private func position(of key: PickleValue) -> Int? {
-        keys.count <= Self.linearLimit ? keys.firstIndex(of: key) : index[key]
+        guard keys.count <= Self.linearLimit else { return index[key] }
+        if case let .string(text) = key { // the common case, without generic equality
+            for (i, k) in keys.enumerated() { if case let .string(other) = k, other == text { return i } }
+            return nil
+        }
+        return keys.firstIndex(of: key)
     }
 
     public subscript(key: PickleValue) -> PickleValue? { position(of: key).map { values[$0] } }
