@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "nb201", targets: ["nb201"]),
+        .executable(name: "nb201-storebench", targets: ["StoreBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -20,15 +21,28 @@ let package = Package(
 
         // Search space: ops, cell, arch strings, isomorphism, cost model. No SQL, no tensors.
         .target(name: "SearchSpace"),
-        .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace"]),
+        .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace", "TestSupport"]),
+
+        // Test helpers: where ../shared/data is, temporary directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
         .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+
+        // Timings of the store for benchmarks/store.sh.
+        .executableTarget(name: "StoreBench", dependencies: ["Store"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+
+        // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
+        // comparisons of estimators. Pure functions; Engine only for the seeded generator.
+        .target(name: "Ranking", dependencies: ["Engine"]),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace"]),
+        // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
+        .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
 
         // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
         .target(name: "Pickle", dependencies: ["CBZ2"]),
@@ -38,6 +52,17 @@ let package = Package(
         .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
 
+        // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
+        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "SearchSpace", "TestSupport"]),
+        .executableTarget(
+            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
+            path: "benchmarks/DatasetsBenchmark"),
+
+        // Ranking studies over the store (protocols, subsets, estimator sources) and their tables and reports.
+        .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
@@ -46,6 +71,8 @@ let package = Package(
                 "Importers",
                 "Pickle",
                 "Store",
+                "Ranking",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -79,7 +79,7 @@ public enum OfficialImport {
         do {
             return try store.db.transaction {
                 let sourceID = try store.addSource(path: absolute(path), kind: layout, sizeBytes: size, sha256: sha)
-                let writer = RecordWriter(store: store, sourceID: sourceID)
+                let writer = try RecordWriter(store: store, sourceID: sourceID)
                 var archStrings: [Int: String] = [:]
                 while let item = queue.pop() {
                     switch item {
@@ -89,7 +89,7 @@ public enum OfficialImport {
                         written.increment()
                         if payloadMB == nil { meter.update(archStrings.count) }
                     case let .root(root, _):
-                        try checkMeta(root, against: archStrings, path: path, store: store, sourceID: sourceID)
+                        try checkMeta(root, against: archStrings, path: path, writer: writer)
                     case let .failed(error):
                         throw error
                     }
@@ -108,7 +108,7 @@ public enum OfficialImport {
     /// The root object: `meta_archs` must name each streamed architecture's string at its index; architectures
     /// listed there without records are still added; a record count different from `total_archs` is noted.
     private static func checkMeta(_ root: PickleValue, against archStrings: [Int: String], path: String,
-                                  store: BenchmarkStore, sourceID: Int) throws {
+                                  writer: RecordWriter) throws {
         let names = try metaArchs(root, context: path)
         for (index, archString) in archStrings {
             guard index < names.count, names[index] == archString else {
@@ -116,10 +116,11 @@ public enum OfficialImport {
             }
         }
         for (index, name) in names.enumerated() where archStrings[index] == nil {
-            try store.addArchitecture(index: index, cell: try Cell(archString: name))
+            try writer.addArchitecture(index: index, archString: name, context: "\(path), meta_archs[\(index)]")
         }
         if archStrings.count != names.count {
-            try store.addNote(source: sourceID, arch: nil, "\(archStrings.count) architectures have records, meta_archs lists \(names.count)")
+            try writer.store.addNote(source: writer.sourceID, arch: nil,
+                                     "\(archStrings.count) architectures have records, meta_archs lists \(names.count)")
         }
     }
 
@@ -157,8 +158,11 @@ public enum OfficialImport {
         } else {
             try store.db.transaction {
                 let id = try store.addSource(path: absolute(metaPath), kind: "nats-simple", sizeBytes: metaBytes.count, sha256: metaSHA)
-                for (index, name) in names.enumerated() { try store.addArchitecture(index: index, cell: try Cell(archString: name)) }
-                try store.setRowCounts(source: id, ["architectures": names.count])
+                let writer = try RecordWriter(store: store, sourceID: id)
+                for (index, name) in names.enumerated() {
+                    try writer.addArchitecture(index: index, archString: name, context: "\(metaPath), meta_archs[\(index)]")
+                }
+                try writer.finish()
             }
             imported += 1
         }
@@ -207,7 +211,7 @@ public enum OfficialImport {
                     }
                     if !batchOpen { try store.db.execute("BEGIN IMMEDIATE"); batchOpen = true }
                     let id = try store.addSource(path: absolute(path), kind: "nats-simple", sizeBytes: size, sha256: sha)
-                    let writer = RecordWriter(store: store, sourceID: id)
+                    let writer = try RecordWriter(store: store, sourceID: id)
                     try writer.write(record, context: path)
                     try writer.finish()
                     for (k, v) in writer.counts { counts[k, default: 0] += v }

@@ -2,42 +2,50 @@ import Foundation
 import SearchSpace
 import Store
 
-/// Writes `ArchRecord`s of one source into the store (call inside a transaction). Trials, final results, curves
-/// and the source's costs; a value another source already stored must agree (the Store's rule).
+/// Writes `ArchRecord`s of one source into the store through the Store's `BenchmarkWriter` (call inside a
+/// transaction): trials, final results, curves and the source's costs; a value another source already stored must
+/// agree (the Store's rule).
 final class RecordWriter {
     let store: BenchmarkStore
     let sourceID: Int
+    private let writer: BenchmarkWriter
     private(set) var counts = ["architectures": 0, "trials": 0, "results": 0, "curves": 0]
     /// Trials whose record spells its seed differently from the key (the official '0777' for 777).
     private(set) var normalisedSeeds: [String: Int] = [:]
 
-    init(store: BenchmarkStore, sourceID: Int) {
+    init(store: BenchmarkStore, sourceID: Int) throws {
         self.store = store
         self.sourceID = sourceID
+        writer = try store.writer()
+    }
+
+    /// Adds an architecture listed by a meta file (no records).
+    func addArchitecture(index: Int, archString: String, context: String) throws {
+        let cell: Cell
+        do { cell = try Cell(archString: archString) } catch {
+            throw RecordError(context: context, reason: "arch string \(archString): \(error)")
+        }
+        try writer.addArchitecture(index: index, cell: cell)
     }
 
     func write(_ record: ArchRecord, context: String) throws {
-        let cell: Cell
-        do { cell = try Cell(archString: record.archString) } catch {
-            throw RecordError(context: context, reason: "arch string \(record.archString): \(error)")
-        }
-        try store.addArchitecture(index: record.index, cell: cell)
+        try addArchitecture(index: record.index, archString: record.archString, context: context)
         counts["architectures", default: 0] += 1
         var costByDataset: [String: TrialRecord] = [:]
         for trial in record.trials {
-            let (id, created) = try store.trial(arch: record.index, dataset: trial.dataset, hp: trial.hp, seed: trial.seed,
-                                                source: sourceID, params: trial.params, flops: trial.flops, latency: trial.latency)
-            if created { counts["trials", default: 0] += 1 }
+            let row = try writer.trial(arch: record.index, dataset: trial.dataset, hp: trial.hp, seed: trial.seed,
+                                       source: sourceID, params: trial.params, flops: trial.flops, latency: trial.latency)
+            if row.created { counts["trials", default: 0] += 1 }
             if trial.recordedSeed != trial.seed { normalisedSeeds["'\(trial.recordedSeed)' -> '\(trial.seed)'", default: 0] += 1 }
             for final in trial.finals {
-                if try store.addResult(trial: id, split: final.split, epoch: final.epoch, accuracy: final.accuracy,
-                                       loss: final.loss, time: final.time, context: "\(context) \(trial.dataset) hp \(trial.hp) seed \(trial.seed)") {
+                if try writer.addResult(trial: row, split: final.split, epoch: final.epoch, accuracy: final.accuracy,
+                                        loss: final.loss, time: final.time,
+                                        context: "\(context) \(trial.dataset) hp \(trial.hp) seed \(trial.seed)") {
                     counts["results", default: 0] += 1
                 }
             }
             for curve in trial.curves {
-                try store.db.run("INSERT INTO curves (trial_id, split, metric, per_epoch) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                                 [SQLValue(id), .text(curve.split), .text(curve.metric), .blob(Self.littleEndianBlob(curve.perEpoch))])
+                try writer.addCurve(trial: row, split: curve.split, metric: curve.metric, perEpoch: curve.perEpoch)
                 if store.db.changes > 0 { counts["curves", default: 0] += 1 }
             }
             try noteCostDisagreement(trial, against: costByDataset[trial.dataset], arch: record.index)
@@ -45,10 +53,8 @@ final class RecordWriter {
         }
         for (dataset, trial) in costByDataset.sorted(by: { $0.key < $1.key }) {
             guard let params = trial.params, let flops = trial.flops else { continue }
-            try store.db.run("""
-                INSERT INTO costs (arch_idx, dataset, origin, params, flops, latency) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT DO NOTHING
-                """, [SQLValue(record.index), .text(dataset), .text("source:\(sourceID)"), .real(params), .real(flops), SQLValue(trial.latency)])
+            try writer.addCost(arch: record.index, dataset: dataset, origin: "source:\(sourceID)", paramsM: params,
+                               flopsM: flops, latency: trial.latency)
         }
     }
 
@@ -63,18 +69,11 @@ final class RecordWriter {
         }
     }
 
-    /// Writes the summary notes and row counts of the source; call once, at the end of its transaction.
+    /// Writes the summary notes, row counts and coverage of the source; call once, at the end of its transaction.
     func finish() throws {
         for (change, n) in normalisedSeeds.sorted(by: { $0.key < $1.key }) {
             try store.addNote(source: sourceID, arch: nil, "seed string normalised \(change) in \(n) trials")
         }
-        try store.setRowCounts(source: sourceID, counts)
-    }
-
-    static func littleEndianBlob(_ values: [Double]) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(values.count * 8)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
-        return out
+        try writer.finish(source: sourceID, rowCounts: counts)
     }
 }

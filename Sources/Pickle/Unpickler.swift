@@ -407,7 +407,8 @@ public final class Unpickler {
             }
             return .bytes(out)
         case .numpyDType:
-            guard (1...3).contains(args.count), case let .string(code) = args[0] else { throw bad() }
+            // Python 2 writes the code as a byte string (BINSTRING) and the flags as ints.
+            guard (1...3).contains(args.count), let code = Self.text(args[0]) else { throw bad() }
             guard let dtype = NumpyDType(code: code) else { throw malformed("unsupported numpy dtype '\(code)'") }
             return .dtype(dtype)
         case .numpyScalar:
@@ -427,7 +428,7 @@ public final class Unpickler {
     private func build(_ target: PickleValue, state: PickleValue) throws {
         switch target {
         case let .dtype(dtype):
-            guard case let .tuple(t) = state, t.items.count >= 2, case let .string(order) = t.items[1] else {
+            guard case let .tuple(t) = state, t.items.count >= 2, let order = Self.text(t.items[1]) else {
                 throw malformed("numpy dtype state is a \(state.typeName), expected (version, byteorder, ...)")
             }
             dtype.littleEndian = order != ">"
@@ -509,6 +510,15 @@ public final class Unpickler {
     private func limit(_ what: String) -> PickleError { .limitExceeded(what, offset: opOffset) }
     private func underflow(_ op: Opcode?) -> PickleError {
         malformed("stack underflow\(op.map { " in \($0.name)" } ?? "") (or an opcode reached below its MARK, or into a streamed entry already handed over)")
+    }
+
+    /// A str, or a Python 2 byte string read as UTF-8.
+    private static func text(_ value: PickleValue) -> String? {
+        switch value {
+        case let .string(s): s
+        case let .bytes(b): String(validating: b, as: UTF8.self)
+        default: nil
+        }
     }
 
     private static func elements(of value: PickleValue) -> [PickleValue]? {

@@ -75,30 +75,34 @@ public struct Cell: Sendable, Hashable, CustomStringConvertible {
     }
 
     public init(archString: String) throws(ArchError) {
-        let groups = archString.split(separator: "+", omittingEmptySubsequences: false)
+        // Parsed over UTF-8 bytes: importers parse tens of thousands of these.
+        let bytes = Array(archString.utf8)
+        let groups = bytes.split(separator: UInt8(ascii: "+"), omittingEmptySubsequences: false)
         guard groups.count == Cell.nodeCount - 1 else {
             throw .malformedArchString(archString, reason: "expected 3 '+'-separated node groups, found \(groups.count)")
         }
+        let bar = UInt8(ascii: "|")
         var ops: [Operation] = []
+        ops.reserveCapacity(Cell.edgeCount)
         for (g, group) in groups.enumerated() {
             let node = g + 1
-            guard group.hasPrefix("|"), group.hasSuffix("|"), group.count >= 2 else {
-                throw .malformedArchString(archString, reason: "node \(node) group '\(group)' must start and end with '|'")
+            guard group.count >= 2, group.first == bar, group.last == bar else {
+                throw .malformedArchString(archString, reason: "node \(node) group '\(String(decoding: group, as: UTF8.self))' must start and end with '|'")
             }
-            let items = group.dropFirst().dropLast().split(separator: "|", omittingEmptySubsequences: false)
+            let items = group.dropFirst().dropLast().split(separator: bar, omittingEmptySubsequences: false)
             guard items.count == node else {
-                throw .malformedArchString(archString, reason: "node \(node) needs \(node) input edge(s), found \(items.count) in '\(group)'")
+                throw .malformedArchString(archString, reason: "node \(node) needs \(node) input edge(s), found \(items.count) in '\(String(decoding: group, as: UTF8.self))'")
             }
             for (input, item) in items.enumerated() {
-                let pieces = item.split(separator: "~", omittingEmptySubsequences: false)
+                let pieces = item.split(separator: UInt8(ascii: "~"), omittingEmptySubsequences: false)
                 guard pieces.count == 2 else {
-                    throw .malformedArchString(archString, reason: "edge \(input)->\(node): '\(item)' is not of the form op~\(input)")
+                    throw .malformedArchString(archString, reason: "edge \(input)->\(node): '\(String(decoding: item, as: UTF8.self))' is not of the form op~\(input)")
                 }
-                guard let op = Operation(name: String(pieces[0])) else {
-                    throw .unknownOperation(String(pieces[0]), edge: "\(input)->\(node)")
+                guard let op = Operation.allCases.first(where: { $0.name.utf8.elementsEqual(pieces[0]) }) else {
+                    throw .unknownOperation(String(decoding: pieces[0], as: UTF8.self), edge: "\(input)->\(node)")
                 }
-                guard Int(pieces[1]) == input else {
-                    throw .malformedArchString(archString, reason: "edge \(input)->\(node): input node is '\(pieces[1])', expected \(input)")
+                guard pieces[1].count == 1, pieces[1].first == UInt8(ascii: "0") + UInt8(input) else {
+                    throw .malformedArchString(archString, reason: "edge \(input)->\(node): input node is '\(String(decoding: pieces[1], as: UTF8.self))', expected \(input)")
                 }
                 ops.append(op)
             }

@@ -4,7 +4,9 @@ extension Cell {
     /// its incoming terms; a term is the input node's form wrapped as `(x)@op`, the form itself for a skip, and
     /// `#` (zero) for `none` or a zero input. Sorting the terms makes the form invariant to swapping
     /// interchangeable nodes and edges; zero propagation makes dead edges vanish into `#`.
-    /// It groups the 15,625 cells into the benchmark's 6,466 classes.
+    /// It groups the 15,625 cells into the benchmark's 6,466 classes. It is the benchmark's key, kept exactly
+    /// (non-isomorphic rankings must use the literature's classes), not a complete isomorphism test: a zero term
+    /// stays in the string, so e.g. swapping nodes 1 and 2 that are both fed by node 0 only gives two keys.
     public var canonicalForm: String {
         var nodes = ["0"]
         var e = 0

@@ -19,7 +19,8 @@ public final class BenchmarkStore {
         }
         try db.execute("PRAGMA foreign_keys = ON")
         if !readOnly {
-            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL")
+            // A 64 MiB page cache holds the whole benchmark while an import builds its indexes.
+            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536")
             try migrate(from: version)
         } else if version < Schema.currentVersion {
             throw StoreError.noData("\(path) has schema version \(version); open it once read-write to migrate it")
@@ -84,11 +85,6 @@ public final class BenchmarkStore {
         return Int(db.lastInsertRowID)
     }
 
-    public func setRowCounts(source: Int, _ counts: [String: Int]) throws {
-        let json = "{" + counts.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
-        try db.run("UPDATE sources SET row_counts = ? WHERE id = ?", [.text(json), SQLValue(source)])
-    }
-
     public func addNote(source: Int, arch: Int?, _ note: String) throws {
         try db.run("INSERT INTO import_notes (source_id, arch_idx, note) VALUES (?, ?, ?)",
                    [SQLValue(source), SQLValue(arch), .text(note)])
@@ -97,25 +93,6 @@ public final class BenchmarkStore {
     // MARK: architectures
 
     public var architectureCount: Int { (try? db.scalar("SELECT count(*) FROM architectures")?.int) ?? 0 }
-
-    /// Inserts the architecture at benchmark index `index`, or checks it against the stored one.
-    /// Also stores its exact cost-model parameters and FLOPs for every benchmark dataset.
-    public func addArchitecture(index: Int, cell: Cell) throws {
-        guard (0..<Cell.spaceSize).contains(index) else { throw StoreError.indexOutOfRange(index) }
-        if let stored = try db.scalar("SELECT arch_str FROM architectures WHERE idx = ?", [SQLValue(index)])?.string {
-            guard stored == cell.archString else {
-                throw StoreError.conflictingValue("index \(index) is \(stored) in the database but \(cell.archString) in this source")
-            }
-            return
-        }
-        try db.run("INSERT INTO architectures (idx, arch_str, op_codes, iso_class) VALUES (?, ?, ?, ?)",
-                   [SQLValue(index), .text(cell.archString), .text(cell.opCodes), .text(cell.canonicalForm)])
-        for dataset in BenchmarkDataset.allCases {
-            let cost = Cost(cell: cell, shape: dataset.networkShape)
-            try db.run("INSERT INTO costs (arch_idx, dataset, origin, params, flops) VALUES (?, ?, 'cost-model', ?, ?)",
-                       [SQLValue(index), .text(dataset.rawValue), .real(cost.parametersMillions), .real(cost.flopsMillions)])
-        }
-    }
 
     /// Resolves a benchmark index, arch string or 6 op codes to the benchmark index.
     public func resolveArchitecture(_ text: String) throws -> Int {

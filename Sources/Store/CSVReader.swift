@@ -1,60 +1,61 @@
 import Foundation
 
 /// Minimal RFC 4180 reader: comma-separated, optional double quotes (with "" escapes), LF or CRLF line ends.
+/// Fields are decoded as UTF-8 (invalid bytes become U+FFFD and then fail the field's own parse).
 /// Every record must have as many fields as the header: a short record is reported as a truncated file.
-struct CSVReader {
-    let path: String
-    let header: [String]
+public struct CSVReader {
+    public let path: String
+    public let header: [String]
     private let records: [[String]]
     private let lineNumbers: [Int]
 
-    init(path: String) throws {
+    public init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.fileUnreadable(path) }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw StoreError.csv(path: path, line: 1, reason: "not UTF-8 text")
-        }
         var rows: [[String]] = []
         var lines: [Int] = []
-        var field = ""
         var row: [String] = []
+        var field: [UInt8] = []
         var inQuotes = false
         var line = 1
         var rowStart = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
+        func endField() {
+            row.append(String(decoding: field, as: UTF8.self))
+            field.removeAll(keepingCapacity: true)
+        }
         func endRow() {
-            row.append(field)
-            field = ""
+            endField()
             if !(row.count == 1 && row[0].isEmpty) {
                 rows.append(row)
                 lines.append(rowStart)
             }
             row = []
         }
-        while let c = pending ?? iterator.next() {
-            pending = nil
-            if inQuotes {
-                if c == "\"" {
-                    if let next = iterator.next() {
-                        if next == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = next }
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            while i < bytes.count {
+                let c = bytes[i]
+                i += 1
+                if inQuotes {
+                    if c == quote {
+                        if i < bytes.count, bytes[i] == quote { field.append(quote); i += 1 } else { inQuotes = false }
                     } else {
-                        inQuotes = false
+                        if c == lf { line += 1 }
+                        field.append(c)
                     }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
+                    continue
                 }
-                continue
-            }
-            switch c {
-            case "\"": inQuotes = true
-            case ",": row.append(field); field = ""
-            case "\r": break
-            case "\n":
-                endRow()
-                line += 1
-                rowStart = line
-            default: field.unicodeScalars.append(c)
+                switch c {
+                case quote: inQuotes = true
+                case comma: endField()
+                case cr: break
+                case lf:
+                    endRow()
+                    line += 1
+                    rowStart = line
+                default: field.append(c)
+                }
             }
         }
         if inQuotes { throw StoreError.csv(path: path, line: rowStart, reason: "file ends inside a quoted field (truncated?)") }
@@ -70,8 +71,8 @@ struct CSVReader {
         self.path = path
     }
 
-    var count: Int { records.count }
+    public var count: Int { records.count }
 
     /// (line number, fields) of every record.
-    var rows: Zip2Sequence<[Int], [[String]]> { zip(lineNumbers, records) }
+    public var rows: Zip2Sequence<[Int], [[String]]> { zip(lineNumbers, records) }
 }

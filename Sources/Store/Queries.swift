@@ -109,10 +109,12 @@ extension BenchmarkStore {
     }
 
     public func availability(arch: Int? = nil) throws -> [Availability] {
-        let sql = """
-            SELECT DISTINCT t.dataset, t.hp, t.seed, r.split FROM trials t JOIN results r ON r.trial_id = t.id
-            \(arch == nil ? "" : "WHERE t.arch_idx = ?") ORDER BY 1, 2, 3, 4
-            """
+        let sql = arch == nil
+            ? "SELECT dataset, hp, seed, split FROM coverage ORDER BY 1, 2, 3, 4"
+            : """
+              SELECT DISTINCT t.dataset, t.hp, t.seed, r.split FROM trials t JOIN results r ON r.trial_id = t.id
+              WHERE t.arch_idx = ? ORDER BY 1, 2, 3, 4
+              """
         return try db.rows(sql, arch.map { [SQLValue($0)] } ?? []).map {
             Availability(dataset: $0[0].string!, hp: $0[1].int!, seed: $0[2].string!, split: $0[3].string!)
         }
@@ -121,13 +123,14 @@ extension BenchmarkStore {
     /// Settles dataset, hp and split: a given value must exist in the database (else the valid values are named);
     /// a missing one is taken only when exactly one value exists among `available`, else the choices are named.
     /// The one default: a missing hp is 200 (the benchmark's full training) when 200 is stored; `notes` says so.
-    public func resolveChoices(dataset: String?, hp: Int?, split: String?, available: [Availability])
+    public func resolveChoices(dataset: String?, hp: Int?, split: String?, available: () throws -> [Availability])
         throws -> (dataset: String, hp: Int, split: String, notes: [String])
     {
         var notes: [String] = []
         let all = try availability()
         guard !all.isEmpty else { throw StoreError.emptyBenchmark }
-        var rows = available
+        // The (cheap) database-wide list validates given choices; the caller's list is read only to fill gaps.
+        var rows = dataset != nil && hp != nil && split != nil ? all : try available()
         func pick<T: Hashable & Comparable>(_ name: String, _ given: T?, _ key: (Availability) -> T,
                                             unknown: (T, [T]) -> StoreError) throws -> T {
             let everywhere = Set(all.map(key)).sorted()
@@ -158,8 +161,10 @@ extension BenchmarkStore {
     /// One architecture's result. Missing choices must be unambiguous (see `resolveChoices`); the seed policy
     /// may be omitted only when a single trial exists for the combination.
     public func query(arch: Int, dataset: String?, hp: Int?, split: String?, seed: SeedPolicy?) throws -> QueryAnswer {
-        let cell = try self.cell(at: arch)
-        let (d, h, s, notes) = try resolveChoices(dataset: dataset, hp: hp, split: split, available: try availability(arch: arch))
+        guard let archString = try db.scalar("SELECT arch_str FROM architectures WHERE idx = ?", [SQLValue(arch)])?.string else {
+            throw StoreError.indexOutOfRange(arch)
+        }
+        let (d, h, s, notes) = try resolveChoices(dataset: dataset, hp: hp, split: split) { try availability(arch: arch) }
         let st = try db.statement("""
             SELECT t.seed, r.epoch, r.accuracy, r.loss, r.time FROM trials t JOIN results r ON r.trial_id = t.id
             WHERE t.arch_idx = ? AND t.dataset = ? AND t.hp = ? AND r.split = ?
@@ -212,7 +217,7 @@ extension BenchmarkStore {
             basis = "one run of unknown seed, as published by the imported table"
             shown = [t]
         }
-        return QueryAnswer(index: arch, arch: cell.archString, dataset: d, hp: h, split: s, seedPolicy: policy.description,
+        return QueryAnswer(index: arch, arch: archString, dataset: d, hp: h, split: s, seedPolicy: policy.description,
                            accuracy: value, basis: basis, trials: shown, notes: notes)
     }
 
@@ -220,8 +225,9 @@ extension BenchmarkStore {
     /// `mean` averages seeded runs where any are stored, else takes a published seed mean.
     public func scores(dataset: String?, split: String?, hp: Int?, seed: SeedPolicy?, filter: ArchitectureFilter = .init(),
                        limit: Int? = nil) throws -> ScoreTable {
-        let (d, h, s, notes) = try resolveChoices(dataset: dataset, hp: hp, split: split, available: try availability())
-        let seedsHere = Set(try availability().filter { $0.dataset == d && $0.hp == h && $0.split == s }.map(\.seed))
+        let all = try availability()
+        let (d, h, s, notes) = try resolveChoices(dataset: dataset, hp: hp, split: split) { all }
+        let seedsHere = Set(all.filter { $0.dataset == d && $0.hp == h && $0.split == s }.map(\.seed))
         let policy: SeedPolicy
         switch seed {
         case .all: throw StoreError.ambiguous(choice: "seed", valid: ["mean"] + seedsHere.sorted().filter { $0 != "mean" })
@@ -274,9 +280,8 @@ extension BenchmarkStore {
 
     public func coverage() throws -> [Coverage] {
         try db.rows("""
-            SELECT t.dataset, t.hp, t.seed, count(DISTINCT t.arch_idx), group_concat(DISTINCT r.split)
-            FROM trials t JOIN results r ON r.trial_id = t.id GROUP BY 1, 2, 3
-            ORDER BY 1, 2, t.seed GLOB '[0-9]*' DESC, 3
+            SELECT dataset, hp, seed, max(architectures), group_concat(split) FROM coverage GROUP BY 1, 2, 3
+            ORDER BY 1, 2, seed GLOB '[0-9]*' DESC, 3
             """).map {
             Coverage(dataset: $0[0].string!, hp: $0[1].int!, seed: $0[2].string!, architectures: $0[3].int!,
                      splits: $0[4].string ?? "")

@@ -32,7 +32,6 @@ enum Schema {
           latency REAL,
           UNIQUE (arch_idx, dataset, hp, seed)
         );
-        CREATE INDEX trials_dataset ON trials(dataset, hp, seed);
         CREATE TABLE results (
           trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
           split TEXT NOT NULL,
@@ -58,10 +57,67 @@ enum Schema {
           latency REAL,
           PRIMARY KEY (arch_idx, dataset, origin)
         ) WITHOUT ROWID;
+        CREATE TABLE coverage (
+          dataset TEXT NOT NULL,
+          hp INTEGER NOT NULL,
+          seed TEXT NOT NULL,
+          split TEXT NOT NULL,
+          architectures INTEGER NOT NULL,
+          PRIMARY KEY (dataset, hp, seed, split)
+        ) WITHOUT ROWID;
         CREATE TABLE import_notes (
           source_id INTEGER NOT NULL REFERENCES sources(id),
           arch_idx INTEGER,
           note TEXT NOT NULL
+        );
+        """,
+        // 1 -> 2: experiments: runs with their protocol and per-epoch log, and the estimates they make.
+        """
+        CREATE TABLE runs (
+          id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
+          name TEXT NOT NULL UNIQUE,
+          dataset TEXT NOT NULL,
+          seed INTEGER NOT NULL,
+          protocol TEXT NOT NULL,
+          code_version TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+          started_at TEXT NOT NULL,
+          finished_at TEXT,
+          wall_seconds REAL NOT NULL DEFAULT 0,
+          images_seen INTEGER NOT NULL DEFAULT 0,
+          summary TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE run_epochs (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          epoch INTEGER NOT NULL,
+          train_loss REAL,
+          train_accuracy REAL,
+          learning_rate REAL,
+          seconds REAL,
+          images INTEGER,
+          metrics TEXT NOT NULL DEFAULT '{}',
+          PRIMARY KEY (run_id, epoch)
+        ) WITHOUT ROWID;
+        CREATE TABLE estimates (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          arch_idx INTEGER NOT NULL REFERENCES architectures(idx),
+          estimator TEXT NOT NULL,
+          score REAL NOT NULL,
+          accuracy REAL,
+          loss REAL,
+          details TEXT NOT NULL DEFAULT '{}',
+          seconds REAL,
+          PRIMARY KEY (run_id, estimator, arch_idx)
+        ) WITHOUT ROWID;
+        CREATE TABLE rankings (
+          id INTEGER PRIMARY KEY,
+          created_at TEXT NOT NULL,
+          estimator TEXT NOT NULL,
+          source TEXT NOT NULL,
+          architectures INTEGER NOT NULL,
+          protocol TEXT NOT NULL,
+          metrics TEXT NOT NULL
         );
         """,
     ]

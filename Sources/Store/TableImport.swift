@@ -76,6 +76,38 @@ struct TableLayout {
                            isoColumn: nil, columns: columns)
     }()
 
+    /// The layout's columns grouped by trial (dataset, hp, seed) and split, with their positions in the file.
+    struct TrialGroup {
+        typealias Column = (header: String, index: Int)
+        let dataset: String
+        let hp: Int
+        let seed: String
+        var splits: [(split: String, accuracy: Column?, loss: Column?, time: Column?)]
+    }
+
+    func trialGroups(columnIndex: [String: Int]) -> [TrialGroup] {
+        var groups: [TrialGroup] = []
+        for c in columns {
+            let column = (header: c.header, index: columnIndex[c.header]!)
+            var g = groups.firstIndex { $0.dataset == c.dataset.rawValue && $0.hp == c.hp && $0.seed == c.seed } ?? -1
+            if g < 0 {
+                groups.append(TrialGroup(dataset: c.dataset.rawValue, hp: c.hp, seed: c.seed, splits: []))
+                g = groups.count - 1
+            }
+            var s = groups[g].splits.firstIndex { $0.split == c.split.rawValue } ?? -1
+            if s < 0 {
+                groups[g].splits.append((c.split.rawValue, nil, nil, nil))
+                s = groups[g].splits.count - 1
+            }
+            switch c.metric {
+            case .accuracy: groups[g].splits[s].accuracy = column
+            case .loss: groups[g].splits[s].loss = column
+            case .time: groups[g].splits[s].time = column
+            }
+        }
+        return groups
+    }
+
     /// The layout whose headers the file has; an error naming the missing columns of the closest one otherwise.
     static func detect(header: [String], path: String) throws -> TableLayout {
         let present = Set(header)
@@ -117,17 +149,18 @@ extension BenchmarkStore {
                                  reason: "\(csv.count) rows, expected one per architecture (15,625): truncated file? (allow with --partial)")
         }
         let col = Dictionary(csv.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let trialGroups = layout.trialGroups(columnIndex: col)
         let hasArchitectures = architectureCount > 0
         return try db.transaction {
-            let sourceID = try addSource(path: URL(fileURLWithPath: path).standardizedFileURL.path, kind: "table:\(layout.name)", sizeBytes: size, sha256: sha)
-            var trialIDs: [String: Int] = [:]
+            let sourceID = try addSource(path: URL(fileURLWithPath: path).standardizedFileURL.path,
+                                         kind: "table:\(layout.name)", sizeBytes: size, sha256: sha)
+            let writer = try self.writer()
             var counts = (archs: 0, trials: 0, results: 0)
             var seenIndices = Set<Int>()
             for (rowNumber, (line, fields)) in csv.rows.enumerated() {
                 func fail(_ reason: String) -> StoreError { .csv(path: path, line: line, reason: reason) }
-                let archText = fields[col[layout.archColumn]!]
                 let cell: Cell
-                do { cell = try Cell(archString: archText) } catch let e as ArchError { throw fail(e.description) }
+                do { cell = try Cell(archString: fields[col[layout.archColumn]!]) } catch let e as ArchError { throw fail(e.description) }
                 if let isoColumn = layout.isoColumn, fields[col[isoColumn]!] != cell.canonicalForm {
                     throw fail("isomorphism key '\(fields[col[isoColumn]!])' differs from the cell's canonical form '\(cell.canonicalForm)'")
                 }
@@ -142,81 +175,37 @@ extension BenchmarkStore {
                 }
                 guard (0..<Cell.spaceSize).contains(index) else { throw fail("index \(index) is outside 0...15624") }
                 guard seenIndices.insert(index).inserted else { throw fail("index \(index) appears twice") }
-                do { try addArchitecture(index: index, cell: cell) } catch let e as StoreError { throw fail(e.description) }
-                counts.archs += 1
+                do {
+                    if try writer.addArchitecture(index: index, cell: cell) { counts.archs += 1 }
+                } catch let e as StoreError { throw fail(e.description) }
 
-                // Group this row's columns by (trial, split) so each results row is written once.
-                var groups: [String: (ColumnTarget, [ColumnTarget.Metric: Double])] = [:]
-                for target in layout.columns {
-                    let text = fields[col[target.header]!].trimmingCharacters(in: .whitespaces)
-                    guard !text.isEmpty else { continue }
-                    guard let value = Double(text), value.isFinite else {
-                        throw fail("column \(target.header): '\(text)' is not a number")
+                for group in trialGroups {
+                    func number(_ column: TableLayout.TrialGroup.Column?) throws -> Double? {
+                        guard let column else { return nil }
+                        let text = fields[column.index]
+                        guard !text.isEmpty else { return nil }
+                        guard let value = Double(text), value.isFinite else {
+                            throw fail("column \(column.header): '\(text)' is not a number")
+                        }
+                        return value
                     }
-                    let key = "\(target.dataset.rawValue)/\(target.hp)/\(target.seed)/\(target.split.rawValue)"
-                    groups[key, default: (target, [:])].1[target.metric] = value
-                }
-                for (_, (target, metrics)) in groups.sorted(by: { $0.key < $1.key }) {
-                    let trialKey = "\(index)/\(target.dataset.rawValue)/\(target.hp)/\(target.seed)"
-                    let trialID: Int
-                    if let id = trialIDs[trialKey] {
-                        trialID = id
-                    } else {
-                        let (id, created) = try trial(arch: index, dataset: target.dataset.rawValue, hp: target.hp,
-                                                      seed: target.seed, source: sourceID)
-                        trialIDs[trialKey] = id
-                        trialID = id
-                        if created { counts.trials += 1 }
+                    let values = try group.splits.map { s in (s.split, try number(s.accuracy), try number(s.loss), try number(s.time)) }
+                    let present = values.filter { $0.1 != nil || $0.2 != nil || $0.3 != nil }
+                    guard !present.isEmpty else { continue }
+                    let trial = try writer.trial(arch: index, dataset: group.dataset, hp: group.hp, seed: group.seed,
+                                                 source: sourceID)
+                    if trial.created { counts.trials += 1 }
+                    for (split, accuracy, loss, time) in present {
+                        if try writer.addResult(trial: trial, split: split, epoch: group.hp - 1, accuracy: accuracy, loss: loss,
+                                                time: time, context: "\(path) line \(line)") {
+                            counts.results += 1
+                        }
                     }
-                    let written = try addResult(trial: trialID, split: target.split.rawValue, epoch: target.hp - 1,
-                                                accuracy: metrics[.accuracy], loss: metrics[.loss], time: metrics[.time],
-                                                context: "\(path) line \(line)")
-                    if written { counts.results += 1 }
                 }
             }
-            try setRowCounts(source: sourceID, ["architectures": counts.archs, "trials": counts.trials, "results": counts.results])
+            try writer.finish(source: sourceID, rowCounts: ["architectures": counts.archs, "trials": counts.trials, "results": counts.results])
             return ImportSummary(path: path, layout: layout.name, alreadyImported: false, architectures: counts.archs,
                                  trials: counts.trials, results: counts.results, seconds: Date().timeIntervalSince(start))
         }
-    }
-
-    /// The trial row for (arch, dataset, hp, seed), created if new; `created` tells which.
-    public func trial(arch: Int, dataset: String, hp: Int, seed: String, source: Int,
-                      params: Double? = nil, flops: Double? = nil, latency: Double? = nil) throws -> (id: Int, created: Bool) {
-        try db.run("""
-            INSERT INTO trials (arch_idx, dataset, hp, seed, source_id, params, flops, latency) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (arch_idx, dataset, hp, seed) DO NOTHING
-            """, [SQLValue(arch), .text(dataset), SQLValue(hp), .text(seed), SQLValue(source),
-                  SQLValue(params), SQLValue(flops), SQLValue(latency)])
-        let created = db.changes > 0
-        if created { return (Int(db.lastInsertRowID), true) }
-        let id = try db.scalar("SELECT id FROM trials WHERE arch_idx = ? AND dataset = ? AND hp = ? AND seed = ?",
-                               [SQLValue(arch), .text(dataset), SQLValue(hp), .text(seed)])!.int!
-        return (id, false)
-    }
-
-    /// Stores a split's final-epoch values. A split already stored must agree (to 1e-9) with the new values,
-    /// else the import fails naming both: two sources never silently overwrite each other. Returns true if new.
-    @discardableResult
-    public func addResult(trial: Int, split: String, epoch: Int, accuracy: Double?, loss: Double?, time: Double?,
-                          context: String) throws -> Bool {
-        try db.run("""
-            INSERT INTO results (trial_id, split, epoch, accuracy, loss, time) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (trial_id, split) DO NOTHING
-            """, [SQLValue(trial), .text(split), SQLValue(epoch), SQLValue(accuracy), SQLValue(loss), SQLValue(time)])
-        if db.changes > 0 { return true }
-        let old = try db.rows("SELECT accuracy, loss, time FROM results WHERE trial_id = ? AND split = ?",
-                              [SQLValue(trial), .text(split)])[0]
-        for (name, stored, new) in [("accuracy", old[0].double, accuracy), ("loss", old[1].double, loss), ("time", old[2].double, time)] {
-            if let stored, let new, abs(stored - new) > 1e-9 * max(1, abs(stored)) {
-                throw StoreError.conflictingValue("\(context): \(split) \(name) \(new) differs from the stored \(stored)")
-            }
-        }
-        // Fill metrics the earlier source lacked.
-        try db.run("""
-            UPDATE results SET accuracy = COALESCE(accuracy, ?), loss = COALESCE(loss, ?), time = COALESCE(time, ?)
-            WHERE trial_id = ? AND split = ?
-            """, [SQLValue(accuracy), SQLValue(loss), SQLValue(time), SQLValue(trial), .text(split)])
-        return false
     }
 }

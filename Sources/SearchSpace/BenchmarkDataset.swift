@@ -1,5 +1,3 @@
-import SearchSpace
-
 /// The benchmark's four datasets, named as in its files.
 public enum BenchmarkDataset: String, CaseIterable, Sendable, Codable {
     case cifar10Valid = "cifar10-valid"

@@ -1,0 +1,181 @@
+import Foundation
+
+/// An experiment recorded in the database: a stand-alone training, a supernet training and its evaluation,
+/// a set of zero-cost proxies, or estimates imported from a CSV. Its protocol (every knob that produced its
+/// numbers) is stored as JSON next to them.
+public struct RunRecord: Sendable, Codable, Equatable {
+    public let id: Int
+    public let kind: String
+    public let name: String
+    public let dataset: String
+    public let seed: Int
+    public let protocolJSON: String
+    public let codeVersion: String
+    public let status: String
+    public let startedAt: String
+    public let finishedAt: String?
+    public let wallSeconds: Double
+    public let imagesSeen: Int
+    public let summaryJSON: String
+}
+
+/// One epoch of a run's log.
+public struct RunEpoch: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double?
+    public var trainAccuracy: Double?
+    public var learningRate: Double?
+    public var seconds: Double?
+    public var images: Int?
+    /// Anything else the run measures per epoch (e.g. a validation accuracy), as a JSON object.
+    public var metricsJSON: String
+
+    public init(epoch: Int, trainLoss: Double? = nil, trainAccuracy: Double? = nil, learningRate: Double? = nil,
+                seconds: Double? = nil, images: Int? = nil, metricsJSON: String = "{}") {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.learningRate = learningRate
+        self.seconds = seconds
+        self.images = images
+        self.metricsJSON = metricsJSON
+    }
+}
+
+/// One architecture's estimate by one estimator of a run (a supernet's accuracy, a proxy's score, ...).
+public struct Estimate: Sendable, Codable, Equatable {
+    public var arch: Int
+    public var estimator: String
+    /// Higher means predicted better (for accuracy-like estimators it is the accuracy).
+    public var score: Double
+    public var accuracy: Double?
+    public var loss: Double?
+    /// Estimator-specific facts as a JSON object, e.g. a K-shot path's simplex code.
+    public var detailsJSON: String
+    public var seconds: Double?
+
+    public init(arch: Int, estimator: String, score: Double, accuracy: Double? = nil, loss: Double? = nil,
+                detailsJSON: String = "{}", seconds: Double? = nil) {
+        self.arch = arch
+        self.estimator = estimator
+        self.score = score
+        self.accuracy = accuracy
+        self.loss = loss
+        self.detailsJSON = detailsJSON
+        self.seconds = seconds
+    }
+}
+
+extension BenchmarkStore {
+    private static let runColumns = """
+        id, kind, name, dataset, seed, protocol, code_version, status, started_at, finished_at, wall_seconds, images_seen, summary
+        """
+
+    private func runRecord(_ r: [SQLValue]) -> RunRecord {
+        RunRecord(id: r[0].int!, kind: r[1].string!, name: r[2].string!, dataset: r[3].string!, seed: r[4].int!,
+                  protocolJSON: r[5].string!, codeVersion: r[6].string!, status: r[7].string!, startedAt: r[8].string!,
+                  finishedAt: r[9].string, wallSeconds: r[10].double ?? 0, imagesSeen: r[11].int ?? 0, summaryJSON: r[12].string!)
+    }
+
+    /// Starts a run named `name` (unique), status `running`.
+    public func createRun(kind: String, name: String, dataset: String, seed: Int, protocolJSON: String,
+                          codeVersion: String) throws -> RunRecord {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        if try db.scalar("SELECT 1 FROM runs WHERE name = ?", [.text(name)]) != nil {
+            throw StoreError.conflictingValue("a run named '\(name)' already exists; pick another name or resume it")
+        }
+        try db.run("""
+            INSERT INTO runs (kind, name, dataset, seed, protocol, code_version, status, started_at)
+            VALUES (?, ?, ?, ?, ?, ?, 'running', ?)
+            """, [.text(kind), .text(name), .text(dataset), SQLValue(seed), .text(protocolJSON), .text(codeVersion), .text(stamp)])
+        return try run(id: Int(db.lastInsertRowID))
+    }
+
+    public func run(id: Int) throws -> RunRecord {
+        guard let r = try db.rows("SELECT \(Self.runColumns) FROM runs WHERE id = ?", [SQLValue(id)]).first else {
+            throw StoreError.noData("no run with id \(id); `nb201 runs` lists them")
+        }
+        return runRecord(r)
+    }
+
+    /// A run by id or by name.
+    public func run(named text: String) throws -> RunRecord {
+        if let id = Int(text) { return try run(id: id) }
+        guard let r = try db.rows("SELECT \(Self.runColumns) FROM runs WHERE name = ?", [.text(text)]).first else {
+            throw StoreError.noData("no run named '\(text)'; `nb201 runs` lists them")
+        }
+        return runRecord(r)
+    }
+
+    public func runs(kind: String? = nil) throws -> [RunRecord] {
+        try db.rows("SELECT \(Self.runColumns) FROM runs \(kind == nil ? "" : "WHERE kind = ?") ORDER BY id",
+                    kind.map { [.text($0)] } ?? []).map(runRecord)
+    }
+
+    /// Adds wall time and images to a run's totals and, when given, sets its status and summary.
+    public func updateRun(id: Int, addSeconds: Double = 0, addImages: Int = 0, status: String? = nil,
+                          summaryJSON: String? = nil) throws {
+        let finished = status == "finished" || status == "failed" ? ISO8601DateFormatter().string(from: Date()) : nil
+        try db.run("""
+            UPDATE runs SET wall_seconds = wall_seconds + ?, images_seen = images_seen + ?,
+              status = COALESCE(?, status), summary = COALESCE(?, summary), finished_at = COALESCE(?, finished_at)
+            WHERE id = ?
+            """, [.real(addSeconds), SQLValue(addImages), SQLValue(status), SQLValue(summaryJSON), SQLValue(finished), SQLValue(id)])
+    }
+
+    /// Records (or replaces, after a resume) one epoch of a run's log.
+    public func recordEpoch(run: Int, _ e: RunEpoch) throws {
+        try db.run("""
+            INSERT OR REPLACE INTO run_epochs (run_id, epoch, train_loss, train_accuracy, learning_rate, seconds, images, metrics)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [SQLValue(run), SQLValue(e.epoch), SQLValue(e.trainLoss), SQLValue(e.trainAccuracy), SQLValue(e.learningRate),
+                  SQLValue(e.seconds), SQLValue(e.images), .text(e.metricsJSON)])
+    }
+
+    public func epochs(run: Int) throws -> [RunEpoch] {
+        try db.rows("""
+            SELECT epoch, train_loss, train_accuracy, learning_rate, seconds, images, metrics FROM run_epochs
+            WHERE run_id = ? ORDER BY epoch
+            """, [SQLValue(run)]).map {
+            RunEpoch(epoch: $0[0].int!, trainLoss: $0[1].double, trainAccuracy: $0[2].double, learningRate: $0[3].double,
+                     seconds: $0[4].double, images: $0[5].int, metricsJSON: $0[6].string!)
+        }
+    }
+
+    /// Stores estimates in one transaction (an evaluation writes them as it goes, so an interrupted one resumes).
+    public func addEstimates(run: Int, _ estimates: [Estimate]) throws {
+        try db.transaction {
+            let st = try db.statement("""
+                INSERT OR REPLACE INTO estimates (run_id, arch_idx, estimator, score, accuracy, loss, details, seconds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for e in estimates {
+                guard e.score.isFinite else {
+                    throw StoreError.conflictingValue("estimate of architecture \(e.arch) by \(e.estimator) is \(e.score), not a finite number")
+                }
+                try st.execute([SQLValue(run), SQLValue(e.arch), .text(e.estimator), .real(e.score), SQLValue(e.accuracy),
+                                SQLValue(e.loss), .text(e.detailsJSON), SQLValue(e.seconds)])
+            }
+        }
+    }
+
+    public func estimates(run: Int, estimator: String? = nil) throws -> [Estimate] {
+        try db.rows("""
+            SELECT arch_idx, estimator, score, accuracy, loss, details, seconds FROM estimates
+            WHERE run_id = ? \(estimator == nil ? "" : "AND estimator = ?") ORDER BY estimator, arch_idx
+            """, [SQLValue(run)] + (estimator.map { [SQLValue.text($0)] } ?? [])).map {
+            Estimate(arch: $0[0].int!, estimator: $0[1].string!, score: $0[2].double!, accuracy: $0[3].double,
+                     loss: $0[4].double, detailsJSON: $0[5].string!, seconds: $0[6].double)
+        }
+    }
+}
+
+extension BenchmarkStore {
+    /// Keeps a computed ranking row (its protocol and metrics as JSON) so a table can be traced and rebuilt.
+    public func addRanking(estimator: String, source: String, architectures: Int, protocolJSON: String, metricsJSON: String) throws {
+        try db.run("""
+            INSERT INTO rankings (created_at, estimator, source, architectures, protocol, metrics) VALUES (?, ?, ?, ?, ?, ?)
+            """, [.text(ISO8601DateFormatter().string(from: Date())), .text(estimator), .text(source), SQLValue(architectures),
+                  .text(protocolJSON), .text(metricsJSON)])
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Store
+
+@Suite struct RunsTests {
+    @Test func runsEpochsAndEstimatesRoundTrip() throws {
+        let (store, dir) = try Fixtures.store()
+        _ = try store.importTable(path: Fixtures.write(Fixtures.mergedCSV(rows: 0..<20), name: "m.csv", in: dir), allowPartial: true)
+        let run = try store.createRun(kind: "supernet", name: "c10-k2-s1", dataset: "cifar10", seed: 1,
+                                      protocolJSON: #"{"k":2}"#, codeVersion: "test")
+        #expect(run.status == "running" && run.wallSeconds == 0)
+        #expect(throws: StoreError.self) {
+            try store.createRun(kind: "supernet", name: "c10-k2-s1", dataset: "cifar10", seed: 1, protocolJSON: "{}", codeVersion: "t")
+        }
+        try store.recordEpoch(run: run.id, RunEpoch(epoch: 0, trainLoss: 2.1, learningRate: 0.1, seconds: 3, images: 640))
+        try store.recordEpoch(run: run.id, RunEpoch(epoch: 0, trainLoss: 2.0, learningRate: 0.1, seconds: 3, images: 640))
+        #expect(try store.epochs(run: run.id).map(\.trainLoss) == [2.0])
+        try store.addEstimates(run: run.id, [Estimate(arch: 3, estimator: "supernet", score: 55.5, accuracy: 55.5),
+                                             Estimate(arch: 4, estimator: "supernet", score: 51)])
+        #expect(try store.estimates(run: run.id).map(\.arch) == [3, 4])
+        // A NaN score is refused and nothing of the batch lands.
+        #expect(throws: StoreError.self) {
+            try store.addEstimates(run: run.id, [Estimate(arch: 5, estimator: "supernet", score: 1), Estimate(arch: 6, estimator: "supernet", score: .nan)])
+        }
+        #expect(try store.estimates(run: run.id).count == 2)
+        try store.updateRun(id: run.id, addSeconds: 6, addImages: 1280, status: "finished", summaryJSON: #"{"ok":true}"#)
+        let done = try store.run(named: "c10-k2-s1")
+        #expect(done.status == "finished" && done.wallSeconds == 6 && done.imagesSeen == 1280 && done.finishedAt != nil)
+    }
+
+    /// A version-1 file (benchmark tables only) opens, migrates to the current version and keeps its rows.
+    @Test func migratesVersionOneDatabase() throws {
+        let dir = SharedData.temporaryDirectory()
+        let path = dir.appendingPathComponent("v1.sqlite").path
+        do {
+            let db = try Database(path: path)
+            try db.execute(Schema.migrations[0])
+            try db.execute("PRAGMA user_version = 1")
+            try db.execute("INSERT INTO architectures VALUES (0, 'a', '000000', '#')")
+        }
+        let store = try BenchmarkStore(path: path)
+        #expect(store.schemaVersion == Schema.currentVersion)
+        #expect(try store.db.scalar("SELECT count(*) FROM architectures")?.int == 1)
+        #expect(try store.runs().isEmpty)
+    }
+}
