@@ -59,6 +59,10 @@ let package = Package(
         .target(name: "Pickle", dependencies: ["CBZ2"], swiftSettings: optimised),
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
 
+        // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.
+        .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace"], swiftSettings: optimised),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
+
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
         .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "SearchSpace", "TestSupport"]),
@@ -79,6 +83,8 @@ let package = Package(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
+                "Importers",
+                "Pickle",
                 "Store",
                 "Ranking",
                 "Reports",
