@@ -70,9 +70,7 @@ import Store
             WHERE t.arch_idx = 0 AND t.dataset = 'cifar10-valid' AND t.hp = 200 AND t.seed = '777' AND c.split = 'ori-test' AND c.metric = 'accuracy'
             """)
         guard case let .blob(bytes)? = curve else { Issue.record("no curve"); return }
-        let values = stride(from: 0, to: bytes.count, by: 8).map { i in
-            Double(bitPattern: bytes[i..<(i + 8)].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
-        }
+        let values = BenchmarkStore.decodeCurve(bytes)
         #expect(values.count == 200 && values[..<199].allSatisfy(\.isNaN) && !values[199].isNaN)
         // Costs from the source sit next to the cost model's and agree with it for architecture 0.
         let costs = try store.db.rows("SELECT origin, params, flops FROM costs WHERE arch_idx = 0 AND dataset = 'cifar100' ORDER BY origin")
