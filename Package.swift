@@ -3,6 +3,10 @@
 // Module layering (lower never imports higher): see ../shared/design/ARCHITECTURE.md and README.md.
 import PackageDescription
 
+/// Library modules are compiled optimised even in debug builds: the test suite trains small networks, imports
+/// whole benchmark tables and resamples rankings, which unoptimised Swift runs 20-50x slower.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
 let package = Package(
     name: "nb201",
     platforms: [.macOS(.v13)],
@@ -20,25 +24,25 @@ let package = Package(
         .systemLibrary(name: "CBZ2", path: "Sources/CBZ2"),
 
         // Search space: ops, cell, arch strings, isomorphism, cost model. No SQL, no tensors.
-        .target(name: "SearchSpace"),
+        .target(name: "SearchSpace", swiftSettings: optimised),
         .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace", "TestSupport"]),
 
         // Test helpers: where ../shared/data is, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
-        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"]),
+        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
         .executableTarget(name: "StoreBench", dependencies: ["Store"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
-        .target(name: "Engine", dependencies: ["CBLAS"]),
+        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimised),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
         // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.
-        .target(name: "Networks", dependencies: ["Engine", "SearchSpace"]),
+        .target(name: "Networks", dependencies: ["Engine", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "NetworksTests", dependencies: ["Networks"]),
 
         // Throughput benchmark of the CPU engine (run in release; benchmarks/engine_vs_torch.sh).
@@ -46,42 +50,55 @@ let package = Package(
 
         // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
         // comparisons of estimators. Pure functions; Engine only for the seeded generator.
-        .target(name: "Ranking", dependencies: ["Engine"]),
+        .target(name: "Ranking", dependencies: ["Engine"], swiftSettings: optimised),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace"]),
         // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
         .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
 
         // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
-        .target(name: "Pickle", dependencies: ["CBZ2"]),
+        .target(name: "Pickle", dependencies: ["CBZ2"], swiftSettings: optimised),
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
 
+        // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.
+        .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace"], swiftSettings: optimised),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
+
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
-        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"]),
+        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "SearchSpace", "TestSupport"]),
         .executableTarget(
             name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
             path: "benchmarks/DatasetsBenchmark"),
 
         // Ranking studies over the store (protocols, subsets, estimator sources) and their tables and reports.
-        .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"]),
+        .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"], swiftSettings: optimised),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
 
         // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
-        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"]),
+        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"], swiftSettings: optimised),
         .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets"]),
         // Step timings of one-shot and K-shot supernets (benchmarks/supernet.sh builds it in release).
         .executableTarget(
             name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets"],
             path: "benchmarks/SupernetBenchmark"),
 
+        // Stand-alone training of one architecture with the NB201 recipe on a benchmark dataset.
+        .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace"], swiftSettings: optimised),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
+                "Importers",
+                "Pickle",
                 "Store",
                 "Ranking",
                 "Reports",
+                "Training",
+                "Datasets",
+                "Supernet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

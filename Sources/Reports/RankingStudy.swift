@@ -101,6 +101,13 @@ public struct RankingRow: Sendable, Codable, Equatable {
     public func metric(_ name: String) -> MetricValue? { metrics.first { $0.name == name } }
 }
 
+/// The mean of a class's members: exactly their common value when they agree (isomorphic cells often share a
+/// cost or a published value), so equal classes stay tied instead of differing in the last bit.
+func classMean(_ values: [Double]) -> Double {
+    if values.allSatisfy({ $0 == values[0] }) { return values[0] }
+    return values.reduce(0, +) / Double(values.count)
+}
+
 public enum RankingStudyError: Error, CustomStringConvertible, Equatable {
     case noOverlap(estimator: String)
     case invalidTopK(Int, count: Int)
@@ -145,13 +152,13 @@ public struct RankingStudy: Sendable {
             return (common.map { estimator.scores[$0]! }, common.map { truth[$0]! }, common.map(String.init))
         }
         // Class-averaged ground truth over every member with a value; the estimate averaged over the scored members.
-        var truthSum: [String: (Double, Int)] = [:]
-        for (arch, t) in truth { let c = isoClass[arch] ?? String(arch); truthSum[c, default: (0, 0)].0 += t; truthSum[c, default: (0, 0)].1 += 1 }
-        var estimateSum: [String: (Double, Int)] = [:]
-        for arch in common { let c = isoClass[arch] ?? String(arch); estimateSum[c, default: (0, 0)].0 += estimator.scores[arch]!; estimateSum[c, default: (0, 0)].1 += 1 }
-        let classes = estimateSum.keys.sorted()
-        return (classes.map { estimateSum[$0]!.0 / Double(estimateSum[$0]!.1) },
-                classes.map { truthSum[$0]!.0 / Double(truthSum[$0]!.1) }, classes)
+        // Members are visited in index order so the sums do not depend on hashing order.
+        var truthMembers: [String: [Double]] = [:]
+        for arch in truth.keys.sorted() { truthMembers[isoClass[arch] ?? String(arch), default: []].append(truth[arch]!) }
+        var estimateMembers: [String: [Double]] = [:]
+        for arch in common { estimateMembers[isoClass[arch] ?? String(arch), default: []].append(estimator.scores[arch]!) }
+        let classes = estimateMembers.keys.sorted()
+        return (classes.map { classMean(estimateMembers[$0]!) }, classes.map { classMean(truthMembers[$0]!) }, classes)
     }
 
     public func row(_ estimator: EstimatorScores) throws -> RankingRow {

@@ -1,0 +1,125 @@
+import Datasets
+import Engine
+import Foundation
+import Networks
+import SearchSpace
+
+/// Everything that fixes a stand-alone training run's numbers (recorded as the run's protocol).
+public struct StandaloneConfig: Sendable, Codable, Equatable {
+    public var arch: String
+    public var dataset: String
+    public var channels: Int = 16
+    public var cellsPerStage: Int = 5
+    public var epochs: Int
+    public var batchSize: Int = 256
+    public var learningRate: Float = 0.1
+    public var momentum: Float = 0.9
+    public var weightDecay: Float = 5e-4
+    public var nesterov: Bool = true
+    public var seed: UInt64 = 0
+    /// Train on at most this many images of the training split (nil = all); a seeded subset.
+    public var trainLimit: Int?
+    /// Evaluate on at most this many images of each evaluation split (nil = all).
+    public var evalLimit: Int?
+
+    public init(arch: String, dataset: String, epochs: Int) {
+        self.arch = arch
+        self.dataset = dataset
+        self.epochs = epochs
+    }
+}
+
+/// One epoch's figures.
+public struct StandaloneEpoch: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var learningRate: Double
+    public var seconds: Double
+    public var images: Int
+}
+
+/// Final accuracy and loss on one evaluation split.
+public struct SplitScore: Sendable, Codable, Equatable {
+    public var split: String
+    public var images: Int
+    public var accuracy: Double
+    public var loss: Double
+}
+
+/// Trains the stand-alone NB201 network for one cell with the NB201 recipe (SGD, Nesterov momentum 0.9,
+/// cosine-annealed lr per iteration, weight decay 5e-4, random crop + flip) and evaluates it on the dataset's
+/// benchmark splits.
+public struct StandaloneTraining {
+    public let config: StandaloneConfig
+    public let data: BenchmarkData
+
+    public init(config: StandaloneConfig, data: BenchmarkData) {
+        self.config = config
+        self.data = data
+    }
+
+    /// Splits the benchmark evaluates this dataset on (NB201.md): x-valid and/or the test splits.
+    public var evaluationSplits: [BenchmarkSplit] {
+        BenchmarkDataset(name: config.dataset)!.splits.filter { $0 != .train }
+    }
+
+    public func run(quiet: Bool = false, onEpoch: (StandaloneEpoch) throws -> Void = { _ in }) throws
+        -> (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
+    {
+        let dataset = BenchmarkDataset(name: config.dataset)!
+        let cell = try Cell(archString: config.arch)
+        let shape = NetworkShape(channels: config.channels, cellsPerStage: config.cellsPerStage, classes: dataset.classes,
+                                 resolution: dataset.resolution)
+        let root = SeededRandom(seed: config.seed)
+        let network = NB201Network(cell: cell, shape: shape, rng: root.fork("init"))
+        var train = try data.subset(.train)
+        if let limit = config.trainLimit, limit < train.count { train = train.sample(limit, seed: config.seed) }
+        let plan = BatchPlan.training(train, dataset: dataset, batchSize: config.batchSize, seed: root.fork("batches").seed)
+        let trainer = Trainer(network: network, learningRate: config.learningRate, momentum: config.momentum,
+                              weightDecay: config.weightDecay, nesterov: config.nesterov,
+                              totalIterations: config.epochs * plan.batchesPerEpoch)
+        let meter = ProgressMeter(label: "train \(cell.opCodes) on \(config.dataset)", total: config.epochs * plan.batchesPerEpoch,
+                                  unit: "steps", quiet: quiet)
+        var log: [StandaloneEpoch] = []
+        for epoch in 0..<config.epochs {
+            let t0 = Date()
+            var lossSum = 0.0, seen = 0
+            let lr = Double(trainer.schedule.learningRate(at: trainer.iteration))
+            try plan.forEachBatch(epoch: epoch) { batch in
+                let loss = trainer.trainStep(images: batch.images, labels: batch.labels)
+                guard loss.isFinite else { throw TrainingError.diverged(epoch: epoch, batch: batch.position.batch) }
+                lossSum += Double(loss) * Double(batch.count)
+                seen += batch.count
+                meter.advance(note: String(format: "epoch %d loss %.3f", epoch, lossSum / Double(seen)))
+            }
+            let e = StandaloneEpoch(epoch: epoch, trainLoss: lossSum / Double(seen), learningRate: lr,
+                                    seconds: Date().timeIntervalSince(t0), images: seen)
+            log.append(e)
+            try onEpoch(e)
+        }
+        var scores: [SplitScore] = []
+        for split in evaluationSplits {
+            var subset = try data.subset(split)
+            if let limit = config.evalLimit, limit < subset.count { subset = subset.sample(limit, seed: config.seed) }
+            var correct = 0, lossSum = 0.0
+            try BatchPlan.evaluation(subset, dataset: dataset, batchSize: 500).forEachBatch(epoch: 0) { batch in
+                let r = trainer.evaluate(images: batch.images, labels: batch.labels)
+                correct += r.correct
+                lossSum += Double(r.loss) * Double(batch.count)
+            }
+            scores.append(SplitScore(split: split.rawValue, images: subset.count, accuracy: 100 * Double(correct) / Double(subset.count),
+                                     loss: lossSum / Double(subset.count)))
+        }
+        return (log, scores, network.parameterCount)
+    }
+}
+
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case diverged(epoch: Int, batch: Int)
+
+    public var description: String {
+        switch self {
+        case let .diverged(e, b): "training diverged (non-finite loss) at epoch \(e), batch \(b); lower the learning rate"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import SearchSpace
+import Store
+import Training
+
+struct TrainArchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train-arch",
+        abstract: "Train one architecture stand-alone with the NB201 recipe and record the run in the database."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Benchmark index (needs the benchmark imported), arch string, or 6 op codes.") var arch: String
+    @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
+    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "Epochs (the benchmark's budgets are 12 and 200).") var epochs: Int
+    @Option(name: .customLong("C"), help: "Channels of the first stage.") var channels = 16
+    @Option(name: .customLong("N"), help: "Cells per stage.") var cells = 5
+    @Option(help: "Batch size.") var batch = 256
+    @Option(help: "Initial learning rate (cosine-annealed to 0).") var lr: Float = 0.1
+    @Option(help: "Seed of initialisation, shuffling and augmentation.") var seed: UInt64 = 0
+    @Option(help: "Train on a seeded subset of this many images.") var trainLimit: Int?
+    @Option(help: "Evaluate on a seeded subset of this many images per split.") var evalLimit: Int?
+    @Option(help: "Run name (default: derived from the protocol).") var name: String?
+    @Flag(help: "No progress on stderr.") var quiet = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        guard let benchmarkDataset = BenchmarkDataset(name: dataset) else {
+            printError("unknown dataset '\(dataset)'; valid: \(BenchmarkDataset.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        try reportingErrors {
+            let store = try database.open()
+            let cell: Cell
+            if let index = Int(arch), arch.count != 6 {
+                cell = try store.cell(at: try store.resolveArchitecture(String(index)))
+            } else {
+                cell = try parseCellLiteral(arch)
+            }
+            var config = StandaloneConfig(arch: cell.archString, dataset: benchmarkDataset.rawValue, epochs: epochs)
+            config.channels = channels
+            config.cellsPerStage = cells
+            config.batchSize = batch
+            config.learningRate = lr
+            config.seed = seed
+            config.trainLimit = trainLimit
+            config.evalLimit = evalLimit
+            let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: splits)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
+            let runName = name ?? "train-arch-\(cell.opCodes)-\(benchmarkDataset.rawValue)-e\(epochs)-C\(channels)N\(cells)-s\(seed)"
+            let run = try store.createRun(kind: "train-arch", name: runName, dataset: benchmarkDataset.rawValue, seed: Int(seed),
+                                          protocolJSON: protocolJSON, codeVersion: codeVersion())
+            do {
+                let result = try StandaloneTraining(config: config, data: data).run(quiet: quiet) { e in
+                    try store.recordEpoch(run: run.id, RunEpoch(epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate,
+                                                                seconds: e.seconds, images: e.images))
+                    try store.updateRun(id: run.id, addSeconds: e.seconds, addImages: e.images)
+                }
+                let summary = String(decoding: try encoder.encode(result.scores), as: UTF8.self)
+                try store.updateRun(id: run.id, status: "finished", summaryJSON: summary)
+                if json { return try printJSON(result.scores) }
+                print("run \(run.id) '\(runName)': \(result.parameters) parameters, \(epochs) epochs")
+                for s in result.scores { print(String(format: "%@  %@ accuracy %.2f%%  loss %.4f  (%d images)", benchmarkDataset.rawValue, s.split, s.accuracy, s.loss, s.images)) }
+            } catch {
+                try? store.updateRun(id: run.id, status: "failed", summaryJSON: #"{"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#)
+                throw error
+            }
+        }
+    }
+}
+
+/// The git commit this binary's sources came from, when run inside the repository; "unknown" otherwise.
+func codeVersion() -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "rev-parse", "--short=12", "HEAD"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return "unknown" }
+    process.waitUntilExit()
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return process.terminationStatus == 0 && !out.isEmpty ? out : "unknown"
+}
