@@ -28,10 +28,10 @@ let package = Package(
         .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace", "TestSupport"]),
 
         // Test helpers: where ../shared/data is, temporary directories.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Datasets", "Engine"], path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
-        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"], swiftSettings: optimised),
+        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace", "Engine"], swiftSettings: optimised),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
@@ -86,6 +86,10 @@ let package = Package(
         .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
 
+        // Experiments recorded in the store: supernet runs (train, evaluate, resume) over the datasets.
+        .target(name: "Experiments", dependencies: ["Supernet", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "TestSupport"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
@@ -99,6 +103,7 @@ let package = Package(
                 "Training",
                 "Datasets",
                 "Supernet",
+                "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
