@@ -86,7 +86,7 @@ public struct SupernetExperiment {
         let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
                                                    dataset: data.benchmark)
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
-        meter.advance(by: trainer.epoch)
+        if trainer.epoch > 0 { meter.advance(by: trainer.epoch, note: "resumed from the checkpoint") }
         var failure: Error?
         try trainer.train(checkpoint: checkpointPath) { log in
             do {
