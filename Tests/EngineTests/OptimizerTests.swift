@@ -19,7 +19,10 @@ import Testing
                 w[i] -= 0.1 * (nesterov ? d + 0.9 * buf[i] : buf[i])
             }
         }
-        for i in 0..<3 { #expect(abs(Double(p.value[i]) - w[i]) < 1e-6) }
+        for i in 0..<3 {
+            #expect(abs(Double(p.value[i]) - w[i]) < 1e-6)
+            #expect(abs(Double(sgd.momentumBuffers[0][i]) - buf[i]) < 1e-6)
+        }
         sgd.zeroGradients()
         #expect(p.grad.array == [0, 0, 0])
     }
