@@ -12,6 +12,38 @@ import Foundation
 /// whole position: a resumed run replays exactly the draws an uninterrupted one makes.
 enum CheckpointFile {
     static let magic = Array("NB201SN1".utf8)
+
+    /// The file's bytes, after checking its header and checksum, its configuration and where the epoch count
+    /// starts.
+    static func open(_ path: String) throws(SupernetError) -> (bytes: [UInt8], config: SupernetConfig, headerEnd: Int) {
+        let bytes: [UInt8]
+        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw .checkpointUnreadable(path: path, reason: "\(error)")
+        }
+        func corrupt(_ why: String) -> SupernetError { .checkpointCorrupt(path: path, reason: why) }
+        guard bytes.count >= 8 + 4 + 16 + 8, Array(bytes[0..<8]) == magic else {
+            throw corrupt("it does not start with the NB201SN1 header")
+        }
+        let body = bytes[0..<(bytes.count - 8)]
+        guard read(UInt64.self, bytes, at: bytes.count - 8) == fnv1a(body) else {
+            throw corrupt("its checksum does not match its contents")
+        }
+        let jsonLength = Int(read(UInt32.self, bytes, at: 8))
+        guard 12 + jsonLength + 16 <= body.count else { throw corrupt("the configuration runs past the end") }
+        do {
+            let config = try JSONDecoder().decode(SupernetConfig.self, from: Data(bytes[12..<(12 + jsonLength)]))
+            return (bytes, config, 12 + jsonLength)
+        } catch {
+            throw corrupt("unreadable configuration: \(error)")
+        }
+    }
+}
+
+extension SupernetConfig {
+    /// The configuration a checkpoint was written under (to rebuild its trainer, e.g. for evaluation).
+    public static func stored(in checkpoint: String) throws(SupernetError) -> SupernetConfig {
+        try CheckpointFile.open(checkpoint).config
+    }
 }
 
 extension SupernetTrainer {
@@ -55,27 +87,11 @@ extension SupernetTrainer {
     /// Restores the state written by `writeCheckpoint` into this trainer, which must have been created with the
     /// same configuration. Validates everything before changing anything.
     public func loadCheckpoint(from path: String) throws(SupernetError) {
-        let bytes: [UInt8]
-        do { bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw .checkpointUnreadable(path: path, reason: "\(error)")
-        }
+        let (bytes, stored, headerEnd) = try CheckpointFile.open(path)
         func corrupt(_ why: String) -> SupernetError { .checkpointCorrupt(path: path, reason: why) }
-        guard bytes.count >= 8 + 4 + 16 + 8, Array(bytes[0..<8]) == CheckpointFile.magic else {
-            throw corrupt("it does not start with the NB201SN1 header")
-        }
-        let body = bytes[0..<(bytes.count - 8)]
-        guard read(UInt64.self, bytes, at: bytes.count - 8) == fnv1a(body) else {
-            throw corrupt("its checksum does not match its contents")
-        }
-        var at = 8
-        let jsonLength = Int(read(UInt32.self, bytes, at: at)); at += 4
-        guard at + jsonLength + 16 <= body.count else { throw corrupt("the configuration runs past the end") }
-        let stored: SupernetConfig
-        do { stored = try JSONDecoder().decode(SupernetConfig.self, from: Data(bytes[at..<(at + jsonLength)])) } catch {
-            throw corrupt("unreadable configuration: \(error)")
-        }
-        at += jsonLength
         if stored != config { throw .checkpointConfigurationMismatch(path: path, differences: differences(stored, config)) }
+        let body = bytes[0..<(bytes.count - 8)]
+        var at = headerEnd
         let epochs = Int(read(UInt64.self, bytes, at: at)), adamSteps = Int(read(UInt64.self, bytes, at: at + 8))
         at += 16
         guard epochs <= config.epochs else { throw corrupt("it records \(epochs) epochs of a \(config.epochs)-epoch run") }

@@ -78,6 +78,7 @@ import Testing
         let path = directory.appendingPathComponent("run.ckpt").path
         let first = try Self.trainer(config)
         try first.train(checkpoint: path, stopAfter: 1)
+        #expect(try SupernetConfig.stored(in: path) == config)
         let resumed = try SupernetTrainer.resuming(from: path, config: config, training: Self.data, dataset: .cifar10)
         #expect(resumed.epoch == 1)
         try resumed.train(checkpoint: path)
