@@ -74,6 +74,10 @@ let package = Package(
         .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
 
+        // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
+        .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
+        .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Networks", "Engine", "SearchSpace", "TestSupport"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
@@ -84,6 +88,7 @@ let package = Package(
                 "Reports",
                 "Training",
                 "Datasets",
+                "Proxies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
