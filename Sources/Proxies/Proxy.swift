@@ -6,7 +6,7 @@ import SearchSpace
 /// initialisation from a seed) on one batch; higher means predicted better. Definitions follow the reference
 /// code of Abdelfattah et al. 2021 (synflow, snip, grad_norm, jacob_cov) and Mellor et al. 2021 (nwot); see
 /// data/PROXIES.md for every choice.
-public enum Proxy: String, CaseIterable, Sendable, Codable {
+public enum Proxy: String, CaseIterable, Sendable {
     case synflow
     case snip
     case gradNorm = "grad_norm"
