@@ -19,10 +19,10 @@ sys.path.insert(0, os.path.join(root, "..", "shared", "tools"))
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch_nb201 import Net, parse, OPS
 
-CELLS = [  # (arch, C): every op, a dead edge (node 1 unreachable: a conv reads zeros), a plain chain
+CELLS = [  # (arch, C): every op; a dead edge (node 1 unreachable: a conv reads zeros); node 0 read by two convs
     ("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|skip_connect~0|none~1|nor_conv_3x3~2|", 4),
     ("|none~0|+|skip_connect~0|nor_conv_3x3~1|+|nor_conv_1x1~0|avg_pool_3x3~1|nor_conv_3x3~2|", 5),
-    ("|nor_conv_1x1~0|+|skip_connect~0|nor_conv_3x3~1|+|avg_pool_3x3~0|none~1|skip_connect~2|", 4),
+    ("|nor_conv_1x1~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|avg_pool_3x3~0|none~1|skip_connect~2|", 4),
 ]
 RES, CLASSES, BATCH = 8, 10, 32
 
