@@ -21,18 +21,26 @@ final class NASWOTKernel {
         let features = shape.channels * shape.spatial
         let words = (features + 63) / 64
         var codes = [UInt64](repeating: 0, count: batch * words)
-        for n in 0..<batch {
-            let row = input + n * features
-            for f in 0..<features where row[f] > 0 { codes[n * words + f / 64] |= 1 << UInt64(f % 64) }
+        codes.withUnsafeMutableBufferPointer { c in
+            for n in 0..<batch {
+                let row = input + n * features
+                for w in 0..<words {
+                    var bits: UInt64 = 0
+                    for b in 0..<min(64, features - w * 64) { bits |= (row[w * 64 + b] > 0 ? 1 : 0) << UInt64(b) }
+                    c[n * words + w] = bits
+                }
+            }
         }
         codes.withUnsafeBufferPointer { c in
-            for i in 0..<batch {
-                for j in i..<batch {
-                    var differ = 0
-                    for w in 0..<words { differ += (c[i * words + w] ^ c[j * words + w]).nonzeroBitCount }
-                    let agree = Double(features - differ)
-                    matrix[i * batch + j] += agree
-                    if i != j { matrix[j * batch + i] += agree }
+            matrix.withUnsafeMutableBufferPointer { k in
+                for i in 0..<batch {
+                    for j in i..<batch {
+                        var differ = 0
+                        for w in 0..<words { differ += (c[i * words + w] ^ c[j * words + w]).nonzeroBitCount }
+                        let agree = Double(features - differ)
+                        k[i * batch + j] += agree
+                        if i != j { k[j * batch + i] += agree }
+                    }
                 }
             }
         }

@@ -45,9 +45,9 @@ public func proxyScores(cell: Cell, shape: NetworkShape, batch: ProxyBatch, seed
 /// The proxies of given networks (weights already set): `network` with BatchNorm in training mode, and the same
 /// weights without BatchNorm for synflow (its weights are replaced by their absolute values).
 public func proxyScores(network: NB201Network, synflowNetwork: NB201Network, batch: ProxyBatch) -> ProxyScores {
-    let gradients = lossGradientProxies(network, batch: batch)
-    return ProxyScores(synflow: synflow(synflowNetwork), snip: gradients.snip, gradNorm: gradients.gradNorm,
-                       jacobCov: jacobianCovariance(network, batch: batch), nwot: gradients.nwot)
+    let measured = batchProxies(network, batch: batch)
+    return ProxyScores(synflow: synflow(synflowNetwork), snip: measured.snip, gradNorm: measured.gradNorm,
+                       jacobCov: measured.jacobCov, nwot: measured.nwot)
 }
 
 /// The tensors the reference scores: the weights of every Conv2d and Linear layer (rank >= 2), not BatchNorm
