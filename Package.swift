@@ -28,10 +28,10 @@ let package = Package(
         .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace", "TestSupport"]),
 
         // Test helpers: where ../shared/data is, temporary directories.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Datasets", "Engine"], path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
-        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace"], swiftSettings: optimised),
+        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace", "Engine"], swiftSettings: optimised),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
@@ -59,6 +59,10 @@ let package = Package(
         .target(name: "Pickle", dependencies: ["CBZ2"], swiftSettings: optimised),
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
 
+        // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.
+        .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace"], swiftSettings: optimised),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
+
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
         .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "SearchSpace", "TestSupport"]),
@@ -70,9 +74,21 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"], swiftSettings: optimised),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
 
+        // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
+        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"], swiftSettings: optimised),
+        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets"]),
+        // Step timings of one-shot and K-shot supernets (benchmarks/supernet.sh builds it in release).
+        .executableTarget(
+            name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets"],
+            path: "benchmarks/SupernetBenchmark"),
+
         // Stand-alone training of one architecture with the NB201 recipe on a benchmark dataset.
         .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
+
+        // Experiments recorded in the store: supernet runs (train, evaluate, resume) over the datasets.
+        .target(name: "Experiments", dependencies: ["Supernet", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "TestSupport"]),
 
         // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
         .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
@@ -83,11 +99,15 @@ let package = Package(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
+                "Importers",
+                "Pickle",
                 "Store",
                 "Ranking",
                 "Reports",
                 "Training",
                 "Datasets",
+                "Supernet",
+                "Experiments",
                 "Proxies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -79,7 +79,7 @@ public final class NB201Network {
             case .reduction(let r): norms += [r.a.norm, r.b.norm, r.shortcut.norm]
             }
         }
-        norms.append(head.norm)
+        if head.normalises { norms.append(head.norm) }
         return norms.compactMap { $0?.statistics }
     }
 

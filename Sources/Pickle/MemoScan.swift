@@ -1,17 +1,40 @@
-/// The first of two passes over a large pickle: walks the opcodes without building values and records which
-/// memo slots are ever read back (BINGET / LONG_BINGET). The second pass then keeps only those slots, which is
-/// what bounds memory on the NAS-Bench-201 files, where nearly every object is memoised but few are reread.
+/// How often each memo slot is read back (BINGET / LONG_BINGET) in one pickle. The unpickler's second pass keeps
+/// a memoised value only while reads of its slot remain, which is what bounds memory on the NAS-Bench-201 files:
+/// nearly every object there is memoised, few are reread, and those only nearby.
+public struct MemoReads: Sendable {
+    var remaining: [Int: UInt32] = [:]
+
+    public init() {}
+
+    /// Slots read at least once.
+    public var slotCount: Int { remaining.count }
+
+    public func reads(of slot: Int) -> Int { Int(remaining[slot] ?? 0) }
+
+    mutating func countRead(_ slot: Int) { remaining[slot, default: 0] &+= 1 }
+
+    /// Records one read; returns true when it was the last one, so the value can be dropped.
+    mutating func consumeRead(_ slot: Int) -> Bool {
+        guard let n = remaining[slot] else { return false }
+        if n > 1 { remaining[slot] = n - 1; return false }
+        remaining.removeValue(forKey: slot)
+        return true
+    }
+}
+
+/// The first of two passes over a large pickle: walks the opcodes without building values and counts the reads
+/// of every memo slot.
 public enum MemoScan {
     /// Scans one pickle, from PROTO to STOP, leaving `reader` just after STOP.
-    public static func readSlots(_ reader: ByteReader) throws -> SlotSet {
-        var slots = SlotSet()
+    public static func readSlots(_ reader: ByteReader) throws -> MemoReads {
+        var reads = MemoReads()
         while true {
             let at = reader.offset
             let op = try Opcode.decode(try reader.byte("an opcode"), at: at)
             switch op {
-            case .stop: return slots
-            case .binGet: slots.insert(Int(try reader.byte("BINGET slot")))
-            case .longBinGet: slots.insert(Int(try reader.uint32("LONG_BINGET slot")))
+            case .stop: return reads
+            case .binGet: reads.countRead(Int(try reader.byte("BINGET slot")))
+            case .longBinGet: reads.countRead(Int(try reader.uint32("LONG_BINGET slot")))
             default: try skipArgument(of: op, at: at, reader)
             }
         }

@@ -14,7 +14,8 @@ public struct PickleFile: Sendable {
     public enum MemoPolicy: Sendable {
         /// Keep every memoised value (one pass; right for small files).
         case keepAll
-        /// Scan the file once to find which slots are ever read back, then keep only those (two passes, bounded memory).
+        /// Scan the file once to count the reads of every slot, then keep a value only while reads remain
+        /// (two passes, bounded memory).
         case scanFirst
     }
 
@@ -58,6 +59,11 @@ public struct PickleFile: Sendable {
         }
     }
 
+    /// Bytes of the pickle payload when known without decompressing (plain file or zip entry); nil under bzip2.
+    public func payloadSize() throws -> Int? {
+        bzip2 ? nil : try zipRange?.length ?? FileByteSource.size(of: path)
+    }
+
     /// A fresh reader positioned at the first pickle of the payload.
     public func makeReader() throws -> ByteReader {
         let file = try FileByteSource(path: path, offset: zipRange?.offset ?? 0, length: zipRange?.length)
@@ -68,15 +74,15 @@ public struct PickleFile: Sendable {
     /// the stream's path go to its handler as they complete and are not kept.
     public func load(stream: StreamRequest? = nil, memo: MemoPolicy = .keepAll,
                      limits: UnpickleLimits = UnpickleLimits()) throws -> (object: PickleValue, torch: TorchHeader?) {
-        var keep: SlotSet?
+        var reads: MemoReads?
         if memo == .scanFirst {
             let reader = try makeReader()
             if layout == .torchLegacy { for _ in 0..<3 { _ = try MemoScan.readSlots(reader) } }
-            keep = try MemoScan.readSlots(reader)
+            reads = try MemoScan.readSlots(reader)
         }
         let reader = try makeReader()
         guard layout == .torchLegacy else {
-            let object = try Unpickler(reader: reader, keepSlots: keep, stream: stream, limits: limits).load()
+            let object = try Unpickler(reader: reader, memoReads: reads, stream: stream, limits: limits).load()
             try expectEnd(reader)
             return (object, nil)
         }
@@ -87,12 +93,22 @@ public struct PickleFile: Sendable {
         let version = try Unpickler(reader: reader).load()
         guard version == .int(1001) else { throw PickleError.container("\(path): torch protocol version \(version), expected 1001") }
         let sysInfo = try Unpickler(reader: reader).load()
-        let object = try Unpickler(reader: reader, keepSlots: keep, stream: stream, limits: limits).load()
+        let object = try Unpickler(reader: reader, memoReads: reads, stream: stream, limits: limits).load()
         guard case let .list(keys) = try Unpickler(reader: reader).load() else {
             throw PickleError.container("\(path): the fifth pickle (storage keys) is not a list")
         }
         if keys.items.isEmpty { try expectEnd(reader) }
         return (object, TorchHeader(sysInfo: sysInfo, storageKeys: keys.items))
+    }
+
+    /// Loads a small plain or bzip2-compressed pickle already in memory (e.g. one NATS architecture file),
+    /// keeping the whole memo; bytes after the pickle are an error.
+    public static func load(bytes: [UInt8], limits: UnpickleLimits = UnpickleLimits()) throws -> PickleValue {
+        let memory = MemoryByteSource(bytes)
+        let reader = ByteReader(bytes.starts(with: Array("BZh".utf8)) ? BZ2ByteSource(upstream: memory) : memory)
+        let object = try Unpickler(reader: reader, limits: limits).load()
+        guard try reader.atEnd() else { throw PickleError.container("unexpected bytes after the pickle at offset \(reader.offset)") }
+        return object
     }
 
     /// Reading to the end also makes libbz2 check the stream's CRC, so a truncated or damaged file is an error.

@@ -74,6 +74,8 @@ public class PickleContainer: @unchecked Sendable {
     var height = 1
     var isSealed = false
 
+    public init() {}
+
     func adopt(_ child: PickleValue) {
         height = max(height, child.height + 1)
     }
@@ -86,35 +88,56 @@ public final class PickleList: PickleContainer, Hashable, @unchecked Sendable {
     public func hash(into h: inout Hasher) { h.combine(items) }
 }
 
-/// A dict or OrderedDict; entries keep insertion order (as Python dicts do), with a hash index for lookup.
+/// A dict or OrderedDict; entries keep insertion order (as Python dicts do). Small dicts are searched linearly,
+/// larger ones get a hash index (most dicts in the benchmark files have a handful of keys).
 public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
-    public internal(set) var keys: [PickleValue] = []
-    public internal(set) var values: [PickleValue] = []
+    @exclusivity(unchecked) public private(set) var keys: [PickleValue] = []
+    @exclusivity(unchecked) public private(set) var values: [PickleValue] = []
     public internal(set) var isOrdered: Bool
-    private var index: [PickleValue: Int] = [:]
+    @exclusivity(unchecked) private var index: [PickleValue: Int] = [:]
+    private static let linearLimit = 8
     /// The key path from the root when this dict lies on the path to a streamed dict (see `StreamRequest`).
     var trackedPath: [PickleValue]?
     /// True for the dict whose entries go to a `StreamRequest` handler instead of into the dict.
     var isStreamed = false
 
-    init(ordered: Bool) { isOrdered = ordered }
+    public init(ordered: Bool) { isOrdered = ordered }
 
     public var count: Int { keys.count }
 
-    public subscript(key: PickleValue) -> PickleValue? { index[key].map { values[$0] } }
+    private func position(of key: PickleValue) -> Int? {
+        guard keys.count <= Self.linearLimit else { return index[key] }
+        if case let .string(text) = key { // the common case, without generic equality
+            for (i, k) in keys.enumerated() { if case let .string(other) = k, other == text { return i } }
+            return nil
+        }
+        return keys.firstIndex(of: key)
+    }
+
+    public subscript(key: PickleValue) -> PickleValue? { position(of: key).map { values[$0] } }
 
     /// Lookup by a text key; Python 2 pickles store such keys as byte strings, which match too.
     public subscript(key: String) -> PickleValue? {
         self[.string(key)] ?? self[.bytes(Array(key.utf8))]
     }
 
+    func reserve(_ extra: Int) {
+        keys.reserveCapacity(keys.count + extra)
+        values.reserveCapacity(values.count + extra)
+        if keys.count + extra > Self.linearLimit { index.reserveCapacity(keys.count + extra) }
+    }
+
     func set(_ key: PickleValue, _ value: PickleValue) {
-        if let i = index[key] {
+        if let i = position(of: key) {
             values[i] = value
-        } else {
-            index[key] = keys.count
-            keys.append(key)
-            values.append(value)
+            return
+        }
+        keys.append(key)
+        values.append(value)
+        if keys.count == Self.linearLimit + 1 {
+            for (i, k) in keys.enumerated() { index[k] = i }
+        } else if keys.count > Self.linearLimit {
+            index[key] = keys.count - 1
         }
     }
 

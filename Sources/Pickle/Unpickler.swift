@@ -21,6 +21,8 @@ public struct StreamRequest {
     /// known to be complete once later ones have started, and single-item containers inside it are filled
     /// without a MARK. An entry touched after hand-over is reported as an error, never silently dropped.
     public var lag = 4
+    /// Called after each hand-over with the reader's offset in the pickle payload, for progress reports.
+    public var progress: ((Int) -> Void)?
 
     public init(path: [PickleValue], handler: @escaping (_ key: PickleValue, _ value: PickleValue) throws -> Void) {
         self.path = path
@@ -34,11 +36,11 @@ public struct StreamRequest {
 public final class Unpickler {
     private let reader: ByteReader
     private let limits: UnpickleLimits
-    /// Memo slots worth keeping (from `MemoScan`); nil keeps every slot.
-    private let keepSlots: SlotSet?
-    private var memo: [Int: PickleValue] = [:]
+    /// Reads still to come per memo slot (from `MemoScan`); nil keeps every slot for good.
+    private var pendingReads: MemoReads?
+    @exclusivity(unchecked) private var memo: Memo
     private var definedSlots = SlotSet()
-    private var stack: [PickleValue] = []
+    @exclusivity(unchecked) private var stack: [PickleValue] = []
     private var marks: [Int] = []
     /// Lowest stack index the current opcode may pop to (the innermost MARK, or the stream's hand-over point).
     private var floor = 0
@@ -49,10 +51,11 @@ public final class Unpickler {
     private var streamFloor = 0      // entries below this stack index were handed over
     private var streamTrigger = Int.max
 
-    public init(reader: ByteReader, keepSlots: SlotSet? = nil, stream: StreamRequest? = nil,
+    public init(reader: ByteReader, memoReads: MemoReads? = nil, stream: StreamRequest? = nil,
                 limits: UnpickleLimits = UnpickleLimits()) {
         self.reader = reader
-        self.keepSlots = keepSlots
+        pendingReads = memoReads
+        memo = Memo(useArray: memoReads == nil)
         self.stream = stream
         self.limits = limits
     }
@@ -127,6 +130,7 @@ public final class Unpickler {
                 if streamed {
                     guard items.count % 2 == 0 else { throw malformed("SETITEMS with an odd number of stack items") }
                     for i in stride(from: 0, to: items.count, by: 2) { try stream!.handler(items[i], items[i + 1]) }
+                    stream!.progress?(reader.offset)
                 } else {
                     try setItems(items, in: try top(op))
                 }
@@ -240,6 +244,7 @@ public final class Unpickler {
         streamFloor += 2
         updateFloor()
         try stream!.handler(key, value)
+        stream!.progress?(reader.offset)
     }
 
     // MARK: - Containers
@@ -305,6 +310,7 @@ public final class Unpickler {
             return
         }
         try checkMutable(dict, "dict")
+        dict.reserve(items.count / 2)
         for i in stride(from: 0, to: items.count, by: 2) {
             let key = items[i], value = items[i + 1]
             guard !key.isUnhashable else { throw malformed("unhashable dict key of type \(key.typeName)") }
@@ -336,15 +342,19 @@ public final class Unpickler {
     private func put(_ slot: Int, _ op: Opcode) throws {
         let value = try top(op)
         definedSlots.insert(slot)
-        if keepSlots?.contains(slot) ?? true { memo[slot] = value }
+        if pendingReads.map({ $0.reads(of: slot) > 0 }) ?? true { memo[slot] = value }
     }
+
+    /// Values the memo holds now (for tests of the memory bound).
+    var liveMemoEntries: Int { memo.liveCount }
 
     private func get(_ slot: Int) throws -> PickleValue {
         guard let value = memo[slot] else {
             throw malformed(definedSlots.contains(slot)
-                ? "memo slot \(slot) was dropped by the memo scan but is read (the two passes disagree)"
+                ? "memo slot \(slot) is read more often than the memo scan counted (the two passes disagree)"
                 : "memo slot \(slot) is read before it is written")
         }
+        if pendingReads?.consumeRead(slot) == true { memo[slot] = nil }
         return value
     }
 
@@ -397,7 +407,8 @@ public final class Unpickler {
             }
             return .bytes(out)
         case .numpyDType:
-            guard (1...3).contains(args.count), case let .string(code) = args[0] else { throw bad() }
+            // Python 2 writes the code as a byte string (BINSTRING) and the flags as ints.
+            guard (1...3).contains(args.count), let code = Self.text(args[0]) else { throw bad() }
             guard let dtype = NumpyDType(code: code) else { throw malformed("unsupported numpy dtype '\(code)'") }
             return .dtype(dtype)
         case .numpyScalar:
@@ -417,7 +428,7 @@ public final class Unpickler {
     private func build(_ target: PickleValue, state: PickleValue) throws {
         switch target {
         case let .dtype(dtype):
-            guard case let .tuple(t) = state, t.items.count >= 2, case let .string(order) = t.items[1] else {
+            guard case let .tuple(t) = state, t.items.count >= 2, let order = Self.text(t.items[1]) else {
                 throw malformed("numpy dtype state is a \(state.typeName), expected (version, byteorder, ...)")
             }
             dtype.littleEndian = order != ">"
@@ -499,6 +510,15 @@ public final class Unpickler {
     private func limit(_ what: String) -> PickleError { .limitExceeded(what, offset: opOffset) }
     private func underflow(_ op: Opcode?) -> PickleError {
         malformed("stack underflow\(op.map { " in \($0.name)" } ?? "") (or an opcode reached below its MARK, or into a streamed entry already handed over)")
+    }
+
+    /// A str, or a Python 2 byte string read as UTF-8.
+    private static func text(_ value: PickleValue) -> String? {
+        switch value {
+        case let .string(s): s
+        case let .bytes(b): String(validating: b, as: UTF8.self)
+        default: nil
+        }
     }
 
     private static func elements(of value: PickleValue) -> [PickleValue]? {

@@ -69,8 +69,4 @@ extension BenchmarkStore {
     public func groundTruth(dataset: String?, split: String?, hp: Int?, seed: SeedPolicy?) throws -> ScoreTable {
         try scores(dataset: dataset, split: split, hp: hp, seed: seed)
     }
-
-    public func isomorphismClasses() throws -> [Int: String] {
-        Dictionary(uniqueKeysWithValues: try db.rows("SELECT idx, iso_class FROM architectures").map { ($0[0].int!, $0[1].string!) })
-    }
 }

@@ -126,11 +126,12 @@ public final class BenchmarkWriter {
         return false
     }
 
-    /// A per-epoch series (NaN where the split was not evaluated), stored as little-endian float64.
+    /// A per-epoch series (NaN where the split was not evaluated), stored as little-endian float32: the benchmark
+    /// prints 4-5 significant digits, and float64 doubled a full import's size (curves are nearly all of it).
     public func addCurve(trial: Trial, split: String, metric: String, perEpoch: [Double]) throws {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(perEpoch.count * 8)
-        for v in perEpoch { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        bytes.reserveCapacity(perEpoch.count * 4)
+        for v in perEpoch { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
         try insertCurve.execute([SQLValue(trial.id), .text(split), .text(metric), .blob(bytes)])
     }
 }
@@ -160,12 +161,12 @@ extension BenchmarkStore {
     /// A writer for bulk imports; call inside `db.transaction`.
     public func writer() throws -> BenchmarkWriter { try BenchmarkWriter(store: self) }
 
-    /// Decodes a `curves.per_epoch` blob.
+    /// Decodes a `curves.per_epoch` blob (little-endian float32 per epoch).
     public static func decodeCurve(_ bytes: [UInt8]) -> [Double] {
-        stride(from: 0, to: bytes.count - 7, by: 8).map { i in
-            var bits: UInt64 = 0
-            for k in 0..<8 { bits |= UInt64(bytes[i + k]) << (8 * UInt64(k)) }
-            return Double(bitPattern: bits)
+        stride(from: 0, to: bytes.count - 3, by: 4).map { i in
+            var bits: UInt32 = 0
+            for k in 0..<4 { bits |= UInt32(bytes[i + k]) << (8 * UInt32(k)) }
+            return Double(Float(bitPattern: bits))
         }
     }
 }

@@ -42,12 +42,13 @@ enum Schema {
           PRIMARY KEY (trial_id, split)
         ) WITHOUT ROWID;
         CREATE TABLE curves (
+          id INTEGER PRIMARY KEY,
           trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
           split TEXT NOT NULL,
           metric TEXT NOT NULL,
           per_epoch BLOB NOT NULL,
-          PRIMARY KEY (trial_id, split, metric)
-        ) WITHOUT ROWID;
+          UNIQUE (trial_id, split, metric)
+        );
         CREATE TABLE costs (
           arch_idx INTEGER NOT NULL REFERENCES architectures(idx),
           dataset TEXT NOT NULL,

@@ -1,9 +1,10 @@
+import Dispatch
 import Foundation
 import SearchSpace
 
 /// Where one column of a per-architecture table goes: a metric of one split of one (dataset, hp, seed) trial.
-struct ColumnTarget {
-    enum Metric { case accuracy, loss, time }
+struct ColumnTarget: Sendable {
+    enum Metric: Sendable { case accuracy, loss, time }
     let header: String
     let dataset: BenchmarkDataset
     let hp: Int
@@ -14,7 +15,7 @@ struct ColumnTarget {
 
 /// A known per-architecture table layout (the three in ../shared/data/groundtruth and the merged join of them).
 /// Documented in data/SCHEMA.md ("Table layouts").
-struct TableLayout {
+struct TableLayout: Sendable {
     let name: String
     /// Column holding the benchmark index; nil when row order is the index order.
     let indexColumn: String?
@@ -77,7 +78,7 @@ struct TableLayout {
     }()
 
     /// The layout's columns grouped by trial (dataset, hp, seed) and split, with their positions in the file.
-    struct TrialGroup {
+    struct TrialGroup: Sendable {
         typealias Column = (header: String, index: Int)
         let dataset: String
         let hp: Int
@@ -132,6 +133,79 @@ public struct ImportSummary: Sendable, Codable {
     public let seconds: Double
 }
 
+/// One CSV row checked and converted, ready to write: its cell, index (when the layout has one) and, per trial
+/// group of the layout, the splits that have values.
+struct ParsedRow: Sendable {
+    struct SplitValues: Sendable {
+        let split: String
+        let accuracy: Double?
+        let loss: Double?
+        let time: Double?
+    }
+    let line: Int
+    let cell: Cell
+    let index: Int?
+    let groups: [TableLayout.TrialGroup]
+    let values: [[SplitValues]]
+}
+
+/// Rows parsed on both cores (parsing and checking is a third of an import's work; the SQLite writes that
+/// follow are sequential). The first error in file order is thrown.
+func parseRows(_ csv: CSVReader, layout: TableLayout, columnIndex col: [String: Int]) throws -> [ParsedRow] {
+    let groups = layout.trialGroups(columnIndex: col)
+    let rows = Array(csv.rows)
+    let path = csv.path
+    let results = ResultSlots<ParsedRow>(count: rows.count)
+    let chunks = 8
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        for i in stride(from: chunk * rows.count / chunks, to: (chunk + 1) * rows.count / chunks, by: 1) {
+            let (line, fields) = rows[i]
+            results.set(i, Result { try parseRow(line: line, fields: fields, layout: layout, col: col, groups: groups, path: path) })
+        }
+    }
+    return try results.values()
+}
+
+private func parseRow(line: Int, fields: [String], layout: TableLayout, col: [String: Int], groups: [TableLayout.TrialGroup],
+                      path: String) throws -> ParsedRow {
+    func fail(_ reason: String) -> StoreError { .csv(path: path, line: line, reason: reason) }
+    let archText = fields[col[layout.archColumn]!]
+    let cell: Cell
+    switch Result(catching: { () throws(ArchError) -> Cell in try Cell(archString: archText) }) {
+    case .success(let c): cell = c
+    case .failure(let e): throw fail(e.description)
+    }
+    if let isoColumn = layout.isoColumn, fields[col[isoColumn]!] != cell.canonicalForm {
+        throw fail("isomorphism key '\(fields[col[isoColumn]!])' differs from the cell's canonical form '\(cell.canonicalForm)'")
+    }
+    var index: Int?
+    if let indexColumn = layout.indexColumn {
+        guard let i = Int(fields[col[indexColumn]!]) else { throw fail("index '\(fields[col[indexColumn]!])' is not an integer") }
+        index = i
+    }
+    func number(_ column: TableLayout.TrialGroup.Column?) throws -> Double? {
+        guard let column else { return nil }
+        let text = fields[column.index]
+        guard !text.isEmpty else { return nil }
+        guard let value = Double(text), value.isFinite else { throw fail("column \(column.header): '\(text)' is not a number") }
+        return value
+    }
+    let values = try groups.map { group in
+        try group.splits.map { s in
+            ParsedRow.SplitValues(split: s.split, accuracy: try number(s.accuracy), loss: try number(s.loss), time: try number(s.time))
+        }.filter { $0.accuracy != nil || $0.loss != nil || $0.time != nil }
+    }
+    return ParsedRow(line: line, cell: cell, index: index, groups: groups, values: values)
+}
+
+/// Per-index result slots that concurrent workers fill; each index is written by exactly one worker.
+private final class ResultSlots<T>: @unchecked Sendable {
+    private var slots: [Result<T, any Error>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<T, any Error>) { slots.withUnsafeMutableBufferPointer { $0[i] = r } }
+    func values() throws -> [T] { try slots.map { try $0!.get() } }
+}
+
 extension BenchmarkStore {
     /// Imports a per-architecture CSV table in one transaction: on any error the database is left as it was.
     /// A table must cover all 15,625 architectures unless `allowPartial` (a short table is usually a truncated file).
@@ -149,7 +223,7 @@ extension BenchmarkStore {
                                  reason: "\(csv.count) rows, expected one per architecture (15,625): truncated file? (allow with --partial)")
         }
         let col = Dictionary(csv.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let trialGroups = layout.trialGroups(columnIndex: col)
+        let parsed = try parseRows(csv, layout: layout, columnIndex: col)
         let hasArchitectures = architectureCount > 0
         return try db.transaction {
             let sourceID = try addSource(path: URL(fileURLWithPath: path).standardizedFileURL.path,
@@ -157,47 +231,28 @@ extension BenchmarkStore {
             let writer = try self.writer()
             var counts = (archs: 0, trials: 0, results: 0)
             var seenIndices = Set<Int>()
-            for (rowNumber, (line, fields)) in csv.rows.enumerated() {
-                func fail(_ reason: String) -> StoreError { .csv(path: path, line: line, reason: reason) }
-                let cell: Cell
-                do { cell = try Cell(archString: fields[col[layout.archColumn]!]) } catch let e as ArchError { throw fail(e.description) }
-                if let isoColumn = layout.isoColumn, fields[col[isoColumn]!] != cell.canonicalForm {
-                    throw fail("isomorphism key '\(fields[col[isoColumn]!])' differs from the cell's canonical form '\(cell.canonicalForm)'")
-                }
+            for (rowNumber, row) in parsed.enumerated() {
+                func fail(_ reason: String) -> StoreError { .csv(path: path, line: row.line, reason: reason) }
                 let index: Int
-                if let indexColumn = layout.indexColumn {
-                    guard let i = Int(fields[col[indexColumn]!]) else { throw fail("index '\(fields[col[indexColumn]!])' is not an integer") }
+                if let i = row.index {
                     index = i
                 } else if hasArchitectures {
-                    index = try resolveArchitecture(cell.archString)
+                    index = try resolveArchitecture(row.cell.archString)
                 } else {
                     index = rowNumber // this layout lists architectures in benchmark index order
                 }
                 guard (0..<Cell.spaceSize).contains(index) else { throw fail("index \(index) is outside 0...15624") }
                 guard seenIndices.insert(index).inserted else { throw fail("index \(index) appears twice") }
                 do {
-                    if try writer.addArchitecture(index: index, cell: cell) { counts.archs += 1 }
+                    if try writer.addArchitecture(index: index, cell: row.cell) { counts.archs += 1 }
                 } catch let e as StoreError { throw fail(e.description) }
-
-                for group in trialGroups {
-                    func number(_ column: TableLayout.TrialGroup.Column?) throws -> Double? {
-                        guard let column else { return nil }
-                        let text = fields[column.index]
-                        guard !text.isEmpty else { return nil }
-                        guard let value = Double(text), value.isFinite else {
-                            throw fail("column \(column.header): '\(text)' is not a number")
-                        }
-                        return value
-                    }
-                    let values = try group.splits.map { s in (s.split, try number(s.accuracy), try number(s.loss), try number(s.time)) }
-                    let present = values.filter { $0.1 != nil || $0.2 != nil || $0.3 != nil }
-                    guard !present.isEmpty else { continue }
+                for (group, present) in zip(row.groups, row.values) where !present.isEmpty {
                     let trial = try writer.trial(arch: index, dataset: group.dataset, hp: group.hp, seed: group.seed,
                                                  source: sourceID)
                     if trial.created { counts.trials += 1 }
-                    for (split, accuracy, loss, time) in present {
-                        if try writer.addResult(trial: trial, split: split, epoch: group.hp - 1, accuracy: accuracy, loss: loss,
-                                                time: time, context: "\(path) line \(line)") {
+                    for v in present {
+                        if try writer.addResult(trial: trial, split: v.split, epoch: group.hp - 1, accuracy: v.accuracy, loss: v.loss,
+                                                time: v.time, context: "\(path) line \(row.line)") {
                             counts.results += 1
                         }
                     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Importers
 import Store
 
 struct InfoCommand: ParsableCommand {
@@ -8,6 +9,8 @@ struct InfoCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Add the data-quality report: seed coverage, architectures missing seeds, cost disagreements, importer notes.")
+    var quality = false
     @Flag(help: "Print JSON.") var json = false
 
     struct Info: Codable {
@@ -16,13 +19,15 @@ struct InfoCommand: ParsableCommand {
         let architectures: Int
         let coverage: [BenchmarkStore.Coverage]
         let sources: [BenchmarkStore.Source]
+        let quality: DataQuality?
     }
 
     func run() throws {
         try reportingErrors {
             let store = try database.open(readOnly: true)
             let info = Info(path: database.db, schemaVersion: store.schemaVersion, architectures: store.architectureCount,
-                            coverage: try store.coverage(), sources: try store.sources())
+                            coverage: try store.coverage(), sources: try store.sources(),
+                            quality: quality ? try DataQuality.report(store) : nil)
             if json { return try printJSON(info) }
             print("database      \(info.path) (schema version \(info.schemaVersion))")
             print("architectures \(info.architectures) of 15625")
@@ -33,6 +38,18 @@ struct InfoCommand: ParsableCommand {
             print("\nsources:")
             print(formatTable(["id", "kind", "bytes", "sha256", "imported", "rows", "path"], info.sources.map {
                 [String($0.id), $0.kind, String($0.sizeBytes), String($0.sha256.prefix(12)), $0.importedAt, $0.rowCounts, $0.path]
+            }))
+            guard let q = info.quality else { return }
+            print("\nseed coverage (seeded runs only):")
+            print(formatTable(["dataset", "hp", "seed", "archs"], q.seedCoverage.map { [$0.dataset, String($0.hp), $0.seed, String($0.architectures)] }))
+            print("\narchitectures missing a seed:")
+            print(q.missingSeeds.isEmpty ? "none" : formatTable(["dataset", "hp", "seeds present", "archs lacking one", "examples"], q.missingSeeds.map {
+                [$0.dataset, String($0.hp), $0.seeds.joined(separator: ","), String($0.architectures), $0.examples.map(String.init).joined(separator: ",")]
+            }))
+            print("\nparams/flops disagreeing between seeds: \(q.costDisagreements) (arch, dataset, hp) groups")
+            print("\nimporter notes:")
+            print(q.notes.isEmpty ? "none" : formatTable(["count", "note", "examples"], q.notes.map {
+                [String($0.count), $0.note, $0.examples.map(String.init).joined(separator: ",")]
             }))
         }
     }

@@ -3,7 +3,6 @@ import Datasets
 import Engine
 import Foundation
 import Proxies
-import Reports
 import SearchSpace
 import Store
 
@@ -19,7 +18,7 @@ struct ProxiesCommand: ParsableCommand {
     @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
     @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
-    @Option(help: "sample:N (N isomorphism classes, one representative each, seeded), all, non-isomorphic, or a file of benchmark indices / arch strings, one a line.")
+    @Option(help: "sample:N (N isomorphism classes, one representative each, seeded by --seed), all, non-isomorphic, or a file of benchmark indices, arch strings or op codes, one a line.")
     var archs: String
     @Option(name: .customLong("C"), help: "Channels of the first stage.") var channels = 16
     @Option(name: .customLong("N"), help: "Cells per stage.") var cells = 5
@@ -51,7 +50,7 @@ struct ProxiesCommand: ParsableCommand {
         }
         try reportingErrors {
             let store = try database.open()
-            let indices = try selectArchitectures(store)
+            let indices = try ArchitectureSelection(archs).resolve(in: store, seed: seed)
             let proto = ProxyProtocol(
                 proxies: Proxy.allCases.map(\.rawValue), dataset: benchmarkDataset.rawValue, imagesFrom: "train split, Subset.sample(batch, seed)",
                 batch: batch, archs: archs, channels: channels, cellsPerStage: cells, seed: seed, weightInit: "pytorch-default, SeededRandom(seed).fork(init)",
@@ -96,39 +95,5 @@ struct ProxiesCommand: ParsableCommand {
             try store.updateRun(id: run.id, status: "finished")
             print("run \(run.id) '\(runName)': \(indices.count) architectures scored (\(todo.count) now, \(done.count) before)")
         }
-    }
-
-    /// The benchmark indices `--archs` names, in order.
-    func selectArchitectures(_ store: BenchmarkStore) throws -> [Int] {
-        let parts = archs.split(separator: ":", maxSplits: 1).map(String.init)
-        switch parts[0] {
-        case "all" where parts.count == 1:
-            return Array(0..<store.architectureCount)
-        case "non-isomorphic" where parts.count == 1:
-            return try classRepresentatives(store)
-        case "sample" where parts.count == 2:
-            guard let n = Int(parts[1]), n >= 1 else {
-                printError("invalid --archs '\(archs)'; sample:N needs N >= 1")
-                throw ExitCode(2)
-            }
-            let representatives = try classRepresentatives(store)
-            var rng = SeededRandom(seed: seed).fork("proxy-archs")
-            return rng.sample(min(n, representatives.count), from: representatives.count).sorted().map { representatives[$0] }
-        default:
-            guard let text = try? String(contentsOfFile: archs, encoding: .utf8) else {
-                printError("--archs '\(archs)' is neither sample:N, all, non-isomorphic nor a readable file")
-                throw ExitCode(2)
-            }
-            return try text.split(whereSeparator: \.isNewline).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-                .map { try store.resolveArchitecture(String($0)) }
-        }
-    }
-
-    /// The lowest benchmark index of every isomorphism class, in index order.
-    func classRepresentatives(_ store: BenchmarkStore) throws -> [Int] {
-        var first: [String: Int] = [:]
-        for (index, iso) in try store.isomorphismClasses() where first[iso].map({ index < $0 }) ?? true { first[iso] = index }
-        guard !first.isEmpty else { throw StoreError.emptyBenchmark }
-        return first.values.sorted()
     }
 }

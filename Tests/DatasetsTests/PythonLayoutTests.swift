@@ -14,14 +14,12 @@ import Testing
     }
 
     /// The released CIFAR python batches come from Python 2 cPickle: the dtype code 'u1' and byte order '|'
-    /// are BINSTRINGs (bytes), which the Pickle module's numpy.dtype handling does not accept yet.
+    /// are BINSTRINGs (bytes).
     @Test func cifarBatchAsPython2WroteIt() throws {
         let dir = Fixtures.temporaryDirectory()
         try Fixtures.write(cifarBatch(labels: [4, 2], firstImage: 0, dialect: .python2), to: dir + "/test_batch")
-        withKnownIssue("Pickle: numpy.dtype with a Python 2 byte-string code ('u1' as BINSTRING) is rejected") {
-            let test = try CIFAR.cifar10.load(.test, from: dir, expectedCount: 2)
-            #expect(test.labels == [4, 2] && Array(test.image(1)) == Fixtures.pixels(.cifar, seed: 1))
-        }
+        let test = try CIFAR.cifar10.load(.test, from: dir, expectedCount: 2)
+        #expect(test.labels == [4, 2] && Array(test.image(1)) == Fixtures.pixels(.cifar, seed: 1))
     }
 
     @Test func cifar10PythonEqualsBinary() throws {

@@ -43,7 +43,7 @@ import Testing
             let bytes = Self.mutate(Self.corpus[n % Self.corpus.count], &rng)
             let keep = try? MemoScan.readSlots(ByteReader(MemoryByteSource(bytes)))
             do {
-                _ = try TestSupport.load(bytes, keepSlots: keep)
+                _ = try TestSupport.load(bytes, memoReads: keep)
             } catch is PickleError {
                 errors += 1
             } catch {

@@ -35,3 +35,16 @@ import Testing
         #expect(abs(sum / 3 - 85.86333333333334) < 1e-12)
     }
 }
+
+@Suite struct RealPython2PickleTests {
+    /// The real CIFAR-10 `batches.meta`, written by Python 2 cPickle: its strings are BINSTRING bytes.
+    @Test func cifarBatchesMeta() throws {
+        guard let path = TestSupport.sharedData("fixtures/cifar10_python_batches.meta") else {
+            print("skipped: ../shared/data/fixtures/cifar10_python_batches.meta is absent"); return
+        }
+        let meta = try PickleFile(path: path).load().object
+        guard case let .list(names)? = meta["label_names"] else { Issue.record("label_names"); return }
+        #expect(names.items.count == 10 && names.items.first == .bytes(Array("airplane".utf8)))
+        #expect(meta["num_vis"] == .int(3072) && meta["num_cases_per_batch"] == .int(10000))
+    }
+}

@@ -11,9 +11,9 @@ enum TestSupport {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    static func load(_ bytes: [UInt8], keepSlots: SlotSet? = nil, stream: StreamRequest? = nil,
+    static func load(_ bytes: [UInt8], memoReads: MemoReads? = nil, stream: StreamRequest? = nil,
                      limits: UnpickleLimits = UnpickleLimits()) throws -> PickleValue {
-        try Unpickler(reader: ByteReader(MemoryByteSource(bytes)), keepSlots: keepSlots, stream: stream, limits: limits).load()
+        try Unpickler(reader: ByteReader(MemoryByteSource(bytes)), memoReads: memoReads, stream: stream, limits: limits).load()
     }
 
     static func bzip2(_ bytes: [UInt8]) -> [UInt8] {

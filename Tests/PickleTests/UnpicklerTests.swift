@@ -66,13 +66,17 @@ import Testing
         #expect(a === b && a.items == [.int(1), .int(2)])
     }
 
-    @Test func memoScanKeepsOnlySlotsReadBackAndGivesTheSameValue() throws {
+    @Test func memoScanKeepsValuesOnlyWhileReadsRemainAndGivesTheSameValue() throws {
         for bytes in [PickleFixtures.resultsCountP2, PickleFixtures.numpyP2, PickleFixtures.sharedP2] {
             let slots = try MemoScan.readSlots(ByteReader(MemoryByteSource(bytes)))
-            #expect(try TestSupport.load(bytes, keepSlots: slots) == TestSupport.load(bytes))
+            #expect(try TestSupport.load(bytes, memoReads: slots) == TestSupport.load(bytes))
+            // Once every read is done, nothing is left in the memo.
+            let unpickler = Unpickler(reader: ByteReader(MemoryByteSource(bytes)), memoReads: slots)
+            _ = try unpickler.load()
+            #expect(unpickler.liveMemoEntries == 0)
         }
         // Dropping a slot that is read must be reported, not misread.
-        #expect(throws: PickleError.self) { try TestSupport.load(PickleFixtures.sharedP2, keepSlots: SlotSet()) }
+        #expect(throws: PickleError.self) { try TestSupport.load(PickleFixtures.sharedP2, memoReads: MemoReads()) }
     }
 
     @Test func unknownGlobalIsNamedWithItsOffset() {
@@ -151,5 +155,19 @@ import Testing
         #expect(all.count == 2500 && left.count == 0 && streamed["meta"] == .int(1))
         #expect(seen.map(\.0) == all.keys)
         #expect(seen.map(\.1) == all.values)
+    }
+}
+
+@Suite struct MemoTests {
+    @Test func denseAndSparseSlotsAgree() {
+        var memo = Memo(useArray: true)
+        memo[5000] = .int(1)      // far beyond the array: dictionary
+        for slot in 0..<4100 { memo[slot] = .int(slot) }
+        memo[4500] = .int(2)      // the array grows over slot 5000's neighbourhood
+        memo[5001] = .int(3)
+        #expect(memo[5000] == .int(1) && memo[4500] == .int(2) && memo[5001] == .int(3) && memo[17] == .int(17))
+        #expect(memo.liveCount == 4103)
+        memo[17] = nil
+        #expect(memo[17] == nil && memo.liveCount == 4102)
     }
 }

@@ -1,0 +1,146 @@
+import Datasets
+import Engine
+import Foundation
+import SearchSpace
+import Store
+import Supernet
+
+/// The data a supernet learns from and is measured on (NB201.md): CIFAR-10 trains weights on the 25k "train" half
+/// of cifar10-valid and validates on the other half; CIFAR-100 and ImageNet16-120 train on the full train set and
+/// validate on x-valid.
+public struct SupernetData: Sendable {
+    public let benchmark: BenchmarkDataset
+    public let training: Subset
+    public let validation: Subset
+
+    public init(dataset: BenchmarkDataset, dataDirectory: String, splitsDirectory: String) throws {
+        let source: BenchmarkDataset = dataset == .cifar10 ? .cifar10Valid : dataset
+        let data = try BenchmarkData.load(source, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
+        benchmark = source
+        training = try data.subset(.train)
+        validation = try data.subset(.xValid)
+    }
+
+    public init(benchmark: BenchmarkDataset, training: Subset, validation: Subset) {
+        self.benchmark = benchmark
+        self.training = training
+        self.validation = validation
+    }
+}
+
+/// Where evaluation draws its fixed calibration and validation images (KSHOT.md defaults).
+public struct EvaluationProtocol: Sendable, Codable, Equatable {
+    public var calibrationBatches = 10
+    public var calibrationBatchSize = 64
+    public var validationImages = 2000
+    public var seed: UInt64 = 0
+
+    public init() {}
+}
+
+/// A supernet run recorded in the database: its configuration is the run's protocol, every epoch is logged, the
+/// checkpoint sits at `checkpointPath`, and its path estimates are the run's `supernet` estimates.
+public struct SupernetExperiment {
+    public let store: BenchmarkStore
+    public let run: RunRecord
+    public let config: SupernetConfig
+    public let checkpointPath: String
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    /// Opens the run named `name`, creating it when new. An existing run must have been made with the same
+    /// configuration (else the differences are named and nothing is touched).
+    public static func open(store: BenchmarkStore, name: String, dataset: String, config: SupernetConfig,
+                            checkpointDirectory: String, codeVersion: String) throws -> SupernetExperiment {
+        let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
+        let run: RunRecord
+        if let existing = try store.runs(kind: "supernet").first(where: { $0.name == name }) {
+            guard existing.protocolJSON == protocolJSON else {
+                throw StoreError.conflictingValue("run '\(name)' was made with another configuration:\n  stored \(existing.protocolJSON)\n  now    \(protocolJSON)\nresume with the same options or choose another --name")
+            }
+            run = existing
+        } else {
+            run = try store.createRun(kind: "supernet", name: name, dataset: dataset, seed: Int(config.seed),
+                                      protocolJSON: protocolJSON, codeVersion: codeVersion)
+        }
+        try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
+        let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(name).ckpt").path
+        return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)
+    }
+
+    /// Opens an existing run by id or name, reading its configuration back from the stored protocol.
+    public static func open(store: BenchmarkStore, run name: String, checkpointDirectory: String) throws -> SupernetExperiment {
+        let run = try store.run(named: name)
+        guard run.kind == "supernet" else { throw StoreError.noData("run '\(name)' is a \(run.kind) run, not a supernet") }
+        let config = try JSONDecoder().decode(SupernetConfig.self, from: Data(run.protocolJSON.utf8))
+        let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(run.name).ckpt").path
+        return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)
+    }
+
+    /// Trains (or resumes) to the end of the budget, checkpointing and logging every epoch.
+    public func train(data: SupernetData, quiet: Bool = false) throws -> SupernetTrainer {
+        let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
+                                                   dataset: data.benchmark)
+        let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
+        if trainer.epoch > 0 { meter.advance(by: trainer.epoch, note: "resumed from the checkpoint") }
+        var failure: Error?
+        try trainer.train(checkpoint: checkpointPath) { log in
+            do {
+                var metrics = ["accuracy": log.accuracy]
+                if let s = log.simplexLoss { metrics["simplex_loss"] = s }
+                let metricsJSON = String(decoding: (try? Self.encoder.encode(metrics)) ?? Data("{}".utf8), as: UTF8.self)
+                try store.recordEpoch(run: run.id, RunEpoch(epoch: log.epoch - 1, trainLoss: log.loss, trainAccuracy: 100 * log.accuracy,
+                                                            learningRate: Double(log.learningRate), seconds: log.seconds,
+                                                            images: log.images, metricsJSON: metricsJSON))
+                try store.updateRun(id: run.id, addSeconds: log.seconds, addImages: log.images)
+            } catch { failure = failure ?? error }
+            meter.advance(note: String(format: "loss %.3f acc %.1f%%%@", log.loss, 100 * log.accuracy,
+                                       log.simplexLoss.map { String(format: " simplex %.3f", $0) } ?? ""))
+        }
+        if let failure { throw failure }
+        return trainer
+    }
+
+    /// Estimates every selected path not yet estimated (an interrupted evaluation resumes), writing estimates in
+    /// batches as it goes. Returns how many were estimated now.
+    @discardableResult
+    public func evaluate(_ architectures: [Int], data: SupernetData, evaluation: EvaluationProtocol = .init(),
+                         quiet: Bool = false) throws -> Int {
+        let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
+                                                   dataset: data.benchmark)
+        guard trainer.isFinished else {
+            throw StoreError.noData("run '\(run.name)' has trained \(trainer.epoch) of \(config.epochs) epochs (checkpoint \(checkpointPath)); finish it with nb201 train first")
+        }
+        let evaluator = PathEvaluator(trainer: trainer, calibration: data.training, validation: data.validation,
+                                      dataset: data.benchmark, calibrationBatches: evaluation.calibrationBatches,
+                                      calibrationBatchSize: evaluation.calibrationBatchSize,
+                                      validationImages: evaluation.validationImages, seed: evaluation.seed)
+        let done = Set(try store.estimates(run: run.id, estimator: "supernet").map(\.arch))
+        let todo = architectures.filter { !done.contains($0) }
+        let meter = ProgressMeter(label: "evaluate \(run.name)", total: todo.count, unit: "paths", quiet: quiet)
+        var pending: [Estimate] = []
+        for index in todo {
+            let start = Date()
+            let estimate = evaluator.evaluate(try store.cell(at: index))
+            let lambda = estimate.lambda.map { String(format: "%.6g", $0) }.joined(separator: ",")
+            pending.append(Estimate(arch: index, estimator: "supernet", score: estimate.accuracy, accuracy: estimate.accuracy,
+                                    loss: estimate.loss, detailsJSON: #"{"lambda":[\#(lambda)]}"#,
+                                    seconds: Date().timeIntervalSince(start)))
+            meter.advance(note: String(format: "acc %.2f%%", estimate.accuracy))
+            if pending.count == 10 { try flush(&pending) }
+        }
+        try flush(&pending)
+        return todo.count
+    }
+
+    private func flush(_ pending: inout [Estimate]) throws {
+        guard !pending.isEmpty else { return }
+        try store.addEstimates(run: run.id, pending)
+        try store.updateRun(id: run.id, addSeconds: pending.compactMap(\.seconds).reduce(0, +))
+        pending.removeAll()
+    }
+}

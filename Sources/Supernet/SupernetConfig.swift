@@ -1,0 +1,76 @@
+import SearchSpace
+
+/// Every knob of a supernet training run (KSHOT.md). Checkpoints store it and refuse to resume under another.
+public struct SupernetConfig: Codable, Hashable, Sendable {
+    /// C, N, classes and input resolution of the skeleton.
+    public var shape: NetworkShape
+    /// Dictionary size; 1 is the one-shot (uniform path sampling) supernet.
+    public var k: Int
+    /// Total epochs of supernet steps, warm-up included.
+    public var epochs: Int
+    /// Leading epochs trained as one supernet (K = 1 semantics) before its weights are copied into the K items.
+    public var warmupEpochs: Int
+    public var batchSize: Int
+    /// Base learning rate of the supernet's SGD (momentum, Nesterov), cosine-annealed per iteration to 0.
+    public var learningRate: Float
+    public var momentum: Float
+    public var weightDecay: Float
+    /// The simplex-net's Adam learning rate.
+    public var simplexLearningRate: Float
+    /// A simplex-net step after every `simplexEvery` supernet steps.
+    public var simplexEvery: Int
+    /// Paths per simplex-net step (the batch is split into this many chunks, one per path).
+    public var simplexPaths: Int
+    public var simplexHidden: Int
+    /// Softmax temperature T of the simplex-net.
+    public var temperature: Float
+    /// Images of the training split used (a fixed seeded sample), nil for all of them.
+    public var trainSubsetSize: Int?
+    public var seed: UInt64
+
+    public init(shape: NetworkShape, k: Int, epochs: Int, warmupEpochs: Int, batchSize: Int, learningRate: Float = 0.05,
+                momentum: Float = 0.9, weightDecay: Float = 5e-4, simplexLearningRate: Float = 1e-3, simplexEvery: Int = 1,
+                simplexPaths: Int = 16, simplexHidden: Int = 64, temperature: Float = 1, trainSubsetSize: Int? = nil,
+                seed: UInt64) {
+        self.shape = shape; self.k = k; self.epochs = epochs; self.warmupEpochs = warmupEpochs
+        self.batchSize = batchSize; self.learningRate = learningRate; self.momentum = momentum
+        self.weightDecay = weightDecay; self.simplexLearningRate = simplexLearningRate; self.simplexEvery = simplexEvery
+        self.simplexPaths = simplexPaths; self.simplexHidden = simplexHidden; self.temperature = temperature
+        self.trainSubsetSize = trainSubsetSize; self.seed = seed
+    }
+
+    /// CI size: C=4, N=1 on 128 images, 3 epochs (1 warm-up), batch 32; seconds on 2 cores.
+    public static func tiny(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
+        SupernetConfig(shape: NetworkShape(channels: 4, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
+                       epochs: 3, warmupEpochs: 1, batchSize: 32, learningRate: 0.05, trainSubsetSize: 128, seed: seed)
+    }
+
+    /// About an hour per run on 2 cores, 500 path evaluations included, on CIFAR-10's 25k training half:
+    /// C=16, N=1, batch 64, 20 epochs (5 warm-up). Measured step costs (benchmarks/results/supernet.md):
+    /// supernet step 0.17 s, simplex-net step 0.14 s, one path evaluation 2.0 s, so K > 1 takes about
+    /// 5 x 390 x 0.17 + 15 x 390 x 0.31 + 500 x 2.0 s = 52 min and K = 1 about 39 min.
+    public static func small(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
+        SupernetConfig(shape: NetworkShape(channels: 16, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
+                       epochs: 20, warmupEpochs: 5, batchSize: 64, learningRate: 0.05, seed: seed)
+    }
+
+    /// The benchmark's network (C=16, N=5) with NB201's recipe (batch 256, lr 0.1 cosine, wd 5e-4) on the whole
+    /// split; the 250-epoch budget with 50 warm-up epochs is ours (the paper gives none for NAS-Bench-201).
+    public static func paper(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
+        SupernetConfig(shape: .benchmark(classes: classes, resolution: resolution), k: k, epochs: 250, warmupEpochs: 50,
+                       batchSize: 256, learningRate: 0.1, seed: seed)
+    }
+
+    /// Checks the knobs make sense together.
+    public func validate() throws(SupernetError) {
+        func check(_ ok: Bool, _ why: String) throws(SupernetError) { if !ok { throw .invalidConfiguration(why) } }
+        try check(k >= 1, "K must be at least 1, got \(k)")
+        try check(epochs >= 1, "the epoch budget must be at least 1, got \(epochs)")
+        try check((0...epochs).contains(warmupEpochs), "warm-up epochs \(warmupEpochs) must lie in 0...\(epochs) (the budget includes them)")
+        try check(batchSize >= 1, "batch size must be positive, got \(batchSize)")
+        try check(k == 1 || batchSize >= simplexPaths, "batch \(batchSize) cannot be split into \(simplexPaths) simplex-net chunks")
+        try check(simplexEvery >= 1 && simplexPaths >= 1 && simplexHidden >= 1, "simplex-net every/paths/hidden must be positive")
+        try check(temperature > 0, "temperature must be positive, got \(temperature)")
+        try check(trainSubsetSize.map { $0 >= batchSize } ?? true, "train subset \(trainSubsetSize ?? 0) is smaller than one batch of \(batchSize)")
+    }
+}

@@ -1,0 +1,191 @@
+import Datasets
+import Engine
+import Networks
+import SearchSpace
+
+/// What one epoch of supernet training did.
+public struct EpochLog: Sendable, Equatable {
+    public let epoch: Int
+    /// Mean cross-entropy and accuracy of the supernet steps (each on its own sampled path, before its update).
+    public let loss: Double, accuracy: Double
+    /// Mean cross-entropy of the simplex-net steps (nil when there were none: K = 1 or warm-up).
+    public let simplexLoss: Double?
+    public let learningRate: Float
+    public let images: Int
+    public let seconds: Double
+}
+
+/// Trains a K-shot supernet and its simplex-net (KSHOT.md, Algorithm 1 as the project runs it): warm-up epochs
+/// as one supernet, then the copy into K items, then alternating supernet and simplex-net steps. K = 1 is the
+/// uniform-sampling one-shot supernet. Every draw is a pure function of (seed, iteration), and checkpoints are
+/// written at epoch ends, so a resumed run continues bit-identically.
+public final class SupernetTrainer {
+    public let config: SupernetConfig
+    public let supernet: KShotSupernet
+    /// nil for K = 1.
+    public let simplex: SimplexNet?
+    /// One SGD per weight tensor over its K items. Only the tensors of the step's path are stepped, as PyTorch
+    /// does with `zero_grad(set_to_none=True)` (an op off the path gets no decay or momentum step).
+    let optimizers: [SGD]
+    let simplexOptimizer: Adam?
+    public let plan: BatchPlan
+    let schedule: CosineSchedule
+    /// Epochs completed.
+    public internal(set) var epoch = 0
+    private let root: SeededRandom
+    private var logitsGrad: Tensor?
+
+    /// `training` is the split the weights learn from; `dataset` supplies its normalisation and augmentation.
+    /// `separateWorking` runs K = 1 through the merge code (tests only).
+    public init(config: SupernetConfig, training: Subset, dataset: BenchmarkDataset, separateWorking: Bool = false) throws(SupernetError) {
+        try config.validate()
+        guard training.classCount <= config.shape.classes, training.shape.height == config.shape.resolution else {
+            throw .invalidConfiguration("training data has \(training.classCount) classes at \(training.shape) but the network has \(config.shape.classes) classes at \(config.shape.resolution) px")
+        }
+        self.config = config
+        let root = SeededRandom(seed: config.seed)
+        self.root = root
+        supernet = KShotSupernet(shape: config.shape, k: config.k, rng: root.fork("supernet-init"), separateWorking: separateWorking)
+        let subset = config.trainSubsetSize.map { training.sample($0, seed: root.fork("train-subset").seed) } ?? training
+        plan = .training(subset, dataset: dataset, batchSize: config.batchSize, seed: root.fork("batches").seed, dropLast: true)
+        let items = supernet.dictionary.items
+        optimizers = items[0].indices.map { i in
+            SGD(parameters: items.map { $0[i] }, learningRate: config.learningRate, momentum: config.momentum,
+                weightDecay: config.weightDecay, nesterov: true)
+        }
+        schedule = CosineSchedule(base: config.learningRate, total: config.epochs * plan.batchesPerEpoch)
+        if config.k > 1 {
+            let net = SimplexNet(hidden: config.simplexHidden, k: config.k, temperature: config.temperature, rng: root.fork("simplex-init"))
+            simplex = net
+            simplexOptimizer = Adam(parameters: net.parameters, learningRate: config.simplexLearningRate)
+        } else {
+            simplex = nil
+            simplexOptimizer = nil
+        }
+    }
+
+    public var isFinished: Bool { epoch >= config.epochs }
+    public var inWarmup: Bool { epoch < config.warmupEpochs }
+
+    /// The path of supernet step `iteration`, uniform over the 15,625 cells.
+    func samplePath(_ iteration: Int, _ label: String = "path") -> Cell {
+        var random = root.fork("\(label)/\(iteration)")
+        return try! Cell(ordinal: random.nextInt(below: Cell.spaceSize))
+    }
+
+    /// lambda of a path: the simplex-net's code after warm-up, theta^1 alone before it (and for K = 1).
+    public func code(_ cell: Cell) -> [Float] {
+        guard let simplex, !inWarmup else { return [1] + [Float](repeating: 0, count: config.k - 1) }
+        return simplex.code(cell)
+    }
+
+    /// Trains one epoch and returns its log.
+    @discardableResult
+    public func trainEpoch() -> EpochLog {
+        precondition(!isFinished, "the run's \(config.epochs) epochs are done")
+        let start = ContinuousClock.now
+        var loss = 0.0, correct = 0, images = 0, simplexLoss = 0.0, simplexSteps = 0
+        let perEpoch = plan.batchesPerEpoch
+        plan.forEachBatch(epoch: epoch) { batch in
+            let iteration = epoch * perEpoch + batch.position.batch
+            let result = supernetStep(batch, iteration: iteration)
+            loss += Double(result.loss) * Double(batch.count)
+            correct += result.correct
+            images += batch.count
+            if simplex != nil && !inWarmup && iteration % config.simplexEvery == 0 {
+                simplexLoss += simplexStep(batch, iteration: iteration)
+                simplexSteps += 1
+            }
+        }
+        epoch += 1
+        if epoch == config.warmupEpochs { copyWarmupIntoItems() }
+        return EpochLog(epoch: epoch, loss: loss / Double(images), accuracy: Double(correct) / Double(images),
+                        simplexLoss: simplexSteps > 0 ? simplexLoss / Double(simplexSteps) : nil,
+                        learningRate: schedule.learningRate(at: epoch * perEpoch), images: images,
+                        seconds: seconds(since: start))
+    }
+
+    /// Trains the remaining epochs, writing a checkpoint after each one when `checkpoint` is given.
+    public func train(checkpoint: String? = nil, stopAfter lastEpoch: Int? = nil, progress: (EpochLog) -> Void = { _ in }) throws(SupernetError) {
+        while !isFinished && epoch < (lastEpoch ?? config.epochs) {
+            let log = trainEpoch()
+            if let checkpoint { try writeCheckpoint(to: checkpoint) }
+            progress(log)
+        }
+    }
+
+    /// One SGD step of all K items of the path's tensors on a uniformly sampled path, its code held fixed.
+    public func supernetStep(_ batch: Batch, iteration: Int) -> CrossEntropyResult {
+        let cell = samplePath(iteration)
+        supernet.phase = .training
+        supernet.setPath(cell, lambda: code(cell))
+        let used = supernet.usedTensors(cell)
+        for i in used { optimizers[i].zeroGradients() }
+        let result = forwardBackward(batch.images[...], batch.labels[...]) { dz in
+            supernet.backward(logitsGrad: dz, itemGradients: true)
+        }
+        let rate = schedule.learningRate(at: iteration)
+        for i in used {
+            optimizers[i].learningRate = rate
+            optimizers[i].step()
+        }
+        return result
+    }
+
+    /// One simplex-net update: `simplexPaths` paths, the batch split into as many chunks (chunk i through path i
+    /// with lambda_i = pi(alpha_i)), mean cross-entropy over the batch, supernet weights fixed. Returns the loss.
+    public func simplexStep(_ batch: Batch, iteration: Int) -> Double {
+        guard let simplex, let simplexOptimizer else { return 0 }
+        let paths = (0..<config.simplexPaths).map { samplePath($0 + iteration * config.simplexPaths, "simplex-path") }
+        let lambdas = simplex.forward(paths.flatMap(\.oneHot))
+        let k = config.k, n = batch.count, per = batch.images.count / n
+        var lambdaGrad = [Float](repeating: 0, count: lambdas.count)
+        var loss = 0.0
+        supernet.phase = .training
+        for (i, cell) in paths.enumerated() {
+            let lo = n * i / paths.count, hi = n * (i + 1) / paths.count
+            let share = Double(hi - lo) / Double(n)
+            supernet.setPath(cell, lambda: Array(lambdas[(i * k)..<((i + 1) * k)]))
+            var dLambda: [Double] = []
+            let result = forwardBackward(batch.images[(lo * per)..<(hi * per)], batch.labels[lo..<hi]) { dz in
+                dLambda = supernet.backward(logitsGrad: dz, itemGradients: false, lambdaGradient: true)
+            }
+            loss += Double(result.loss) * share
+            for j in 0..<k { lambdaGrad[i * k + j] = Float(dLambda[j] * share) }
+        }
+        simplexOptimizer.zeroGradients()
+        simplex.backward(lambdaGrad)
+        simplexOptimizer.step()
+        return loss
+    }
+
+    /// Forward, mean cross-entropy and its gradient, then `backward(dL/dlogits)`.
+    private func forwardBackward(_ images: ArraySlice<Float>, _ labels: ArraySlice<Int32>,
+                                 backward: (UnsafePointer<Float>) -> Void) -> CrossEntropyResult {
+        let n = labels.count, classes = config.shape.classes
+        let z = images.withUnsafeBufferPointer { supernet.forward(images: $0.baseAddress!, batch: n) }
+        if logitsGrad?.shape != z.shape { logitsGrad = Tensor(shape: z.shape) }
+        let dz = logitsGrad!
+        let result = labels.withUnsafeBufferPointer {
+            softmaxCrossEntropy(logits: z.data, labels: $0.baseAddress!, batch: n, classes: classes, logitsGrad: dz.data)
+        }
+        backward(dz.data)
+        return result
+    }
+
+    /// End of warm-up: every item (and its momentum) becomes a copy of the warm-up supernet theta^1.
+    func copyWarmupIntoItems() {
+        let items = supernet.dictionary.items
+        for (i, sgd) in optimizers.enumerated() {
+            for k in 1..<items.count {
+                items[k][i].value.copy(from: items[0][i].value)
+                sgd.momentumBuffers[k].copy(from: sgd.momentumBuffers[0])
+            }
+        }
+    }
+}
+
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}

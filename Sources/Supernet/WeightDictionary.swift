@@ -1,0 +1,78 @@
+import CBLAS
+import Engine
+
+/// The K-shot dictionary: K copies theta^1..theta^K ("items") of every weight tensor, and the working tensors
+/// the layers compute with, w = sum_k lambda_k theta^k (KSHOT.md).
+/// With K = 1 and `separateWorking` false the working tensors ARE theta^1: no merge, no scatter, which is the
+/// classic one-shot supernet; `separateWorking` true runs the K-path math instead (to prove the two agree).
+public final class WeightDictionary {
+    public let working: [Parameter]
+    /// items[k][i] is theta^(k+1) of working[i].
+    public let items: [[Parameter]]
+    public var k: Int { items.count }
+    /// Whether w is a merge of the items (false only for the one-shot K = 1 path).
+    public let merges: Bool
+
+    init(working: [Parameter], k: Int, separateWorking: Bool) {
+        precondition(k >= 1, "K must be at least 1, got \(k)")
+        self.working = working
+        merges = k > 1 || separateWorking
+        if merges {
+            items = (0..<k).map { item in
+                working.map { w in
+                    let p = Parameter(name: "\(w.name)#\(item)", shape: w.value.shape)
+                    p.value.copy(from: w.value)
+                    return p
+                }
+            }
+        } else {
+            items = [working]
+        }
+    }
+
+    /// Every item tensor, item-major (what the supernet's optimiser updates and checkpoints store).
+    public var allItems: [Parameter] { items.flatMap { $0 } }
+
+    /// w_i = sum_k lambda_k theta^k_i for the tensors `used` (others keep stale values and must not be read).
+    func merge(_ used: [Int], lambda: [Float]) {
+        guard merges else { return }
+        precondition(lambda.count == k, "lambda has \(lambda.count) entries for K = \(k)")
+        for i in used {
+            let w = working[i].value, n = Int32(w.count)
+            // The first term is written, not added: w = lambda_1 theta^1 exactly, so lambda = [1] copies.
+            vectorScale(w.data, items[0][i].value.data, lambda[0], w.count)
+            for item in 1..<k where lambda[item] != 0 {
+                cblas_saxpy(n, lambda[item], items[item][i].value.data, 1, w.data, 1)
+            }
+        }
+    }
+
+    /// Before a backward pass: zero dL/dw of the used tensors (the layers add into them).
+    func clearWorkingGradients(_ used: [Int]) {
+        guard merges else { return }
+        for i in used { working[i].grad.zero() }
+    }
+
+    /// After a backward pass: dL/dtheta^k += lambda_k dL/dw (when `itemGradients`), and returns
+    /// dL/dlambda_k = sum over used tensors of <theta^k, dL/dw> (Double accumulation across tensors).
+    @discardableResult
+    func scatter(_ used: [Int], lambda: [Float], itemGradients: Bool, lambdaGradient: Bool) -> [Double] {
+        var dLambda = [Double](repeating: 0, count: k)
+        for i in used {
+            let g = working[i].grad, n = Int32(g.count)
+            for item in 0..<k {
+                let theta = items[item][i]
+                if merges && itemGradients && lambda[item] != 0 {
+                    cblas_saxpy(n, lambda[item], g.data, 1, theta.grad.data, 1)
+                }
+                if lambdaGradient { dLambda[item] += Double(cblas_sdot(n, theta.value.data, 1, g.data, 1)) }
+            }
+        }
+        return dLambda
+    }
+}
+
+/// y[i] = a * x[i]
+private func vectorScale(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ a: Float, _ n: Int) {
+    for i in 0..<n { y[i] = a * x[i] }
+}

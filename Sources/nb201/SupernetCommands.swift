@@ -1,0 +1,125 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import SearchSpace
+import Store
+import Supernet
+
+/// Where the supernet's data and checkpoints live.
+struct SupernetDataOptions: ParsableArguments {
+    @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
+    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "Directory for checkpoints (one file per run, written atomically every epoch).")
+    var checkpoints = "nb201-checkpoints"
+}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a one-shot (K = 1) or K-shot supernet; resumes from its checkpoint when run again.",
+        discussion: """
+            Presets (SupernetConfig): tiny (C=4 N=1, 128 images, 3 epochs; seconds), small (C=16 N=1, 20 epochs with 5 \
+            warm-up, batch 64, CIFAR-10's 25k train half; about 40-50 min per run on 2 cores), paper (C=16 N=5, NB201 recipe, \
+            250 epochs). Every knob below overrides the preset. The run, its protocol and per-epoch log go into the database.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var paths: SupernetDataOptions
+    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "Dictionary size K (1 = one-shot).") var k: Int
+    @Option(help: "Seed of every draw of the run.") var seed: UInt64 = 0
+    @Option(help: "tiny, small or paper.") var preset = "small"
+    @Option(name: .customLong("C")) var channels: Int?
+    @Option(name: .customLong("N")) var cells: Int?
+    @Option var epochs: Int?
+    @Option(help: "Warm-up epochs (K = 1 semantics), counted in the budget.") var warmup: Int?
+    @Option var batch: Int?
+    @Option var lr: Float?
+    @Option var weightDecay: Float?
+    @Option var simplexLr: Float?
+    @Option(help: "Paths per simplex-net step.") var simplexPaths: Int?
+    @Option(help: "A simplex-net step every this many supernet steps.") var simplexEvery: Int?
+    @Option var temperature: Float?
+    @Option(help: "Train on a seeded subset of this many images.") var trainSubset: Int?
+    @Option(help: "Run name (default: derived from dataset, preset, K and seed).") var name: String?
+    @Flag(help: "No progress on stderr.") var quiet = false
+
+    func run() throws {
+        let benchmark = try parseSupernetDataset(dataset)
+        var config: SupernetConfig
+        switch preset {
+        case "tiny": config = .tiny(k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution)
+        case "small": config = .small(k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution)
+        case "paper": config = .paper(k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution)
+        default:
+            printError("unknown --preset '\(preset)'; valid: tiny, small, paper")
+            throw ExitCode(2)
+        }
+        if let channels { config.shape.channels = channels }
+        if let cells { config.shape.cellsPerStage = cells }
+        if let epochs { config.epochs = epochs }
+        if let warmup { config.warmupEpochs = warmup }
+        if let batch { config.batchSize = batch }
+        if let lr { config.learningRate = lr }
+        if let weightDecay { config.weightDecay = weightDecay }
+        if let simplexLr { config.simplexLearningRate = simplexLr }
+        if let simplexPaths { config.simplexPaths = simplexPaths }
+        if let simplexEvery { config.simplexEvery = simplexEvery }
+        if let temperature { config.temperature = temperature }
+        if let trainSubset { config.trainSubsetSize = trainSubset }
+        let runName = name ?? "supernet-\(benchmark.rawValue)-\(preset)-k\(k)-s\(seed)"
+        try reportingErrors {
+            let store = try database.open()
+            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
+            let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
+                                                         checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
+            let trainer = try experiment.train(data: data, quiet: quiet)
+            print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs; checkpoint \(experiment.checkpointPath)")
+        }
+    }
+}
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Estimate paths with a trained supernet run (BN recalibration, fixed seeded validation subset).",
+        discussion: "Estimates are written as they are made; running the same command again resumes where it stopped."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var paths: SupernetDataOptions
+    @Option(name: .customLong("run"), help: "The supernet run (id or name).") var runName: String
+    @Option(help: "sample:N (N isomorphism classes, one representative each), all, non-isomorphic, or a file of architectures.")
+    var archs = "sample:500"
+    @Option(help: "Seed of sample:N and of the calibration/validation images.") var evalSeed: UInt64 = 0
+    @Option(help: "Calibration batches of 64 training images (no augmentation).") var calibrationBatches = 10
+    @Option(help: "Validation images per path.") var validationImages = 2000
+    @Flag(help: "No progress on stderr.") var quiet = false
+
+    func run() throws {
+        try reportingErrors {
+            let store = try database.open()
+            let experiment = try SupernetExperiment.open(store: store, run: runName, checkpointDirectory: paths.checkpoints)
+            let benchmark = try parseSupernetDataset(experiment.run.dataset)
+            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
+            let selected = try ArchitectureSelection(archs).resolve(in: store, seed: evalSeed)
+            var evaluation = EvaluationProtocol()
+            evaluation.calibrationBatches = calibrationBatches
+            evaluation.validationImages = validationImages
+            evaluation.seed = evalSeed
+            let now = try experiment.evaluate(selected, data: data, evaluation: evaluation, quiet: quiet)
+            try store.updateRun(id: experiment.run.id, status: "finished")
+            print("run \(experiment.run.id) '\(experiment.run.name)': \(selected.count) paths selected, \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
+        }
+    }
+}
+
+/// The datasets a supernet trains on (cifar10-valid is how CIFAR-10 is split for it, not a choice of its own).
+func parseSupernetDataset(_ name: String) throws -> BenchmarkDataset {
+    guard let d = BenchmarkDataset(name: name) else {
+        printError("unknown dataset '\(name)'; valid: cifar10, cifar100, ImageNet16-120")
+        throw ExitCode(2)
+    }
+    return d == .cifar10Valid ? .cifar10 : d
+}

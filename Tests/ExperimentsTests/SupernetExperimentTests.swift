@@ -1,0 +1,71 @@
+import Datasets
+import Foundation
+import SearchSpace
+import Store
+import Supernet
+import Testing
+import TestSupport
+@testable import Experiments
+
+@Suite struct SupernetExperimentTests {
+    /// A store holding the first 300 architectures of the real table (or generated cells where it is absent).
+    private func store(in dir: URL) throws -> BenchmarkStore {
+        let store = try BenchmarkStore(path: dir.appendingPathComponent("db.sqlite").path)
+        let lines = ["index,arch_str,op_codes,cifar10_test_hp200_avg,cifar100_xtest_hp200_avg,imagenet16_120_xtest_hp200_avg,cifar10valid_xvalid_hp200_avg,cifar10valid_oritest_hp200_avg,cifar10valid_train_hp200_avg,cifar10_test_hp12_1seed,cifar100_xtest_hp12_1seed,imagenet16_120_xtest_hp12_1seed,unique_str"]
+            + (0..<300).map { i -> String in
+                let c = try! Cell(ordinal: (i * 7919) % Cell.spaceSize)
+                return ([String(i), c.archString, c.opCodes, "90"] + Array(repeating: "", count: 8) + [c.canonicalForm]).joined(separator: ",")
+            }
+        let path = dir.appendingPathComponent("t.csv").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try store.importTable(path: path, allowPartial: true)
+        return store
+    }
+
+    @Test func trainsEvaluatesAndResumes() throws {
+        let dir = SharedData.temporaryDirectory()
+        let store = try store(in: dir)
+        let data = SupernetData(benchmark: .cifar10Valid, training: Subset(SyntheticImages.learnable(count: 256, seed: 1)),
+                                validation: Subset(SyntheticImages.learnable(count: 128, seed: 2)))
+        let config = SupernetConfig.tiny(k: 2, seed: 3)
+        let experiment = try SupernetExperiment.open(store: store, name: "tiny-k2", dataset: "cifar10", config: config,
+                                                     checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+        _ = try experiment.train(data: data, quiet: true)
+        #expect(try store.epochs(run: experiment.run.id).count == config.epochs)
+        #expect(try store.run(id: experiment.run.id).imagesSeen > 0)
+
+        // The same name with another configuration is refused; the same configuration reopens the run.
+        #expect(throws: StoreError.self) {
+            try SupernetExperiment.open(store: store, name: "tiny-k2", dataset: "cifar10", config: .tiny(k: 4, seed: 3),
+                                        checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+        }
+        var evaluation = EvaluationProtocol()
+        evaluation.calibrationBatches = 2
+        evaluation.validationImages = 64
+        let paths = try ArchitectureSelection.sample(6).resolve(in: store, seed: 5)
+        #expect(paths.count == 6)
+        let reopened = try SupernetExperiment.open(store: store, run: "tiny-k2", checkpointDirectory: dir.appendingPathComponent("ckpt").path)
+        #expect(reopened.config == config)
+        #expect(try reopened.evaluate(Array(paths.prefix(3)), data: data, evaluation: evaluation, quiet: true) == 3)
+        // Resuming the evaluation estimates only the paths not done yet.
+        #expect(try reopened.evaluate(paths, data: data, evaluation: evaluation, quiet: true) == 3)
+        let estimates = try store.estimates(run: experiment.run.id, estimator: "supernet")
+        #expect(estimates.map(\.arch).sorted() == paths.sorted())
+        #expect(estimates.allSatisfy { $0.detailsJSON.hasPrefix(#"{"lambda":["#) && (0...100).contains($0.score) })
+    }
+
+    @Test func architectureSelections() throws {
+        let dir = SharedData.temporaryDirectory()
+        let store = try store(in: dir)
+        #expect(try ArchitectureSelection("all").resolve(in: store, seed: 0).count == 300)
+        let reps = try ArchitectureSelection("non-isomorphic").resolve(in: store, seed: 0)
+        #expect(Set(try reps.map { try store.cell(at: $0).canonicalForm }).count == reps.count)
+        #expect(try ArchitectureSelection("sample:10").resolve(in: store, seed: 1) == ArchitectureSelection("sample:10").resolve(in: store, seed: 1))
+        let file = dir.appendingPathComponent("archs.txt").path
+        try "3\n\(try store.cell(at: 4).archString)\n\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try ArchitectureSelection(file).resolve(in: store, seed: 0) == [3, 4])
+        try "3\n|bogus~0|\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(throws: StoreError.self) { try ArchitectureSelection(file).resolve(in: store, seed: 0) }
+        #expect(throws: StoreError.self) { try ArchitectureSelection("sample:0") }
+    }
+}
