@@ -90,6 +90,10 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["Supernet", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "TestSupport"]),
 
+        // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
+        .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
+        .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Networks", "Engine", "SearchSpace", "TestSupport"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
@@ -104,6 +108,7 @@ let package = Package(
                 "Datasets",
                 "Supernet",
                 "Experiments",
+                "Proxies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -30,3 +30,19 @@ public struct FeatureShape: Sendable, Hashable {
     public var count: Int { batch * channels * height * width }
     public var spatial: Int { height * width }
 }
+
+/// Receives a ReLU's input (NCHW, before the ReLU) during forward.
+public typealias ReLUObserver = (_ input: UnsafePointer<Float>, _ shape: FeatureShape) -> Void
+
+/// In-place rescaling at the network's block boundaries (see `NB201Network.boundaryScaling`): each closure gets
+/// the tensor, its element count and the boundary index.
+public struct BoundaryScaling {
+    public var forward: (_ values: UnsafeMutablePointer<Float>, _ count: Int, _ index: Int) -> Void
+    public var backward: (_ values: UnsafeMutablePointer<Float>, _ count: Int, _ index: Int) -> Void
+
+    public init(forward: @escaping (UnsafeMutablePointer<Float>, Int, Int) -> Void,
+                backward: @escaping (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
+        self.forward = forward
+        self.backward = backward
+    }
+}

@@ -13,6 +13,8 @@ public final class CellBlock {
     private var activated = [Slot](repeating: Slot(), count: Cell.nodeCount - 1)
     private var input: Tensor?
     private var ops: [Operation] = []
+    /// Sees each conv edge's ReLU input (its source node), once per edge as the reference has a ReLU per op.
+    public var reluObserver: ReLUObserver?
 
     public init(channels: Int, convUnits: [[Operation: ConvBN]]) {
         precondition(convUnits.count == Cell.edgeCount, "a cell needs conv units for 6 edges, got \(convUnits.count)")
@@ -22,12 +24,13 @@ public final class CellBlock {
 
     /// A stand-alone cell: conv units (with affine BN) for the cell's own conv edges, named like the PyTorch
     /// reference (`prefix.ops.{edge}.1.weight` for the conv, `.2.weight`/`.2.bias` for its BN).
-    public convenience init(cell: Cell, channels: Int, builder: ParameterBuilder, prefix: String) {
+    /// Without `batchNorm` the ops are ReLU -> Conv.
+    public convenience init(cell: Cell, channels: Int, builder: ParameterBuilder, prefix: String, batchNorm: Bool = true) {
         let units = cell.ops.enumerated().map { e, op -> [Operation: ConvBN] in
             guard let k = op.convKernel else { return [:] }
             let w = builder.conv("\(prefix).ops.\(e).1.weight", inChannels: channels, outChannels: channels, kernel: k)
-            let (gamma, beta) = builder.batchNorm("\(prefix).ops.\(e).2", channels: channels, affine: true)
-            return [op: ConvBN(weight: w, stride: 1, norm: BatchNormLayer(channels: channels, gamma: gamma, beta: beta))]
+            let norm = builder.batchNormLayer("\(prefix).ops.\(e).2", channels: channels, present: batchNorm)
+            return [op: ConvBN(weight: w, stride: 1, norm: norm)]
         }
         self.init(channels: channels, convUnits: units)
     }
@@ -61,6 +64,7 @@ public final class CellBlock {
                     if written { accumulate(into: dst, src, count: count) } else { dst.update(from: src, count: count) }
                 case .conv1x1, .conv3x3:
                     guard let unit = convUnits[e][ops[e]] else { preconditionFailure("edge \(e) has no unit for \(ops[e].name)") }
+                    reluObserver?(src, shape)
                     unit.forward(activated[edge.from].get(shape.dims).data, shape, output: dst, accumulate: written,
                                  phase: phase, workspace: workspace)
                 case .avgPool3x3:

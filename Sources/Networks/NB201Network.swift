@@ -14,6 +14,22 @@ public final class NB201Network {
     public let shape: NetworkShape
     public let parameters: [Parameter]
     public var phase: Phase = .training
+    /// Sees every ReLU's input in forward, once per ReLU module of the PyTorch reference (zero-cost proxies).
+    public var reluObserver: ReLUObserver? {
+        didSet {
+            head.reluObserver = reluObserver
+            for block in blocks {
+                switch block {
+                case .cell(let c): c.reluObserver = reluObserver
+                case .reduction(let r): r.reluObserver = reluObserver
+                }
+            }
+        }
+    }
+    /// May rescale, in place, the activation after the stem (index 0) and after each block k (index k + 1) in
+    /// forward, and the gradient with respect to those same tensors in backward. Used to keep a BN-free network's
+    /// values inside Float32 range (synflow); the caller accounts for the factors it applies.
+    public var boundaryScaling: BoundaryScaling?
     let stem: ConvBN
     let blocks: [Block]
     let head: ClassifierHead
@@ -22,29 +38,35 @@ public final class NB201Network {
     private var stemOut = Slot()
     private var outputs: [Tensor] = []
 
-    public init(cell: Cell, shape: NetworkShape, rng: SeededRandom, weightInit: WeightInit = .pytorchDefault) {
+    /// With `batchNorm: false` every BatchNorm is left out (the network synflow is defined on); the weights drawn
+    /// from `rng` are the same either way, as BatchNorm parameters are not random.
+    public init(cell: Cell, shape: NetworkShape, rng: SeededRandom, weightInit: WeightInit = .pytorchDefault,
+                batchNorm: Bool = true) {
         self.cell = cell
         self.shape = shape
         let builder = ParameterBuilder(rng: rng, weightInit: weightInit)
         let c = shape.channels
         let stemWeight = builder.conv("stem.0.weight", inChannels: 3, outChannels: c, kernel: 3)
-        let (gamma, beta) = builder.batchNorm("stem.1", channels: c, affine: true)
-        stem = ConvBN(weight: stemWeight, stride: 1, norm: BatchNormLayer(channels: c, gamma: gamma, beta: beta))
+        stem = ConvBN(weight: stemWeight, stride: 1, norm: builder.batchNormLayer("stem.1", channels: c, present: batchNorm))
         var blocks: [Block] = []
         var width = c
         for stage in 0..<3 {
             if stage > 0 {
-                blocks.append(.reduction(ResidualBlock(inChannels: width, outChannels: 2 * width, builder: builder, prefix: "cells.\(blocks.count)")))
+                blocks.append(.reduction(ResidualBlock(inChannels: width, outChannels: 2 * width, builder: builder, prefix: "cells.\(blocks.count)", batchNorm: batchNorm)))
                 width *= 2
             }
             for _ in 0..<shape.cellsPerStage {
-                blocks.append(.cell(CellBlock(cell: cell, channels: width, builder: builder, prefix: "cells.\(blocks.count)")))
+                blocks.append(.cell(CellBlock(cell: cell, channels: width, builder: builder, prefix: "cells.\(blocks.count)",
+                                               batchNorm: batchNorm)))
             }
         }
         self.blocks = blocks
-        head = ClassifierHead(channels: width, classes: shape.classes, builder: builder)
+        head = ClassifierHead(channels: width, classes: shape.classes, builder: builder, batchNorm: batchNorm)
         parameters = builder.parameters
     }
+
+    /// Cells and reduction blocks between the stem and the classifier (parameters `cells.k.*` belong to block k).
+    public var blockCount: Int { blocks.count }
 
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
@@ -57,7 +79,7 @@ public final class NB201Network {
             case .reduction(let r): norms += [r.a.norm, r.b.norm, r.shortcut.norm]
             }
         }
-        norms.append(head.norm)
+        if head.normalises { norms.append(head.norm) }
         return norms.compactMap { $0?.statistics }
     }
 
@@ -71,6 +93,7 @@ public final class NB201Network {
         let stemShape = stem.outputShape(s)
         let y = stemOut.get(stemShape.dims)
         stem.forward(x.data, s, output: y.data, accumulate: false, phase: phase, workspace: workspace)
+        boundaryScaling?.forward(y.data, y.count, 0)
         var h = y
         outputs = [y]
         for block in blocks {
@@ -78,13 +101,15 @@ public final class NB201Network {
             case .cell(let c): h = c.forward(h, ops: cell.ops, phase: phase, workspace: workspace)
             case .reduction(let rb): h = rb.forward(h, phase: phase, workspace: workspace)
             }
+            boundaryScaling?.forward(h.data, h.count, outputs.count)
             outputs.append(h)
         }
         return head.forward(h, phase: phase)
     }
 
-    /// Adds every parameter's gradient given dL/dlogits for the last (training-phase) forward.
-    public func backward(logitsGrad: UnsafePointer<Float>) {
+    /// Adds every parameter's gradient given dL/dlogits for the last (training-phase) forward; with `inputGrad`
+    /// also writes dL/dimages there ([batch, 3, resolution, resolution]).
+    public func backward(logitsGrad: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>? = nil) {
         precondition(!outputs.isEmpty, "backward before forward")
         let largest = outputs.map(\.count).max()!
         let ping = workspace.scratch("network.gradA", worker: 0, count: largest)
@@ -93,16 +118,19 @@ public final class NB201Network {
         // outputs[k] is the input of blocks[k] (outputs[0] = stem output); the last output feeds the head.
         dOut.update(repeating: 0, count: outputs.last!.count)
         head.backward(logitsGrad, inputGrad: dOut, workspace: workspace)
+        boundaryScaling?.backward(dOut, outputs[blocks.count].count, blocks.count)
         for k in stride(from: blocks.count - 1, through: 0, by: -1) {
             dIn.update(repeating: 0, count: outputs[k].count)
             switch blocks[k] {
             case .cell(let c): c.backward(dOut, inputGrad: dIn, workspace: workspace)
             case .reduction(let rb): rb.backward(dOut, inputGrad: dIn, workspace: workspace)
             }
+            boundaryScaling?.backward(dIn, outputs[k].count, k)
             swap(&dOut, &dIn)
         }
         let r = shape.resolution
         let s = FeatureShape(batch: outputs[0].shape[0], channels: 3, height: r, width: r)
-        stem.backward(dOut, input: images.get(s.dims).data, s, inputGrad: nil, workspace: workspace)
+        inputGrad?.update(repeating: 0, count: s.count)
+        stem.backward(dOut, input: images.get(s.dims).data, s, inputGrad: inputGrad, workspace: workspace)
     }
 }

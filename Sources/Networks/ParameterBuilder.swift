@@ -29,6 +29,13 @@ public final class ParameterBuilder {
         return (register(gamma), register(Parameter(name: name + ".bias", shape: [channels])))
     }
 
+    /// An affine BatchNorm layer named `name`, or nil when the network is built without BatchNorm.
+    public func batchNormLayer(_ name: String, channels: Int, present: Bool) -> BatchNormLayer? {
+        guard present else { return nil }
+        let (gamma, beta) = batchNorm(name, channels: channels, affine: true)
+        return BatchNormLayer(channels: channels, gamma: gamma, beta: beta)
+    }
+
     /// Linear weight [out, in] and bias [out]; the bias is U(-1/sqrt(in), 1/sqrt(in)) as in PyTorch.
     public func linear(_ name: String, inFeatures: Int, outFeatures: Int) -> (weight: Parameter, bias: Parameter) {
         let w = Parameter(name: name + ".weight", shape: [outFeatures, inFeatures])

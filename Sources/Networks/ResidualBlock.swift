@@ -5,6 +5,8 @@ import Engine
 public final class ResidualBlock {
     public let a: ConvBN, b: ConvBN, shortcut: ConvBN
     private var input: Tensor?
+    /// Sees the inputs of the block's two ReLUs (before a, before b).
+    public var reluObserver: ReLUObserver?
     private var activatedInput = Slot(), aOut = Slot(), activatedA = Slot(), pooled = Slot(), output = Slot()
 
     public init(a: ConvBN, b: ConvBN, shortcut: ConvBN) {
@@ -12,11 +14,12 @@ public final class ResidualBlock {
     }
 
     /// Named like the PyTorch reference: `prefix.a.1.weight`, `prefix.a.2.weight`, ..., `prefix.sc.1.weight`.
-    public convenience init(inChannels: Int, outChannels: Int, builder: ParameterBuilder, prefix: String) {
+    /// Without `batchNorm` the two units are ReLU -> Conv.
+    public convenience init(inChannels: Int, outChannels: Int, builder: ParameterBuilder, prefix: String, batchNorm: Bool = true) {
         func convBN(_ name: String, _ cin: Int, stride: Int) -> ConvBN {
             let w = builder.conv("\(prefix).\(name).1.weight", inChannels: cin, outChannels: outChannels, kernel: 3)
-            let (gamma, beta) = builder.batchNorm("\(prefix).\(name).2", channels: outChannels, affine: true)
-            return ConvBN(weight: w, stride: stride, norm: BatchNormLayer(channels: outChannels, gamma: gamma, beta: beta))
+            let norm = builder.batchNormLayer("\(prefix).\(name).2", channels: outChannels, present: batchNorm)
+            return ConvBN(weight: w, stride: stride, norm: norm)
         }
         let a = convBN("a", inChannels, stride: 2), b = convBN("b", outChannels, stride: 1)
         let sc = builder.conv("\(prefix).sc.1.weight", inChannels: inChannels, outChannels: outChannels, kernel: 1)
@@ -34,8 +37,10 @@ public final class ResidualBlock {
         let (s, p, o) = shapes(x)
         let r = activatedInput.get(s.dims), ya = aOut.get(o.dims), ra = activatedA.get(o.dims)
         let pool = pooled.get(p.dims), out = output.get(o.dims)
+        reluObserver?(x.data, s)
         reluForward(output: r.data, input: x.data, count: s.count)
         a.forward(r.data, s, output: ya.data, accumulate: false, phase: phase, workspace: workspace)
+        reluObserver?(ya.data, o)
         reluForward(output: ra.data, input: ya.data, count: o.count)
         b.forward(ra.data, o, output: out.data, accumulate: false, phase: phase, workspace: workspace)
         avgPool2x2Forward(output: pool.data, input: x.data, planes: s.batch * s.channels, height: s.height, width: s.width)
