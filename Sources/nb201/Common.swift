@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SearchSpace
 import Store
 
 /// `--db`, shared by every command that opens the database.
@@ -58,4 +59,13 @@ func formatTable(_ header: [String], _ rows: [[String]]) -> String {
 func format(_ x: Double?, _ digits: Int = 4) -> String {
     guard let x else { return "-" }
     return String(format: "%.\(digits)f", x)
+}
+
+/// A benchmark dataset named on the command line, or exit code 2 naming the valid ones.
+func parseDataset(_ name: String) throws -> BenchmarkDataset {
+    guard let d = BenchmarkDataset(name: name) else {
+        printError("unknown dataset '\(name)'; valid: \(BenchmarkDataset.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw ExitCode(2)
+    }
+    return d
 }

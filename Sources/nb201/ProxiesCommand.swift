@@ -44,10 +44,7 @@ struct ProxiesCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard let benchmarkDataset = BenchmarkDataset(name: dataset) else {
-            printError("unknown dataset '\(dataset)'; valid: \(BenchmarkDataset.allCases.map(\.rawValue).joined(separator: ", "))")
-            throw ExitCode(2)
-        }
+        let benchmarkDataset = try parseDataset(dataset)
         try reportingErrors {
             let store = try database.open()
             let indices = try ArchitectureSelection(archs).resolve(in: store, seed: seed)

@@ -117,9 +117,6 @@ struct EvaluateCommand: ParsableCommand {
 
 /// The datasets a supernet trains on (cifar10-valid is how CIFAR-10 is split for it, not a choice of its own).
 func parseSupernetDataset(_ name: String) throws -> BenchmarkDataset {
-    guard let d = BenchmarkDataset(name: name) else {
-        printError("unknown dataset '\(name)'; valid: cifar10, cifar100, ImageNet16-120")
-        throw ExitCode(2)
-    }
+    let d = try parseDataset(name)
     return d == .cifar10Valid ? .cifar10 : d
 }

@@ -29,10 +29,7 @@ struct TrainArchCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        guard let benchmarkDataset = BenchmarkDataset(name: dataset) else {
-            printError("unknown dataset '\(dataset)'; valid: \(BenchmarkDataset.allCases.map(\.rawValue).joined(separator: ", "))")
-            throw ExitCode(2)
-        }
+        let benchmarkDataset = try parseDataset(dataset)
         try reportingErrors {
             let store = try database.open()
             let cell: Cell
