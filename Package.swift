@@ -28,17 +28,20 @@ let package = Package(
         .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace", "TestSupport"]),
 
         // Test helpers: where ../shared/data is, temporary directories.
-        .target(name: "TestSupport", dependencies: ["Datasets", "Engine"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Datasets", "Support"], path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
-        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace", "Engine"], swiftSettings: optimised),
+        .target(name: "Store", dependencies: ["CSQLite", "SearchSpace", "Support"], swiftSettings: optimised),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
         .executableTarget(name: "StoreBench", dependencies: ["Store"]),
 
+        // The lowest layer: the seeded generator every random draw comes from, and progress on stderr.
+        .target(name: "Support", swiftSettings: optimised),
+
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
-        .target(name: "Engine", dependencies: ["CBLAS"], swiftSettings: optimised),
+        .target(name: "Engine", dependencies: ["CBLAS", "Support"], swiftSettings: optimised),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
         // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.
@@ -50,28 +53,28 @@ let package = Package(
 
         // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
         // comparisons of estimators. Pure functions; Engine only for the seeded generator.
-        .target(name: "Ranking", dependencies: ["Engine"], swiftSettings: optimised),
-        .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace"]),
+        .target(name: "Ranking", dependencies: ["Support"], swiftSettings: optimised),
+        .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace", "Support"]),
         // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
         .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
 
         // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
         .target(name: "Pickle", dependencies: ["CBZ2"], swiftSettings: optimised),
-        .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Engine"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Support"]),
 
         // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.
         .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
 
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
-        .target(name: "Datasets", dependencies: ["Engine", "Pickle", "SearchSpace"], swiftSettings: optimised),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "SearchSpace", "TestSupport"]),
+        .target(name: "Datasets", dependencies: ["Support", "Pickle", "SearchSpace"], swiftSettings: optimised),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Support", "SearchSpace", "TestSupport"]),
         .executableTarget(
             name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
             path: "benchmarks/DatasetsBenchmark"),
 
         // Ranking studies over the store (protocols, subsets, estimator sources) and their tables and reports.
-        .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Engine"], swiftSettings: optimised),
+        .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Support"], swiftSettings: optimised),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
 
         // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.

@@ -1,4 +1,4 @@
-import Engine
+import Support
 
 /// The training augmentation: random crop of the original size from the image zero-padded by `padding`
 /// pixels on each side (torchvision `RandomCrop(size, padding)`), then a horizontal flip with probability 1/2.

@@ -1,4 +1,4 @@
-import Engine
+import Support
 import SearchSpace
 
 /// Which batch of which epoch: what a trainer checkpoints to resume mid-epoch.

@@ -1,4 +1,4 @@
-import Engine
+import Support
 
 /// A view of chosen images of an `ImageSet`, by index, without copying pixels: a benchmark split
 /// (e.g. the 25,000 "train" half of CIFAR-10), or a fixed seeded sample of one for evaluation.

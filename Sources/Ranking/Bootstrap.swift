@@ -1,5 +1,5 @@
 import Dispatch
-import Engine
+import Support
 
 /// A percentile bootstrap confidence interval of a statistic over items (architectures).
 public struct BootstrapInterval: Sendable, Equatable {

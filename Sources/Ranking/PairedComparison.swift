@@ -1,4 +1,4 @@
-import Engine
+import Support
 
 /// Two estimators (e.g. one-shot and K-shot supernet scores) ranking the same architectures against the same
 /// ground truth: tau-b of each, their difference with a paired bootstrap interval, and a permutation p-value.

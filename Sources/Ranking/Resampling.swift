@@ -1,4 +1,4 @@
-import Engine
+import Support
 
 /// Paired predicted and true scores, prepared once so that a bootstrap resample, given as how many times
 /// each item was drawn, costs a few O(n) passes and one weighted Fenwick pass, with no sorting: the

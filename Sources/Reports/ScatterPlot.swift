@@ -1,4 +1,4 @@
-import Engine
+import Support
 import Foundation
 
 /// Estimate (x) against ground truth (y), one dot per architecture. Large sets are thinned to a seeded sample so

@@ -1,4 +1,4 @@
-import Engine
+import Support
 import Foundation
 
 /// Which architectures an evaluation covers: `all`, `non-isomorphic` (one representative per isomorphism class),

@@ -1,5 +1,5 @@
 import Testing
-import Engine
+import Support
 @testable import Datasets
 
 @Suite struct AugmentationTests {

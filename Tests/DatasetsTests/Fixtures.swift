@@ -1,5 +1,5 @@
 import Foundation
-import Engine
+import Support
 import TestSupport
 @testable import Datasets
 

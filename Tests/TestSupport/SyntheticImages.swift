@@ -1,5 +1,5 @@
 import Datasets
-import Engine
+import Support
 
 /// A learnable 32x32 image set for training tests: class c brightens one channel/row band, plus seeded noise.
 public enum SyntheticImages {
