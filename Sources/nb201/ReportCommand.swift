@@ -25,11 +25,9 @@ struct ReportCommand: ParsableCommand {
             let store = try database.open(readOnly: true)
             let (truth, estimators, study) = try options.prepare(store, column: column)
             for note in truth.notes { print("note: \(note)") }
-            let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
             let report = RankingReport(
                 study: study, estimators: estimators, databasePath: URL(fileURLWithPath: database.db).standardizedFileURL.path,
-                commandLine: CommandLine.arguments, codeVersion: gitCommit(at: executableDirectory)
-                    ?? gitCommit(at: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)),
+                commandLine: CommandLine.arguments, codeVersion: codeVersion(),
                 groundTruthNotes: truth.notes, maxScatterPoints: maxPoints)
             let folder = URL(fileURLWithPath: out)
             for name in try report.write(to: folder) { print(folder.appendingPathComponent(name).path) }

@@ -3,6 +3,7 @@ import Datasets
 import Foundation
 import SearchSpace
 import Store
+import Reports
 import Training
 
 struct TrainArchCommand: ParsableCommand {
@@ -72,16 +73,10 @@ struct TrainArchCommand: ParsableCommand {
     }
 }
 
-/// The git commit this binary's sources came from, when run inside the repository; "unknown" otherwise.
+/// The git commit of the sources this binary was built from (the repository holding the executable, else the
+/// working directory's), or "unknown".
 func codeVersion() -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "rev-parse", "--short=12", "HEAD"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return "unknown" }
-    process.waitUntilExit()
-    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    return process.terminationStatus == 0 && !out.isEmpty ? out : "unknown"
+    let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    return gitCommit(at: executableDirectory)
+        ?? gitCommit(at: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) ?? "unknown"
 }

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Store
+
+struct RunsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runs",
+        abstract: "The experiments in the database: trainings, supernets, proxies, with their status and cost."
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Only runs of this kind: train-arch, supernet, proxies.") var kind: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let store = try database.open(readOnly: true)
+            let runs = try store.runs(kind: kind)
+            if json { return try printJSON(runs) }
+            let estimateCounts = Dictionary(uniqueKeysWithValues: try store.db.rows(
+                "SELECT run_id, count(DISTINCT arch_idx) FROM estimates GROUP BY run_id").map { ($0[0].int!, $0[1].int!) })
+            print(formatTable(["id", "kind", "name", "dataset", "seed", "status", "epochs", "images", "wall(s)", "archs estimated", "code"],
+                              try runs.map { r in
+                [String(r.id), r.kind, r.name, r.dataset, String(r.seed), r.status, String(try store.epochs(run: r.id).count),
+                 String(r.imagesSeen), format(r.wallSeconds, 1), String(estimateCounts[r.id] ?? 0), r.codeVersion]
+            }))
+        }
+    }
+}
