@@ -81,14 +81,17 @@ public struct SupernetExperiment {
         return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)
     }
 
-    /// Trains (or resumes) to the end of the budget, checkpointing and logging every epoch.
-    public func train(data: SupernetData, quiet: Bool = false) throws -> SupernetTrainer {
+    /// Trains (or resumes) to the end of the budget, checkpointing and logging every epoch. When `shouldStop`
+    /// says yes (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early.
+    public func train(data: SupernetData, quiet: Bool = false, shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
         let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
                                                    dataset: data.benchmark)
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
-        if trainer.epoch > 0 { meter.advance(by: trainer.epoch, note: "resumed from the checkpoint") }
+        if trainer.epoch > 0 || trainer.batchInEpoch > 0 {
+            meter.advance(by: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
+        }
         var failure: Error?
-        try trainer.train(checkpoint: checkpointPath) { log in
+        try trainer.train(checkpoint: checkpointPath, shouldStop: shouldStop) { log in
             do {
                 var metrics = ["accuracy": log.accuracy]
                 if let s = log.simplexLoss { metrics["simplex_loss"] = s }

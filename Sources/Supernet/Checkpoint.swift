@@ -3,15 +3,15 @@ import SearchSpace
 import Engine
 import Foundation
 
-/// The checkpoint file: "NB201SN1", the configuration as JSON (UInt32 length first), the epochs completed and
-/// the simplex-net's Adam step count (UInt64 each), then every state tensor as a UInt64 float count followed by
+/// The checkpoint file: "NB201SN2", the configuration as JSON (UInt32 length first), the epochs completed, the
+/// batches of the current epoch completed and the simplex-net's Adam step count (UInt64 each), then every state tensor as a UInt64 float count followed by
 /// its little-endian Float32 values, and last a 64-bit FNV-1a hash of all bytes before it.
 /// State tensors, in order: the K items of every weight tensor (item-major), the SGD momentum buffers (tensor-major), every
 /// BatchNorm's running mean and variance, and for K > 1 the simplex-net's parameters and Adam moments.
-/// Batch order, augmentation and path draws are functions of (seed, iteration), so the epoch count is the
-/// whole position: a resumed run replays exactly the draws an uninterrupted one makes.
+/// Batch order, augmentation and path draws are functions of (seed, iteration), so (epoch, batch) is the whole
+/// position: a resumed run replays exactly the draws an uninterrupted one makes.
 enum CheckpointFile {
-    static let magic = Array("NB201SN1".utf8)
+    static let magic = Array("NB201SN2".utf8)
 
     /// The file's bytes, after checking its header and checksum, its configuration and where the epoch count
     /// starts.
@@ -21,15 +21,15 @@ enum CheckpointFile {
             throw .checkpointUnreadable(path: path, reason: "\(error)")
         }
         func corrupt(_ why: String) -> SupernetError { .checkpointCorrupt(path: path, reason: why) }
-        guard bytes.count >= 8 + 4 + 16 + 8, Array(bytes[0..<8]) == magic else {
-            throw corrupt("it does not start with the NB201SN1 header")
+        guard bytes.count >= 8 + 4 + 24 + 8, Array(bytes[0..<8]) == magic else {
+            throw corrupt("it does not start with the NB201SN2 header")
         }
         let body = bytes[0..<(bytes.count - 8)]
         guard read(UInt64.self, bytes, at: bytes.count - 8) == fnv1a(body) else {
             throw corrupt("its checksum does not match its contents")
         }
         let jsonLength = Int(read(UInt32.self, bytes, at: 8))
-        guard 12 + jsonLength + 16 <= body.count else { throw corrupt("the configuration runs past the end") }
+        guard 12 + jsonLength + 24 <= body.count else { throw corrupt("the configuration runs past the end") }
         do {
             let config = try JSONDecoder().decode(SupernetConfig.self, from: Data(bytes[12..<(12 + jsonLength)]))
             return (bytes, config, 12 + jsonLength)
@@ -67,6 +67,7 @@ extension SupernetTrainer {
         append(UInt32(json.count), to: &bytes)
         bytes += json
         append(UInt64(epoch), to: &bytes)
+        append(UInt64(batchInEpoch), to: &bytes)
         append(UInt64(simplexOptimizer?.steps ?? 0), to: &bytes)
         for t in stateTensors {
             append(UInt64(t.count), to: &bytes)
@@ -92,9 +93,13 @@ extension SupernetTrainer {
         if stored != config { throw .checkpointConfigurationMismatch(path: path, differences: differences(stored, config)) }
         let body = bytes[0..<(bytes.count - 8)]
         var at = headerEnd
-        let epochs = Int(read(UInt64.self, bytes, at: at)), adamSteps = Int(read(UInt64.self, bytes, at: at + 8))
-        at += 16
+        let epochs = Int(read(UInt64.self, bytes, at: at)), batches = Int(read(UInt64.self, bytes, at: at + 8))
+        let adamSteps = Int(read(UInt64.self, bytes, at: at + 16))
+        at += 24
         guard epochs <= config.epochs else { throw corrupt("it records \(epochs) epochs of a \(config.epochs)-epoch run") }
+        guard batches < plan.batchesPerEpoch, epochs < config.epochs || batches == 0 else {
+            throw corrupt("it records batch \(batches) of an epoch of \(plan.batchesPerEpoch) batches")
+        }
         var offsets: [Int] = []
         for (n, t) in stateTensors.enumerated() {
             guard at + 8 <= body.count, Int(read(UInt64.self, bytes, at: at)) == t.count, at + 8 + 4 * t.count <= body.count else {
@@ -110,6 +115,7 @@ extension SupernetTrainer {
             }
         }
         epoch = epochs
+        batchInEpoch = batches
         simplexOptimizer?.steps = adamSteps
     }
 

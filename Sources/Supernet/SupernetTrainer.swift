@@ -32,6 +32,8 @@ public final class SupernetTrainer {
     let schedule: CosineSchedule
     /// Epochs completed.
     public internal(set) var epoch = 0
+    /// Batches of the current epoch completed (non-zero only after an interruption inside an epoch).
+    public internal(set) var batchInEpoch = 0
     private let root: SeededRandom
     private var logitsGrad: Tensor?
 
@@ -79,15 +81,20 @@ public final class SupernetTrainer {
         return simplex.code(cell)
     }
 
-    /// Trains one epoch and returns its log.
+    /// Trains the rest of the current epoch. `shouldStop` is asked between batches: when it says yes the epoch is
+    /// left part-done (`batchInEpoch` says where) and nil is returned; resuming from there replays exactly the draws
+    /// an uninterrupted run makes, since every draw is a function of (seed, iteration). The log of an epoch that
+    /// was interrupted covers the batches trained after the resume.
     @discardableResult
-    public func trainEpoch() -> EpochLog {
+    public func trainEpoch(shouldStop: () -> Bool = { false }) -> EpochLog? {
         precondition(!isFinished, "the run's \(config.epochs) epochs are done")
         let start = ContinuousClock.now
         var loss = 0.0, correct = 0, images = 0, simplexLoss = 0.0, simplexSteps = 0
         let perEpoch = plan.batchesPerEpoch
-        plan.forEachBatch(epoch: epoch) { batch in
-            let iteration = epoch * perEpoch + batch.position.batch
+        while batchInEpoch < perEpoch {
+            if shouldStop() { return nil }
+            let batch = plan.batch(BatchPosition(epoch: epoch, batch: batchInEpoch))
+            let iteration = epoch * perEpoch + batchInEpoch
             let result = supernetStep(batch, iteration: iteration)
             loss += Double(result.loss) * Double(batch.count)
             correct += result.correct
@@ -96,19 +103,26 @@ public final class SupernetTrainer {
                 simplexLoss += simplexStep(batch, iteration: iteration)
                 simplexSteps += 1
             }
+            batchInEpoch += 1
         }
         epoch += 1
+        batchInEpoch = 0
         if epoch == config.warmupEpochs { copyWarmupIntoItems() }
-        return EpochLog(epoch: epoch, loss: loss / Double(images), accuracy: Double(correct) / Double(images),
+        return EpochLog(epoch: epoch, loss: loss / Double(max(images, 1)), accuracy: Double(correct) / Double(max(images, 1)),
                         simplexLoss: simplexSteps > 0 ? simplexLoss / Double(simplexSteps) : nil,
                         learningRate: schedule.learningRate(at: epoch * perEpoch), images: images,
                         seconds: seconds(since: start))
     }
 
-    /// Trains the remaining epochs, writing a checkpoint after each one when `checkpoint` is given.
-    public func train(checkpoint: String? = nil, stopAfter lastEpoch: Int? = nil, progress: (EpochLog) -> Void = { _ in }) throws(SupernetError) {
+    /// Trains the remaining epochs, writing a checkpoint after each one when `checkpoint` is given. When
+    /// `shouldStop` says yes between two batches, a checkpoint of the part-done epoch is written and it returns.
+    public func train(checkpoint: String? = nil, stopAfter lastEpoch: Int? = nil, shouldStop: () -> Bool = { false },
+                      progress: (EpochLog) -> Void = { _ in }) throws(SupernetError) {
         while !isFinished && epoch < (lastEpoch ?? config.epochs) {
-            let log = trainEpoch()
+            guard let log = trainEpoch(shouldStop: shouldStop) else {
+                if let checkpoint { try writeCheckpoint(to: checkpoint) }
+                return
+            }
             if let checkpoint { try writeCheckpoint(to: checkpoint) }
             progress(log)
         }

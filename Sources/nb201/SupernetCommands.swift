@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Synchronization
 import SearchSpace
 import Store
 import Supernet
@@ -74,8 +75,14 @@ struct TrainCommand: ParsableCommand {
             let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
                                                          checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
-            let trainer = try experiment.train(data: data, quiet: quiet)
-            print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs; checkpoint \(experiment.checkpointPath)")
+            let interrupt = InterruptFlag()
+            let trainer = try experiment.train(data: data, quiet: quiet, shouldStop: { interrupt.raised })
+            let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
+            print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")
+            if interrupt.raised {
+                print("interrupted: the checkpoint holds the exact position; run the same command again to resume")
+                throw ExitCode(130)
+            }
         }
     }
 }
@@ -119,4 +126,25 @@ struct EvaluateCommand: ParsableCommand {
 func parseSupernetDataset(_ name: String) throws -> BenchmarkDataset {
     let d = try parseDataset(name)
     return d == .cifar10Valid ? .cifar10 : d
+}
+
+/// Ctrl-C (SIGINT) while training: instead of dying mid-epoch, the trainer stops after the current batch and
+/// writes a checkpoint of its exact position. Further Ctrl-Cs change nothing (the first one already asked).
+final class InterruptFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    /// The signal source, kept for the life of the process.
+    nonisolated(unsafe) private static var source: DispatchSourceSignal?
+
+    init() {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [self] in
+            flag.store(true, ordering: .relaxed)
+            FileHandle.standardError.write(Data("\ninterrupt: finishing the current batch and writing a checkpoint\n".utf8))
+        }
+        source.resume()
+        InterruptFlag.source = source
+    }
+
+    var raised: Bool { flag.load(ordering: .relaxed) }
 }

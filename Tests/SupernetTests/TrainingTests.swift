@@ -53,7 +53,7 @@ import Testing
     @Test func kShotCodesAndItemsDiverge() throws {
         let t = try Self.trainer(Self.config(k: 3, epochs: 4))
         var logs: [EpochLog] = []
-        try t.train { logs.append($0) }
+        try t.train(progress: { logs.append($0) })
         #expect(logs.count == 4 && logs[0].simplexLoss == nil && logs[3].simplexLoss != nil)
         let codes = Self.probes.map { t.code($0) }
         var spread: Float = 0
@@ -83,6 +83,30 @@ import Testing
         #expect(resumed.epoch == 1)
         try resumed.train(checkpoint: path)
         #expect(resumed.isFinished && Self.state(resumed) == Self.state(whole), "resumed weights differ from an uninterrupted run")
+    }
+
+    /// An interruption inside an epoch (Ctrl-C asks `shouldStop`) checkpoints the exact batch position; resuming
+    /// gives the same weights as a run that never stopped, across the warm-up boundary too.
+    @Test func interruptedMidEpochResumesIdentically() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supernet-interrupt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = Self.config(k: 2)
+        let whole = try Self.trainer(config)
+        try whole.train()
+        let path = directory.appendingPathComponent("run.ckpt").path
+        var resumed = try Self.trainer(config)
+        var asked = 0
+        for stopAt in [2, 3, 2] { // batches into the run: mid epoch 0, then mid epoch 1 and mid epoch 2 (4 per epoch)
+            asked = 0
+            try resumed.train(checkpoint: path, shouldStop: { asked += 1; return asked > stopAt })
+            #expect(!resumed.isFinished && resumed.batchInEpoch > 0)
+            let position = (resumed.epoch, resumed.batchInEpoch)
+            resumed = try SupernetTrainer.resuming(from: path, config: config, training: Self.data, dataset: .cifar10)
+            #expect(resumed.epoch == position.0 && resumed.batchInEpoch == position.1)
+        }
+        try resumed.train(checkpoint: path)
+        #expect(resumed.isFinished && Self.state(resumed) == Self.state(whole), "weights after mid-epoch interruptions differ")
     }
 
     @Test func badCheckpointsAreTypedErrors() throws {
@@ -138,7 +162,7 @@ import Testing
         let config = SupernetConfig.tiny(k: 2, seed: 5)
         let trainer = try SupernetTrainer(config: config, training: data, dataset: .cifar10)
         var logs: [EpochLog] = []
-        try trainer.train { logs.append($0) }
+        try trainer.train(progress: { logs.append($0) })
         #expect(trainer.isFinished && logs.count == config.epochs && logs.allSatisfy { $0.loss.isFinite && $0.images == 128 })
         let evaluator = PathEvaluator(trainer: trainer, calibration: data, validation: data, dataset: .cifar10,
                                       calibrationBatches: 2, calibrationBatchSize: 32, validationImages: 64, seed: 1)
