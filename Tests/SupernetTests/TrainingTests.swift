@@ -27,6 +27,13 @@ import Testing
 
     static func state(_ t: SupernetTrainer) -> [[Float]] { t.stateTensors.map(\.array) }
 
+    /// A fresh directory for one test's checkpoints (the caller removes it).
+    static func temporaryDirectory(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("supernet-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
     static let probes = ["321430", "000000", "111111", "333333", "241302"].map { try! Cell(opCodes: $0) }
 
     @Test func oneShotEqualsMergeCodeAtKOne() throws {
@@ -69,8 +76,7 @@ import Testing
     }
 
     @Test func resumeGivesIdenticalWeights() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supernet-resume-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory("resume")
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = Self.config(k: 2)
         let whole = try Self.trainer(config)
@@ -88,8 +94,7 @@ import Testing
     /// An interruption inside an epoch (Ctrl-C asks `shouldStop`) checkpoints the exact batch position; resuming
     /// gives the same weights as a run that never stopped, across the warm-up boundary too.
     @Test func interruptedMidEpochResumesIdentically() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supernet-interrupt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory("interrupt")
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = Self.config(k: 2)
         let whole = try Self.trainer(config)
@@ -110,8 +115,7 @@ import Testing
     }
 
     @Test func badCheckpointsAreTypedErrors() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supernet-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try Self.temporaryDirectory("bad")
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("run.ckpt").path
         let t = try Self.trainer(Self.config(k: 2, epochs: 1))
