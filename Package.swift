@@ -46,7 +46,7 @@ let package = Package(
 
         // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.
         .target(name: "Networks", dependencies: ["Engine", "SearchSpace"], swiftSettings: optimised),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport"]),
 
         // Throughput benchmark of the CPU engine (run in release; benchmarks/engine_vs_torch.sh).
         .executableTarget(name: "nb201-bench", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS"]),

@@ -2,13 +2,14 @@ import Engine
 import Networks
 import SearchSpace
 import Testing
+import TestSupport
 @testable import Proxies
 
 /// The five proxies of three small networks (C = 4, 5, 4; N = 1; 8x8 input; 32 images) against PyTorch computing
 /// the reference definitions in float64 (benchmarks/make_proxy_fixture.py wrote data/fixtures/proxies_golden.bin).
 @Suite struct GoldenProxyTests {
     @Test(arguments: 0..<3) func matchesPyTorch(cellIndex: Int) throws {
-        let fx = try GoldenFixture()
+        let fx = try TensorFixture(named: "proxies_golden.bin")
         let prefix = "cell\(cellIndex):"
         let cell = try Cell(ops: try fx.values(prefix + "arch_ops").map { Operation(rawValue: Int($0))! })
         let shape = NetworkShape(channels: Int(try fx.values(prefix + "C")[0]), cellsPerStage: 1, classes: 10, resolution: 8)
