@@ -23,28 +23,59 @@ public func compareKendallTau(
     resamples: Int = 1000, permutations: Int = 1000, level: Double = 0.95,
     seed: UInt64, nanPolicy: NaNPolicy = .error
 ) throws(RankingError) -> PairedTauComparison {
-    let columns = try checkedColumns([first, second, truth],
-                                     names: ["the first estimator", "the second estimator", "the true scores"],
-                                     nanPolicy: nanPolicy)
+    try compareKendallTau(pairs: [(first, second)], truth: truth, resamples: resamples, permutations: permutations,
+                          level: level, seed: seed, nanPolicy: nanPolicy)
+}
+
+/// The same comparison for several replicate pairs of the two estimators on the same architectures (e.g. seed s
+/// of one-shot against seed s of K-shot): the statistic is the mean over pairs of tau-b(first) - tau-b(second)
+/// (tauFirst and tauSecond are the means). A bootstrap resample draws architectures once for all pairs, and a
+/// permutation swaps the same architectures in every pair, so the seeds' shared sampling is respected.
+public func compareKendallTau(
+    pairs: [(first: [Double], second: [Double])], truth: [Double],
+    resamples: Int = 1000, permutations: Int = 1000, level: Double = 0.95,
+    seed: UInt64, nanPolicy: NaNPolicy = .error
+) throws(RankingError) -> PairedTauComparison {
+    guard !pairs.isEmpty else { throw .invalidRepetitions(name: "estimator pairs", count: 0) }
     try checkBootstrap(resamples: resamples, level: level)
     guard permutations >= 1 else { throw .invalidRepetitions(name: "permutations", count: permutations) }
-    let a = rankKeys(columns[0]), b = rankKeys(columns[1]), truth = OrderKeys(denseRanksOf: columns[2])
-    let tauA = try kendallStatistic(PairCounts(x: a, y: truth), variant: .b)
-    let tauB = try kendallStatistic(PairCounts(x: b, y: truth), variant: .b)
+    var checked: [(a: OrderKeys, b: OrderKeys)] = []
+    var truthKeys = OrderKeys(denseRanksOf: [])
+    for (first, second) in pairs {
+        let columns = try checkedColumns([first, second, truth],
+                                         names: ["the first estimator", "the second estimator", "the true scores"],
+                                         nanPolicy: nanPolicy)
+        checked.append((rankKeys(columns[0]), rankKeys(columns[1])))
+        truthKeys = OrderKeys(denseRanksOf: columns[2])
+    }
+    let keyed = checked, truth = truthKeys
+    let m = Double(keyed.count)
+    var tauA = 0.0, tauB = 0.0
+    for (a, b) in keyed {
+        tauA += try kendallStatistic(PairCounts(x: a, y: truth), variant: .b) / m
+        tauB += try kendallStatistic(PairCounts(x: b, y: truth), variant: .b) / m
+    }
     let observed = tauA - tauB
     let n = truth.keys.count
     let root = SeededRandom(seed: seed)
 
-    let sampleA = WeightedSample(predicted: a, truth: truth), sampleB = WeightedSample(predicted: b, truth: truth)
+    let samples = keyed.map { (WeightedSample(predicted: $0.a, truth: truth), WeightedSample(predicted: $0.b, truth: truth)) }
     let resampled = parallelReplicates(resamples, width: 1) { r in
         var random = root.fork("bootstrap \(r)")
         let drawn = drawCounts(n, &random)
-        return [sampleA.values([.kendallTau(.b)], drawn: drawn)[0] - sampleB.values([.kendallTau(.b)], drawn: drawn)[0]]
+        let differences = samples.map { a, b in
+            a.values([.kendallTau(.b)], drawn: drawn)[0] - b.values([.kendallTau(.b)], drawn: drawn)[0]
+        }
+        return [differences.reduce(0, +) / m]
     }
     let relabelled = parallelReplicates(permutations, width: 1) { r in
         var random = root.fork("permutation \(r)")
-        let (a, b) = OrderKeys.exchanging(a, b, where: (0..<n).map { _ in random.next() & 1 == 1 })
-        return [difference(a, b, truth)]
+        let swap = (0..<n).map { _ in random.next() & 1 == 1 }
+        let differences = keyed.map { a, b in
+            let (x, y) = OrderKeys.exchanging(a, b, where: swap)
+            return difference(x, y, truth)
+        }
+        return [differences.reduce(0, +) / m]
     }
     // Differences equal to the observed one up to rounding count as extreme.
     let tolerance = 1e-12 * max(1, abs(observed))

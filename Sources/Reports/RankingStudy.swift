@@ -190,12 +190,24 @@ public struct RankingStudy: Sendable {
 
     /// Paired comparison of two estimators on the architectures both score (difference of Kendall tau-b).
     public func compare(_ first: EstimatorScores, _ second: EstimatorScores, resamples: Int, permutations: Int) throws -> PairedTauComparison {
-        let shared = EstimatorScores(name: first.name, source: first.source, scores: first.scores.filter { second.scores[$0.key] != nil })
-        let (p1, t, keys) = pairs(shared)
-        let secondOnShared = EstimatorScores(name: second.name, source: second.source, scores: second.scores.filter { shared.scores[$0.key] != nil })
-        let (p2, _, keys2) = pairs(secondOnShared)
-        precondition(keys == keys2)
-        return try compareKendallTau(first: p1, second: p2, truth: t, resamples: resamples, permutations: permutations,
+        try compare([(first, second)], resamples: resamples, permutations: permutations)
+    }
+
+    /// The mean difference of Kendall tau-b over replicate pairs (e.g. seed s of K-shot against seed s of one-shot),
+    /// on the architectures every estimator scores; resamples and permutations are shared by the pairs.
+    public func compare(_ replicates: [(first: EstimatorScores, second: EstimatorScores)], resamples: Int, permutations: Int) throws -> PairedTauComparison {
+        let everyone = replicates.flatMap { [$0.first, $0.second] }
+        guard let anyone = everyone.first else { throw RankingStudyError.noOverlap(estimator: "no estimator pairs") }
+        let sharedKeys = everyone.dropFirst().reduce(Set(anyone.scores.keys)) { $0.intersection($1.scores.keys) }
+        func restricted(_ e: EstimatorScores) -> (predicted: [Double], truth: [Double], keys: [String]) {
+            pairs(EstimatorScores(name: e.name, source: e.source, scores: e.scores.filter { sharedKeys.contains($0.key) }))
+        }
+        let columns = replicates.map { (restricted($0.first), restricted($0.second)) }
+        let reference = columns[0].0
+        guard reference.predicted.count >= 2 else { throw RankingStudyError.noOverlap(estimator: anyone.name) }
+        precondition(columns.allSatisfy { $0.0.keys == reference.keys && $0.1.keys == reference.keys })
+        return try compareKendallTau(pairs: columns.map { ($0.0.predicted, $0.1.predicted) }, truth: reference.truth,
+                                     resamples: resamples, permutations: permutations,
                                      level: rankingProtocol.level, seed: rankingProtocol.bootstrapSeed)
     }
 }

@@ -102,3 +102,23 @@ private func percentile(_ sorted: [Double], _ q: Double) -> Double {
         #expect(r.difference.lower < 0 && r.difference.upper > 0)
     }
 }
+
+@Suite struct ReplicatedPairTests {
+    /// Several seed pairs: the statistic is the mean of the pairs' tau differences; one pair is the plain comparison.
+    @Test func meanDifferenceOverPairs() throws {
+        var random = SeededRandom(seed: 11)
+        let truth = (0..<60).map { _ in Double(random.nextFloat()) }
+        func noisy(_ scale: Double) -> [Double] { truth.map { $0 + scale * Double(random.nextGaussian()) } }
+        let pairs = [(noisy(0.1), noisy(0.5)), (noisy(0.1), noisy(0.5)), (noisy(0.2), noisy(0.4))]
+        let pooled = try compareKendallTau(pairs: pairs.map { ($0.0, $0.1) }, truth: truth, resamples: 200, permutations: 199, seed: 4)
+        let single = try pairs.map { try compareKendallTau(first: $0.0, second: $0.1, truth: truth, resamples: 200, permutations: 199, seed: 4) }
+        let meanDifference = single.map(\.difference.estimate).reduce(0, +) / 3
+        #expect(abs(pooled.difference.estimate - meanDifference) < 1e-12)
+        #expect(abs(pooled.tauFirst - single.map(\.tauFirst).reduce(0, +) / 3) < 1e-12)
+        #expect(pooled.difference.lower < pooled.difference.estimate && pooled.difference.estimate < pooled.difference.upper)
+        #expect(pooled.permutationPValue < 0.05)
+        let one = try compareKendallTau(pairs: [(pairs[0].0, pairs[0].1)], truth: truth, resamples: 200, permutations: 199, seed: 4)
+        #expect(one == single[0])
+        #expect(throws: RankingError.self) { try compareKendallTau(pairs: [], truth: truth, seed: 4) }
+    }
+}
