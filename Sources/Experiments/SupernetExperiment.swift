@@ -81,9 +81,21 @@ public struct SupernetExperiment {
         return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)
     }
 
-    /// Trains (or resumes) to the end of the budget, checkpointing and logging every epoch. When `shouldStop`
-    /// says yes (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early.
-    public func train(data: SupernetData, quiet: Bool = false, shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
+    /// The copy of the checkpoint kept after `epoch` (for rankings over training time).
+    public func snapshotPath(epoch: Int) -> String {
+        checkpointPath.replacingOccurrences(of: ".ckpt", with: ".epoch\(epoch).ckpt")
+    }
+
+    /// The estimator name of a snapshot's estimates ("supernet" for the finished run).
+    public static func estimator(snapshotEpoch: Int?) -> String {
+        snapshotEpoch.map { "supernet@epoch\($0)" } ?? "supernet"
+    }
+
+    /// Trains (or resumes) to the end of the budget, checkpointing and logging every epoch; after each epoch in
+    /// `snapshotEpochs` a copy of the checkpoint is kept at `snapshotPath(epoch:)`. When `shouldStop` says yes
+    /// (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early.
+    public func train(data: SupernetData, snapshotEpochs: Set<Int> = [], quiet: Bool = false,
+                      shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
         let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
                                                    dataset: data.benchmark)
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
@@ -100,6 +112,11 @@ public struct SupernetExperiment {
                                                             learningRate: Double(log.learningRate), seconds: log.seconds,
                                                             images: log.images, metricsJSON: metricsJSON))
                 try store.updateRun(id: run.id, addSeconds: log.seconds, addImages: log.images)
+                if snapshotEpochs.contains(log.epoch) {
+                    let snapshot = snapshotPath(epoch: log.epoch)
+                    try? FileManager.default.removeItem(atPath: snapshot)
+                    try FileManager.default.copyItem(atPath: checkpointPath, toPath: snapshot)
+                }
             } catch { failure = failure ?? error }
             meter.advance(note: String(format: "loss %.3f acc %.1f%%%@", log.loss, 100 * log.accuracy,
                                        log.simplexLoss.map { String(format: " simplex %.3f", $0) } ?? ""))
@@ -109,20 +126,26 @@ public struct SupernetExperiment {
     }
 
     /// Estimates every selected path not yet estimated (an interrupted evaluation resumes), writing estimates in
-    /// batches as it goes. Returns how many were estimated now.
+    /// batches as it goes. With `snapshotEpoch` the paths are estimated with the checkpoint kept after that epoch,
+    /// under the estimator `supernet@epochE` (their time is not added to the run's cost). Returns how many were
+    /// estimated now.
     @discardableResult
     public func evaluate(_ architectures: [Int], data: SupernetData, evaluation: EvaluationProtocol = .init(),
-                         quiet: Bool = false) throws -> Int {
-        let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
-                                                   dataset: data.benchmark)
-        guard trainer.isFinished else {
-            throw StoreError.noData("run '\(run.name)' has trained \(trainer.epoch) of \(config.epochs) epochs (checkpoint \(checkpointPath)); finish it with nb201 train first")
+                         snapshotEpoch: Int? = nil, quiet: Bool = false) throws -> Int {
+        let path = snapshotEpoch.map(snapshotPath(epoch:)) ?? checkpointPath
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.noData("run '\(run.name)' has no checkpoint at \(path); train it with nb201 train first\(snapshotEpoch == nil ? "" : " (snapshots are kept only for the epochs asked for while training)")")
         }
+        let trainer = try SupernetTrainer.resuming(from: path, config: config, training: data.training, dataset: data.benchmark)
+        guard trainer.isFinished || snapshotEpoch == trainer.epoch else {
+            throw StoreError.noData("run '\(run.name)' has trained \(trainer.epoch) of \(config.epochs) epochs (checkpoint \(path)); finish it with nb201 train first")
+        }
+        let estimator = Self.estimator(snapshotEpoch: snapshotEpoch)
         let evaluator = PathEvaluator(trainer: trainer, calibration: data.training, validation: data.validation,
                                       dataset: data.benchmark, calibrationBatches: evaluation.calibrationBatches,
                                       calibrationBatchSize: evaluation.calibrationBatchSize,
                                       validationImages: evaluation.validationImages, seed: evaluation.seed)
-        let done = Set(try store.estimates(run: run.id, estimator: "supernet").map(\.arch))
+        let done = Set(try store.estimates(run: run.id, estimator: estimator).map(\.arch))
         let todo = architectures.filter { !done.contains($0) }
         let meter = ProgressMeter(label: "evaluate \(run.name)", total: todo.count, unit: "paths", quiet: quiet)
         var pending: [Estimate] = []
@@ -130,20 +153,20 @@ public struct SupernetExperiment {
             let start = Date()
             let estimate = evaluator.evaluate(try store.cell(at: index))
             let lambda = estimate.lambda.map { String(format: "%.6g", $0) }.joined(separator: ",")
-            pending.append(Estimate(arch: index, estimator: "supernet", score: estimate.accuracy, accuracy: estimate.accuracy,
+            pending.append(Estimate(arch: index, estimator: estimator, score: estimate.accuracy, accuracy: estimate.accuracy,
                                     loss: estimate.loss, detailsJSON: #"{"lambda":[\#(lambda)]}"#,
                                     seconds: Date().timeIntervalSince(start)))
             meter.advance(note: String(format: "acc %.2f%%", estimate.accuracy))
-            if pending.count == 10 { try flush(&pending) }
+            if pending.count == 10 { try flush(&pending, addingCost: snapshotEpoch == nil) }
         }
-        try flush(&pending)
+        try flush(&pending, addingCost: snapshotEpoch == nil)
         return todo.count
     }
 
-    private func flush(_ pending: inout [Estimate]) throws {
+    private func flush(_ pending: inout [Estimate], addingCost: Bool) throws {
         guard !pending.isEmpty else { return }
         try store.addEstimates(run: run.id, pending)
-        try store.updateRun(id: run.id, addSeconds: pending.compactMap(\.seconds).reduce(0, +))
+        if addingCost { try store.updateRun(id: run.id, addSeconds: pending.compactMap(\.seconds).reduce(0, +)) }
         pending.removeAll()
     }
 }

@@ -45,13 +45,14 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
                        epochs: 3, warmupEpochs: 1, batchSize: 32, learningRate: 0.05, trainSubsetSize: 128, seed: seed)
     }
 
-    /// About an hour per run on 2 cores, 500 path evaluations included, on CIFAR-10's 25k training half:
-    /// C=16, N=1, batch 64, 20 epochs (5 warm-up). Measured step costs (benchmarks/results/supernet.md):
-    /// supernet step 0.17 s, simplex-net step 0.14 s, one path evaluation 2.0 s, so K > 1 takes about
-    /// 5 x 390 x 0.17 + 15 x 390 x 0.31 + 500 x 2.0 s = 52 min and K = 1 about 39 min.
+    /// The reference study's budget (issue 7): about 15 minutes per run on ONE core, 500 path evaluations
+    /// included, so two runs share the 2-core machine: C=8, N=1, batch 64, 15 epochs (3 warm-up) on CIFAR-10's 25k
+    /// training half, a simplex-net step every 4 supernet steps. Measured single-thread costs
+    /// (benchmarks/results/supernet.md): supernet step 0.069 s, simplex-net step 0.064 s, one path evaluation
+    /// 0.87 s, so K = 1 takes about 15 x 390 x 0.069 + 500 x 0.87 s = 14 min and K > 1 about 17 min.
     public static func small(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
-        SupernetConfig(shape: NetworkShape(channels: 16, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
-                       epochs: 20, warmupEpochs: 5, batchSize: 64, learningRate: 0.05, seed: seed)
+        SupernetConfig(shape: NetworkShape(channels: 8, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
+                       epochs: 15, warmupEpochs: 3, batchSize: 64, learningRate: 0.05, simplexEvery: 4, seed: seed)
     }
 
     /// The benchmark's network (C=16, N=5) with NB201's recipe (batch 256, lr 0.1 cosine, wd 5e-4) on the whole
@@ -59,6 +60,19 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
     public static func paper(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
         SupernetConfig(shape: .benchmark(classes: classes, resolution: resolution), k: k, epochs: 250, warmupEpochs: 50,
                        batchSize: 256, learningRate: 0.1, seed: seed)
+    }
+
+    /// The preset names `preset(_:k:seed:classes:resolution:)` accepts.
+    public static let presetNames = ["tiny", "small", "paper"]
+
+    /// The preset of that name, nil for an unknown name.
+    public static func preset(_ name: String, k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig? {
+        switch name {
+        case "tiny": .tiny(k: k, seed: seed, classes: classes, resolution: resolution)
+        case "small": .small(k: k, seed: seed, classes: classes, resolution: resolution)
+        case "paper": .paper(k: k, seed: seed, classes: classes, resolution: resolution)
+        default: nil
+        }
     }
 
     /// Checks the knobs make sense together.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 import Experiments
 import Foundation
 import Synchronization
@@ -12,6 +13,18 @@ struct SupernetDataOptions: ParsableArguments {
     @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
     @Option(help: "Directory for checkpoints (one file per run, written atomically every epoch).")
     var checkpoints = "nb201-checkpoints"
+    @Option(help: "Engine worker threads (default: one per online core); 1 lets two runs share a 2-core machine.")
+    var threads: Int?
+
+    /// Applies `--threads` to the engine (process-wide, before any training).
+    func configureEngine() throws {
+        guard let threads else { return }
+        guard threads >= 1 else {
+            printError("--threads must be at least 1, got \(threads)")
+            throw ExitCode(2)
+        }
+        EngineConfig.threading = .batchSplit(workers: threads)
+    }
 }
 
 struct TrainCommand: ParsableCommand {
@@ -44,17 +57,14 @@ struct TrainCommand: ParsableCommand {
     @Option var temperature: Float?
     @Option(help: "Train on a seeded subset of this many images.") var trainSubset: Int?
     @Option(help: "Run name (default: derived from dataset, preset, K and seed).") var name: String?
+    @Option(help: "Epochs after which a copy of the checkpoint is kept (comma-separated), for rankings over training time.")
+    var snapshotEpochs: String?
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
         let benchmark = try parseSupernetDataset(dataset)
-        var config: SupernetConfig
-        switch preset {
-        case "tiny": config = .tiny(k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution)
-        case "small": config = .small(k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution)
-        case "paper": config = .paper(k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution)
-        default:
-            printError("unknown --preset '\(preset)'; valid: tiny, small, paper")
+        guard var config = SupernetConfig.preset(preset, k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution) else {
+            printError("unknown --preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
             throw ExitCode(2)
         }
         if let channels { config.shape.channels = channels }
@@ -70,13 +80,16 @@ struct TrainCommand: ParsableCommand {
         if let temperature { config.temperature = temperature }
         if let trainSubset { config.trainSubsetSize = trainSubset }
         let runName = name ?? "supernet-\(benchmark.rawValue)-\(preset)-k\(k)-s\(seed)"
+        let snapshots = try parseEpochList(snapshotEpochs ?? "", budget: config.epochs)
+        try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
             let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
                                                          checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
             let interrupt = InterruptFlag()
-            let trainer = try experiment.train(data: data, quiet: quiet, shouldStop: { interrupt.raised })
+            let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, quiet: quiet,
+                                               shouldStop: { interrupt.raised })
             let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
             print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")
             if interrupt.raised {
@@ -102,9 +115,12 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of sample:N and of the calibration/validation images.") var evalSeed: UInt64 = 0
     @Option(help: "Calibration batches of 64 training images (no augmentation).") var calibrationBatches = 10
     @Option(help: "Validation images per path.") var validationImages = 2000
+    @Option(help: "Estimate with the checkpoint kept after this epoch (nb201 train --snapshot-epochs) instead of the final one.")
+    var snapshot: Int?
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
+        try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
             let experiment = try SupernetExperiment.open(store: store, run: runName, checkpointDirectory: paths.checkpoints)
@@ -115,11 +131,24 @@ struct EvaluateCommand: ParsableCommand {
             evaluation.calibrationBatches = calibrationBatches
             evaluation.validationImages = validationImages
             evaluation.seed = evalSeed
-            let now = try experiment.evaluate(selected, data: data, evaluation: evaluation, quiet: quiet)
-            try store.updateRun(id: experiment.run.id, status: "finished")
+            let now = try experiment.evaluate(selected, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet)
+            if snapshot == nil { try store.updateRun(id: experiment.run.id, status: "finished") }
             print("run \(experiment.run.id) '\(experiment.run.name)': \(selected.count) paths selected, \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
         }
     }
+}
+
+/// "3,6,9" -> {3, 6, 9}; every epoch must lie in 1...budget.
+func parseEpochList(_ text: String, budget: Int) throws -> Set<Int> {
+    var epochs = Set<Int>()
+    for item in text.split(separator: ",") {
+        guard let e = Int(item.trimmingCharacters(in: .whitespaces)), (1...budget).contains(e) else {
+            printError("--snapshot-epochs: '\(item)' is not an epoch in 1...\(budget)")
+            throw ExitCode(2)
+        }
+        epochs.insert(e)
+    }
+    return epochs
 }
 
 /// The datasets a supernet trains on (cifar10-valid is how CIFAR-10 is split for it, not a choice of its own).
