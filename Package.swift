@@ -90,18 +90,24 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
 
         // Experiments recorded in the store: supernet runs (train, evaluate, resume) over the datasets.
-        .target(name: "Experiments", dependencies: ["Supernet", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
+        .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "TestSupport"]),
 
         // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
         .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
         .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Networks", "Engine", "SearchSpace", "TestSupport"]),
 
+        // The reference study (one-shot versus K-shot): plan, runner over the experiments, results and report.
+        .target(name: "Study", dependencies: ["Experiments", "Importers", "Reports", "Ranking", "Store", "Supernet", "Datasets", "Engine", "SearchSpace"],
+                swiftSettings: optimised),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Experiments", "Store", "SearchSpace", "Datasets", "Support", "TestSupport"]),
+
         // The command-line program: parse, call a library, print.
         .executableTarget(
             name: "nb201",
             dependencies: [
                 "SearchSpace",
+                "Engine",
                 "Importers",
                 "Pickle",
                 "Store",
@@ -112,6 +118,7 @@ let package = Package(
                 "Supernet",
                 "Experiments",
                 "Proxies",
+                "Study",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

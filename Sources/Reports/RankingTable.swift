@@ -14,7 +14,7 @@ public enum RankingTable {
         return headline.filter(names.contains) + names.filter { !headline.contains($0) }
     }
 
-    static func cell(_ m: MetricValue?, digits: Int = 3) -> String {
+    public static func cell(_ m: MetricValue?, digits: Int = 3) -> String {
         guard let m else { return "-" }
         let isRank = m.name.hasPrefix("best_true_rank")
         func f(_ x: Double) -> String { isRank ? String(format: "%.0f", x) : String(format: "%.\(digits)f", x) }

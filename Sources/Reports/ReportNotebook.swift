@@ -5,22 +5,18 @@ import Foundation
 /// scatter plots with matplotlib, so the numbers can be checked by an independent implementation.
 public enum ReportNotebook {
     public static func json(title: String, protocolLine: String) throws -> Data {
-        let cells: [(kind: String, source: String)] = [
-            ("markdown", """
-                # \(title)
+        try json(title: title, introduction: """
+            \(protocolLine)
 
-                \(protocolLine)
+            Written by `nb201 report`. Run it from this folder: it reads `protocol.json` (estimators and protocol) and the
+            SQLite database recorded there; set `NB201_DB` to read another copy. The table below is rebuilt from the
+            tables `trials`/`results` (ground truth) and `estimates`/`costs` (estimators) and compared with `ranking.csv`.
+            """, code: [setup, groundTruth, estimators, table, scatter])
+    }
 
-                Written by `nb201 report`. Run it from this folder: it reads `protocol.json` (estimators and protocol) and the
-                SQLite database recorded there; set `NB201_DB` to read another copy. The table below is rebuilt from the
-                tables `trials`/`results` (ground truth) and `estimates`/`costs` (estimators) and compared with `ranking.csv`.
-                """),
-            ("code", setup),
-            ("code", groundTruth),
-            ("code", estimators),
-            ("code", table),
-            ("code", scatter),
-        ]
+    /// A notebook of a title and introduction (Markdown) followed by code cells.
+    public static func json(title: String, introduction: String, code: [String]) throws -> Data {
+        let cells: [(kind: String, source: String)] = [("markdown", "# \(title)\n\n\(introduction)")] + code.map { ("code", $0) }
         let notebook: [String: Any] = [
             "nbformat": 4,
             "nbformat_minor": 5,

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Datasets
 
 @Suite struct PythonLayoutTests {

@@ -1,9 +1,9 @@
 /// Writes the few pickle shapes the python dataset layouts use, opcode by opcode, the way the real files were
 /// written: CIFAR batches by Python 2 cPickle (protocol 2, byte-string keys, the array payload a BINSTRING),
 /// ImageNet16 batches by Python 3 (protocol 3, text keys, a BINBYTES payload).
-struct PickleWriter {
-    enum Dialect { case python2, python3 }
-    enum Value {
+public struct PickleWriter {
+    public enum Dialect: Sendable { case python2, python3 }
+    public enum Value {
         case int(Int)
         case text(String)
         case ints([Int])
@@ -15,7 +15,7 @@ struct PickleWriter {
     private(set) var bytes: [UInt8] = []
 
     /// A whole pickle of a dict, entries in the given order.
-    static func dict(_ entries: [(String, Value)], dialect: Dialect) -> [UInt8] {
+    public static func dict(_ entries: [(String, Value)], dialect: Dialect) -> [UInt8] {
         var w = PickleWriter(dialect: dialect)
         w.op(0x80); w.bytes.append(dialect == .python2 ? 2 : 3) // PROTO
         w.op("}"); w.op("(")                                    // EMPTY_DICT, MARK

@@ -1,0 +1,125 @@
+import Experiments
+import Foundation
+import SearchSpace
+import Supernet
+
+/// One ground-truth column a study ranks against (200-epoch seed mean unless the plan says otherwise).
+public struct GroundTruthColumn: Sendable, Codable, Equatable, CustomStringConvertible {
+    public var dataset: String
+    public var split: String
+
+    public init(dataset: String, split: String) {
+        self.dataset = dataset
+        self.split = split
+    }
+
+    public var description: String { "\(dataset) \(split)" }
+    /// File-name-safe form ("cifar10-valid_x-valid").
+    public var slug: String { "\(dataset)_\(split)" }
+}
+
+/// Everything the reference study (one-shot versus K-shot, KSHOT.md) does, fixed before it starts: which supernets
+/// (K x seeds, one preset), which paths, how they are evaluated, which baselines, which ground truths.
+public struct StudyPlan: Sendable, Codable, Equatable {
+    /// cifar10, cifar100 or ImageNet16-120 (CIFAR-10 supernets learn from cifar10-valid's train half).
+    public var dataset: BenchmarkDataset
+    public var preset: String
+    public var ks: [Int]
+    public var seeds: [UInt64]
+    /// The paths every supernet estimates (an ArchitectureSelection, seeded by `sampleSeed`).
+    public var archs: String
+    public var sampleSeed: UInt64
+    public var evaluation: EvaluationProtocol
+    /// Epochs after which the first seed's supernets keep a checkpoint, for Kendall tau over training time.
+    public var snapshotEpochs: [Int]
+    /// Paths the snapshots estimate: every (selection / snapshotPaths)-th of the sorted selection.
+    public var snapshotPaths: Int
+    /// The zero-cost proxies' network and batch (nil: no proxies).
+    public var proxyShape: NetworkShape?
+    public var proxyBatch: Int
+    public var groundTruths: [GroundTruthColumn]
+    public var hp: Int
+    public var seedPolicy: String
+    public var bootstrapResamples: Int
+    public var permutations: Int
+
+    /// The defaults for `preset` on `dataset`: tiny (CI: K 1, 2; 2 seeds; 12 paths), small and paper (K 1, 2, 4;
+    /// 3 seeds; 500 paths; proxies on the benchmark's network).
+    public static func standard(preset: String, dataset: BenchmarkDataset) throws -> StudyPlan {
+        guard let budget = SupernetConfig.preset(preset, k: 1, seed: 0) else {
+            throw StudyError.invalidPlan("unknown preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
+        }
+        guard dataset != .cifar10Valid else {
+            throw StudyError.invalidPlan("choose cifar10 (its supernets learn from cifar10-valid's train half), cifar100 or ImageNet16-120")
+        }
+        let truths: [GroundTruthColumn] = dataset == .cifar10
+            ? [.init(dataset: "cifar10-valid", split: "x-valid"), .init(dataset: "cifar10", split: "ori-test")]
+            : [.init(dataset: dataset.rawValue, split: "x-valid"), .init(dataset: dataset.rawValue, split: "x-test")]
+        let e = budget.epochs
+        let snapshots = Array(Set([e / 5, 2 * e / 5, 3 * e / 5, 4 * e / 5].filter { $0 >= 1 && $0 < e })).sorted()
+        var plan = StudyPlan(dataset: dataset, preset: preset, ks: [1, 2, 4], seeds: [0, 1, 2], archs: "sample:500", sampleSeed: 0,
+                             evaluation: EvaluationProtocol(), snapshotEpochs: snapshots, snapshotPaths: 100,
+                             proxyShape: dataset.networkShape, proxyBatch: 64, groundTruths: truths, hp: 200, seedPolicy: "mean",
+                             bootstrapResamples: 1000, permutations: 1000)
+        if preset == "tiny" {
+            plan.ks = [1, 2]
+            plan.seeds = [0, 1]
+            plan.archs = "sample:12"
+            plan.evaluation.calibrationBatches = 2
+            plan.evaluation.validationImages = 128
+            plan.snapshotPaths = 6
+            plan.proxyShape = NetworkShape(channels: 4, cellsPerStage: 1, classes: dataset.classes, resolution: dataset.resolution)
+            plan.proxyBatch = 16
+            plan.bootstrapResamples = 200
+            plan.permutations = 199
+        }
+        return plan
+    }
+
+    /// The supernet configuration of run (k, seed).
+    public func config(k: Int, seed: UInt64) -> SupernetConfig {
+        SupernetConfig.preset(preset, k: k, seed: seed, classes: dataset.classes, resolution: dataset.resolution)!
+    }
+
+    /// The run's name, the one `nb201 train` gives the same preset, K and seed (so either can resume the other).
+    public func runName(k: Int, seed: UInt64) -> String { "supernet-\(dataset.rawValue)-\(preset)-k\(k)-s\(seed)" }
+
+    public var snapshotSeed: UInt64? { seeds.first }
+
+    /// The snapshot paths: evenly spaced through the sorted selection.
+    public func snapshotSubset(of selection: [Int]) -> [Int] {
+        let sorted = selection.sorted()
+        guard snapshotPaths < sorted.count else { return sorted }
+        let step = sorted.count / max(snapshotPaths, 1)
+        return (0..<snapshotPaths).map { sorted[$0 * step] }
+    }
+
+    /// Name of the run holding the cost-model baselines (params, FLOPs) on the selection.
+    public var baselineRunName: String { "baselines-\(dataset.rawValue)-\(archs.replacingOccurrences(of: "/", with: "_"))-s\(sampleSeed)" }
+
+    public func validate() throws(StudyError) {
+        guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else { throw .invalidPlan("K values must be at least 1: \(ks)") }
+        guard ks.contains(1) else { throw .invalidPlan("the study compares against one-shot: include K = 1 in \(ks)") }
+        guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw .invalidPlan("seeds must be distinct and not empty: \(seeds)") }
+        guard !groundTruths.isEmpty else { throw .invalidPlan("no ground truth to rank against") }
+        let epochs = config(k: 1, seed: 0).epochs
+        guard snapshotEpochs.allSatisfy({ (1...epochs).contains($0) }) else {
+            throw .invalidPlan("snapshot epochs \(snapshotEpochs) must lie in 1...\(epochs)")
+        }
+    }
+}
+
+/// Why a study cannot go on, said so the user can act.
+public enum StudyError: Error, CustomStringConvertible, Equatable {
+    case invalidPlan(String)
+    case missingGroundTruth(String)
+    case failedJobs([String])
+
+    public var description: String {
+        switch self {
+        case let .invalidPlan(why): "invalid study plan: \(why)"
+        case let .missingGroundTruth(why): why
+        case let .failedJobs(list): "\(list.count) study job(s) failed (finished work is kept; run the same command again to retry):\n  " + list.joined(separator: "\n  ")
+        }
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import Reports
+import Store
+
+/// The study written out as a folder (`notebooks-export/<dataset>-<preset>/`): README.md (tables, findings, cost,
+/// protocol), CSVs of every number, tau-vs-K and tau-vs-epochs plots, study.json, a notebook that recomputes the
+/// tables from the database, and per ground truth a full ranking report (table, scatter plots, heat map, notebook).
+public struct StudyReport {
+    public var results: StudyResults
+    public var databasePath: String
+    public var commandLine: [String]
+    public var codeVersion: String?
+    public var machine: String
+
+    public init(results: StudyResults, databasePath: String, commandLine: [String], codeVersion: String?, machine: String) {
+        self.results = results
+        self.databasePath = databasePath
+        self.commandLine = commandLine
+        self.codeVersion = codeVersion
+        self.machine = machine
+    }
+
+    /// Writes every file into `directory` and returns their paths relative to it.
+    @discardableResult
+    public func write(to directory: URL, store: BenchmarkStore) throws -> [String] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var written: [String] = []
+        func save(_ name: String, _ text: String) throws {
+            try Data(text.utf8).write(to: directory.appendingPathComponent(name), options: .atomic)
+            written.append(name)
+        }
+        try save("runs.csv", runsCSV)
+        try save("summary.csv", summaryCSV)
+        try save("paired.csv", pairedCSV)
+        try save("snapshots.csv", snapshotsCSV)
+        try save("tau-vs-k.svg", tauVersusK.svg)
+        try save("tau-vs-epochs.svg", tauVersusEpochs.svg)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try save("study.json", String(decoding: try encoder.encode(StudyFile(results: results, commandLine: commandLine,
+                                                                                 codeVersion: codeVersion, database: databasePath,
+                                                                                 machine: machine,
+                                                                                 createdAt: ISO8601DateFormatter().string(from: Date()))),
+                                      as: UTF8.self) + "\n")
+        try save("study.ipynb", String(decoding: try StudyNotebook.json(title: title), as: UTF8.self))
+        for column in results.groundTruths {
+            guard let rows = results.rows[column.slug], !rows.isEmpty else { continue }
+            let table = try store.groundTruth(column, plan: results.plan)
+            // Only the estimators the results could rank (the notes name the others).
+            let ranked = Set(rows.map(\.estimator))
+            let estimators = try reportEstimators(store: store).filter { ranked.contains($0.scores.name) }
+            let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
+                                     isoClass: try store.isomorphismClasses(), subset: .all, rankingProtocol: rows[0].rankingProtocol)
+            let report = RankingReport(study: study, estimators: estimators, databasePath: databasePath, commandLine: commandLine,
+                                       codeVersion: codeVersion, groundTruthNotes: table.notes)
+            let sub = directory.appendingPathComponent(column.slug)
+            written += try report.write(to: sub).map { "\(column.slug)/\($0)" }
+        }
+        try save("README.md", readme)
+        return written
+    }
+
+    var title: String {
+        "One-shot versus K-shot supernets on \(results.plan.dataset.rawValue), preset \(results.plan.preset)"
+    }
+
+    /// The ranked estimators as the per-ground-truth reports load them (runs' estimates, so notebooks can reread them).
+    func reportEstimators(store: BenchmarkStore) throws -> [ReportEstimator] {
+        let selected = Set(try ArchitectureSelection(results.plan.archs).resolve(in: store, seed: results.plan.sampleSeed))
+        var list: [ReportEstimator] = []
+        for run in results.runs where run.complete {
+            let scores = try store.estimates(run: run.id!, estimator: "supernet")
+            list.append(ReportEstimator(scores: EstimatorScores(name: "K=\(run.k) seed \(run.seed)", source: "run \(run.id!) \(run.name)",
+                                                                scores: Dictionary(uniqueKeysWithValues: scores.map { ($0.arch, $0.score) })),
+                                        origin: .run(run.id!, estimator: "supernet")))
+        }
+        for scores in try StudyResults.baselineScores(plan: results.plan, store: store, selected: selected) {
+            let runID = Int(scores.source.split(separator: " ")[1])!
+            list.append(ReportEstimator(scores: scores, origin: .run(runID, estimator: scores.name)))
+        }
+        return list
+    }
+
+    // MARK: tables
+
+    var runsCSV: String {
+        var lines = ["run,k,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen"]
+        for column in results.groundTruths {
+            let rows = results.rows[column.slug] ?? []
+            for run in results.runs where run.complete {
+                guard let row = rows.first(where: { $0.source.hasSuffix(" \(run.name)") }) else { continue }
+                let tau = row.metric("kendall_tau_b")!
+                let top = row.metrics.first { $0.name.hasPrefix("precision_at_top") }
+                lines.append([run.name, "\(run.k)", "\(run.seed)", column.description, f(tau.value, 6), f(tau.lower, 6), f(tau.upper, 6),
+                              f(row.metric("spearman_rho")?.value, 6), f(top?.value, 6), "\(run.epochsTrained)", "\(run.pathsEstimated)",
+                              f(run.trainSeconds, 1), f(run.evaluationSeconds, 1), "\(run.imagesSeen)"].joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    var summaryCSV: String {
+        (["k,truth,seeds,mean_kendall_tau_b,sd,per_seed"] + results.summaries.map {
+            "\($0.k),\($0.truth),\($0.taus.count),\(f($0.mean, 6)),\(f($0.standardDeviation, 6)),\($0.taus.map { f($0, 6) }.joined(separator: " "))"
+        }).joined(separator: "\n") + "\n"
+    }
+
+    var pairedCSV: String {
+        (["first,second,truth,seeds,tau_first,tau_second,difference,lower,upper,permutation_p"] + results.paired.map {
+            [$0.first, $0.second, $0.truth, $0.seeds.map(String.init).joined(separator: " "), f($0.tauFirst, 6), f($0.tauSecond, 6),
+             f($0.difference, 6), f($0.lower, 6), f($0.upper, 6), f($0.pValue, 6)].joined(separator: ",")
+        }).joined(separator: "\n") + "\n"
+    }
+
+    var snapshotsCSV: String {
+        (["k,epoch,truth,kendall_tau_b,paths"] + results.snapshots.map { "\($0.k),\($0.epoch),\($0.truth),\(f($0.tau, 6)),\($0.paths)" })
+            .joined(separator: "\n") + "\n"
+    }
+
+    // MARK: plots
+
+    var tauVersusK: LinePlot {
+        var series: [LinePlot.Series] = []
+        for column in results.groundTruths {
+            let points = results.summaries.filter { $0.truth == column.description }.map { (x: Double($0.k), y: $0.mean) }
+            if !points.isEmpty { series.append(.init(name: "\(column) (mean of seeds)", points: points)) }
+            for seed in results.plan.seeds {
+                let perSeed = results.runs.filter { $0.complete && $0.seed == seed }.compactMap { run -> (x: Double, y: Double)? in
+                    tau(run, column).map { (x: Double(run.k), y: $0) }
+                }
+                if !perSeed.isEmpty { series.append(.init(name: "\(column) seed \(seed)", points: perSeed)) }
+            }
+        }
+        return LinePlot(title: "Kendall tau-b against K (\(results.selectionCount) paths, preset \(results.plan.preset))",
+                        xLabel: "K (dictionary size; 1 = one-shot)", yLabel: "Kendall tau-b", series: series)
+    }
+
+    var tauVersusEpochs: LinePlot {
+        let column = results.groundTruths.first?.description ?? ""
+        let series = results.plan.ks.compactMap { k -> LinePlot.Series? in
+            let points = results.snapshots.filter { $0.k == k && $0.truth == column }.map { (x: Double($0.epoch), y: $0.tau) }
+            return points.isEmpty ? nil : .init(name: "K=\(k)", points: points)
+        }
+        let paths = results.snapshots.first?.paths ?? 0
+        return LinePlot(title: "Kendall tau-b against training epochs (seed \(results.plan.snapshotSeed ?? 0), \(paths) paths, \(column))",
+                        xLabel: "epochs trained", yLabel: "Kendall tau-b", series: series)
+    }
+
+    func tau(_ run: StudyRunRecord, _ column: GroundTruthColumn) -> Double? {
+        results.rows[column.slug]?.first { $0.source.hasSuffix(" \(run.name)") }?.metric("kendall_tau_b")?.value
+    }
+
+    // MARK: README
+
+    var readme: String {
+        let plan = results.plan, config = plan.config(k: 1, seed: 0)
+        var md = ["# \(title)", ""]
+        md += ["Written by `nb201 reproduce` from the database; every number below is recomputed by `study.ipynb` (and, per ground",
+               "truth, by `<truth>/report.ipynb`). Command: `\(commandLine.joined(separator: " "))`; code version",
+               "`\(codeVersion ?? "unknown")`; machine: \(machine).", ""]
+        md += ["## What the numbers show", ""] + findings + [""]
+        md += ["## Kendall tau-b per K (mean and spread over seeds)", "",
+               "| estimator | " + results.groundTruths.map(\.description).joined(separator: " | ") + " |",
+               "|---|" + results.groundTruths.map { _ in "---|" }.joined()]
+        for k in plan.ks {
+            let cells = results.groundTruths.map { column -> String in
+                guard let s = results.summaries.first(where: { $0.k == k && $0.truth == column.description }) else { return "-" }
+                let spread = s.standardDeviation.map { " ± " + f($0) } ?? ""
+                return "\(f(s.mean))\(spread) (\(s.taus.map { f($0) }.joined(separator: ", ")))"
+            }
+            md.append("| K=\(k)\(k == 1 ? " (one-shot)" : "") | " + cells.joined(separator: " | ") + " |")
+        }
+        let baselineNames = (results.rows[results.groundTruths.first?.slug ?? ""] ?? []).filter { !$0.estimator.hasPrefix("K=") }.map(\.estimator)
+        for name in baselineNames {
+            let cells = results.groundTruths.map { column in
+                results.rows[column.slug]?.first { $0.estimator == name }.map { RankingTable.cell($0.metric("kendall_tau_b")) } ?? "-"
+            }
+            md.append("| \(name) | " + cells.joined(separator: " | ") + " |")
+        }
+        md += ["", "Supernet cells: mean ± sample standard deviation over seeds (the seeds' values in brackets). Baselines: one value with its",
+               "95% bootstrap interval over paths. Per-run intervals, Spearman, Pearson, weighted tau and top-k metrics: `runs.csv` and",
+               "each ground truth's `ranking.md`.", ""]
+        md += ["## Paired differences", "",
+               "Mean over seeds of tau(first) − tau(second) on the same paths; 95% bootstrap interval (paths resampled once for all",
+               "seeds) and a two-sided permutation p-value (the same paths' scores swapped in every seed).", "",
+               "| first | second | ground truth | seeds | tau first | tau second | difference [95% CI] | p |", "|---|---|---|---|---|---|---|---|"]
+        for p in results.paired {
+            md.append("| \(p.first) | \(p.second) | \(p.truth) | \(p.seeds.map(String.init).joined(separator: ",")) | \(f(p.tauFirst)) | \(f(p.tauSecond)) | "
+                      + "\(f(p.difference)) [\(f(p.lower)), \(f(p.upper))] | \(f(p.pValue)) |")
+        }
+        md += ["", "## Plots", "", "![tau against K](tau-vs-k.svg)", "", "![tau against epochs](tau-vs-epochs.svg)", ""]
+        for column in results.groundTruths where results.rows[column.slug] != nil {
+            md.append("- \(column): [`\(column.slug)/ranking.md`](\(column.slug)/ranking.md), scatter plots and the tau-b heat map in `\(column.slug)/`.")
+        }
+        md += ["", "## Cost of each run", "", "| run | epochs | paths | training s | evaluation s | images seen |", "|---|---|---|---|---|---|"]
+        for r in results.runs {
+            md.append("| \(r.name) | \(r.epochsTrained)/\(r.epochs) | \(r.pathsEstimated)/\(results.selectionCount) | \(f(r.trainSeconds, 0)) | \(f(r.evaluationSeconds, 0)) | \(r.imagesSeen) |")
+        }
+        md += ["", budget, "", "## Protocol", ""]
+        md += ["- Supernet (\(plan.preset)): C=\(config.shape.channels), N=\(config.shape.cellsPerStage), \(config.epochs) epochs of which "
+               + "\(config.warmupEpochs) warm-up, batch \(config.batchSize), SGD lr \(config.learningRate) (cosine, momentum \(config.momentum), "
+               + "Nesterov, wd \(config.weightDecay)); simplex-net: Adam lr \(config.simplexLearningRate), a step every \(config.simplexEvery) "
+               + "supernet steps over \(config.simplexPaths) paths, hidden \(config.simplexHidden), T=\(config.temperature); training images: "
+               + (config.trainSubsetSize.map { "a seeded \($0)-image subset of " } ?? "") + "\(plan.dataset == .cifar10 ? "cifar10-valid's train half" : "the train set").",
+               "- K = \(plan.ks.map(String.init).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")): "
+               + "same seed, data and epochs for every K (KSHOT.md).",
+               "- Paths: \(plan.archs) drawn with seed \(plan.sampleSeed) (\(results.selectionCount) paths, one per isomorphism class); "
+               + "each evaluated after exact BatchNorm recalibration on \(plan.evaluation.calibrationBatches) x \(plan.evaluation.calibrationBatchSize) "
+               + "training images, on \(plan.evaluation.validationImages) validation images (seed \(plan.evaluation.seed)); the score is top-1 accuracy.",
+               "- Snapshots: seed \(plan.snapshotSeed.map(String.init) ?? "-") at epochs \(plan.snapshotEpochs.map(String.init).joined(separator: ", ")), "
+               + "on \(plan.snapshotPaths) of the paths (evenly spaced by index).",
+               "- Baselines: params and FLOPs of the \(plan.dataset.rawValue) network (nb201's cost model)"
+               + (plan.proxyShape.map { "; zero-cost proxies (data/PROXIES.md) on C=\($0.channels), N=\($0.cellsPerStage), one seeded batch of \(plan.proxyBatch)" } ?? "") + ".",
+               "- Ground truth: " + results.groundTruths.map(\.description).joined(separator: " and ") + ", hp \(plan.hp), seed \(plan.seedPolicy); "
+               + "\(plan.bootstrapResamples) bootstrap resamples, \(plan.permutations) permutations.",
+               "- Database: `\(databasePath)` (not committed; the notebooks read it, or `NB201_DB`)."]
+        if !results.notes.isEmpty { md += ["", "## Notes", ""] + results.notes.map { "- \($0)" } }
+        return md.joined(separator: "\n") + "\n"
+    }
+
+    /// Plain statements of what the tables say, for the first ground truth and each K against one-shot.
+    var findings: [String] {
+        var lines: [String] = []
+        for column in results.groundTruths {
+            guard let oneShot = results.summaries.first(where: { $0.k == 1 && $0.truth == column.description }) else { continue }
+            lines.append("- Against \(column): one-shot (K=1) Kendall tau-b \(f(oneShot.mean)) over \(oneShot.taus.count) seed(s).")
+            for p in results.paired where p.truth == column.description && p.second == "K=1" {
+                let excludesZero = p.lower > 0 || p.upper < 0
+                let verdict = p.difference >= 0.05 && p.lower > 0 ? "K-shot ranks better by at least 0.05 with the interval above zero (the goal is met)"
+                    : excludesZero ? (p.difference > 0 ? "K-shot ranks better, but by less than the 0.05 the goal asks" : "K-shot ranks WORSE than one-shot")
+                    : "no evidence of a difference: the interval includes zero"
+                lines.append("  - \(p.first) minus K=1: \(f(p.difference)) [\(f(p.lower)), \(f(p.upper))], p = \(f(p.pValue)): \(verdict).")
+            }
+            if let params = results.rows[column.slug]?.first(where: { $0.estimator == "params" })?.metric("kendall_tau_b"),
+               let best = results.summaries.filter({ $0.truth == column.description }).max(by: { $0.mean < $1.mean }) {
+                let relation = best.mean > params.value ? "above" : "below"
+                lines.append("  - The best supernet (K=\(best.k), \(f(best.mean))) is \(relation) the parameter-count baseline (\(f(params.value))) on the same paths.")
+            }
+        }
+        if lines.isEmpty { lines.append("- No complete runs yet: train and evaluate them with `nb201 reproduce` (it resumes).") }
+        return lines
+    }
+
+    /// What the published budget would cost here, scaled from this study's measured training speed by FLOPs.
+    var budget: String {
+        let trained = results.runs.filter { $0.complete && $0.k == 1 && $0.trainSeconds > 0 }
+        guard !trained.isEmpty, results.studyFlopsPerImage > 0 else { return "" }
+        let rate = Double(trained.map(\.imagesSeen).reduce(0, +)) / trained.map(\.trainSeconds).reduce(0, +)
+        let paper = results.plan.config(k: 1, seed: 0)
+        let paperEpochs = 250.0, trainImages = Double(trained[0].imagesSeen) / Double(paper.epochs)
+        let ratio = results.benchmarkFlopsPerImage / results.studyFlopsPerImage
+        let hours = paperEpochs * trainImages / (rate / ratio) / 3600
+        return "Measured one-shot training speed: \(f(rate, 0)) images/s per run (\(trained.count) run(s), training only). The benchmark's "
+            + "network (C=16, N=5) costs \(f(ratio, 1))x this preset's FLOPs per image, so a published-scale one-shot supernet (250 epochs "
+            + "over the same \(Int(trainImages)) images) would need about \(f(hours, 1)) hours per run on this machine at the same efficiency "
+            + "(an extrapolation by FLOPs, not a measurement), K-shot more for its simplex-net steps."
+    }
+
+    struct StudyFile: Encodable {
+        var results: StudyResults
+        var commandLine: [String]
+        var codeVersion: String?
+        var database: String
+        var machine: String
+        var createdAt: String
+    }
+}
+
+func f(_ x: Double?, _ digits: Int = 3) -> String {
+    guard let x, x.isFinite else { return "-" }
+    return String(format: "%.\(digits)f", x)
+}

@@ -1,0 +1,217 @@
+import Experiments
+import Foundation
+import Ranking
+import Reports
+import SearchSpace
+import Store
+import Supernet
+
+/// A supernet run of the study and what it cost.
+public struct StudyRunRecord: Sendable, Codable, Equatable {
+    public var name: String
+    public var id: Int?
+    public var k: Int
+    public var seed: UInt64
+    public var epochsTrained: Int
+    public var epochs: Int
+    public var pathsEstimated: Int
+    public var trainSeconds: Double
+    public var evaluationSeconds: Double
+    public var imagesSeen: Int
+    /// Trained and every selected path estimated: only complete runs are ranked.
+    public var complete: Bool
+}
+
+/// Kendall tau-b of one K over the seeds against one ground truth.
+public struct KSummary: Sendable, Codable, Equatable {
+    public var k: Int
+    public var truth: String
+    public var taus: [Double]
+    public var mean: Double
+    public var standardDeviation: Double?
+}
+
+/// A paired comparison (mean over seeds of tau(first) - tau(second) on the same paths).
+public struct PairedResult: Sendable, Codable, Equatable {
+    public var first: String
+    public var second: String
+    public var truth: String
+    public var seeds: [UInt64]
+    public var tauFirst: Double
+    public var tauSecond: Double
+    public var difference: Double
+    public var lower: Double
+    public var upper: Double
+    public var pValue: Double
+}
+
+/// Kendall tau-b of the first seed's supernet with the checkpoint after `epoch`, on the snapshot paths.
+public struct SnapshotPoint: Sendable, Codable, Equatable {
+    public var k: Int
+    public var epoch: Int
+    public var truth: String
+    public var tau: Double
+    public var paths: Int
+}
+
+/// Everything the study's report shows, computed from the database.
+public struct StudyResults: Sendable, Codable {
+    public var plan: StudyPlan
+    public var groundTruths: [GroundTruthColumn]
+    public var selectionCount: Int
+    public var runs: [StudyRunRecord]
+    /// Per ground truth (its slug): one row per complete supernet run, then the baselines and proxies.
+    public var rows: [String: [RankingRow]]
+    public var summaries: [KSummary]
+    public var paired: [PairedResult]
+    public var snapshots: [SnapshotPoint]
+    /// Mean multiply-accumulates per image of the selection's cells for the study's supernet shape and for the
+    /// benchmark's network (C=16, N=5), to scale the measured speed to the published budget.
+    public var studyFlopsPerImage: Double
+    public var benchmarkFlopsPerImage: Double
+    public var notes: [String]
+
+    /// Gathers the runs and ranks every complete one (and the baselines) against each ground truth present.
+    public static func compute(plan: StudyPlan, store: BenchmarkStore, groundTruths: [GroundTruthColumn],
+                               notes: [String] = []) throws -> StudyResults {
+        let selection = try ArchitectureSelection(plan.archs).resolve(in: store, seed: plan.sampleSeed)
+        let selected = Set(selection)
+        var notes = notes
+        var runs: [StudyRunRecord] = []
+        var runScores: [String: EstimatorScores] = [:]
+        var snapshotScores: [String: [Int: EstimatorScores]] = [:]
+        for seed in plan.seeds {
+            for k in plan.ks {
+                let name = plan.runName(k: k, seed: seed)
+                let config = plan.config(k: k, seed: seed)
+                guard let run = try? store.run(named: name) else {
+                    runs.append(StudyRunRecord(name: name, k: k, seed: seed, epochsTrained: 0, epochs: config.epochs, pathsEstimated: 0,
+                                               trainSeconds: 0, evaluationSeconds: 0, imagesSeen: 0, complete: false))
+                    continue
+                }
+                let epochs = try store.epochs(run: run.id)
+                let estimates = try store.estimates(run: run.id, estimator: "supernet").filter { selected.contains($0.arch) }
+                let record = StudyRunRecord(
+                    name: name, id: run.id, k: k, seed: seed, epochsTrained: epochs.count, epochs: config.epochs,
+                    pathsEstimated: estimates.count, trainSeconds: epochs.compactMap(\.seconds).reduce(0, +),
+                    evaluationSeconds: estimates.compactMap(\.seconds).reduce(0, +), imagesSeen: run.imagesSeen,
+                    complete: epochs.count >= config.epochs && estimates.count == selection.count)
+                runs.append(record)
+                if record.complete {
+                    runScores[name] = EstimatorScores(name: "K=\(k) seed \(seed)", source: "run \(run.id) \(name)",
+                                                      scores: Dictionary(uniqueKeysWithValues: estimates.map { ($0.arch, $0.score) }))
+                } else {
+                    notes.append("\(name) is not complete (\(epochs.count)/\(config.epochs) epochs, \(estimates.count)/\(selection.count) paths) and is left out")
+                }
+                if seed == plan.snapshotSeed {
+                    for epoch in plan.snapshotEpochs {
+                        let s = try store.estimates(run: run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: epoch))
+                        if !s.isEmpty {
+                            snapshotScores[name, default: [:]][epoch] = EstimatorScores(
+                                name: "K=\(k) epoch \(epoch)", source: "run \(run.id)", scores: Dictionary(uniqueKeysWithValues: s.map { ($0.arch, $0.score) }))
+                        }
+                    }
+                }
+            }
+        }
+        let baselines = try baselineScores(plan: plan, store: store, selected: selected)
+        if baselines.isEmpty { notes.append("no baselines recorded yet (params, FLOPs, proxies)") }
+        let isoClass = try store.isomorphismClasses()
+
+        var rows: [String: [RankingRow]] = [:], summaries: [KSummary] = [], paired: [PairedResult] = [], snapshots: [SnapshotPoint] = []
+        let topK = max(1, min(10, selection.count / 5))
+        for column in groundTruths {
+            let table = try store.groundTruth(column, plan: plan)
+            let proto = RankingProtocol(dataset: table.dataset, split: table.split, hp: table.hp, seedPolicy: table.seed,
+                                        subset: "\(plan.archs) (seed \(plan.sampleSeed))", topK: [topK],
+                                        bootstrapResamples: plan.bootstrapResamples, bootstrapSeed: 0, level: 0.95)
+            let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
+                                     isoClass: isoClass, subset: .all, rankingProtocol: proto)
+            // An estimator that cannot be ranked (e.g. every path scored the same) is named in the notes, not fatal.
+            func ranked(_ scores: EstimatorScores) -> RankingRow? {
+                do { return try study.row(scores) } catch {
+                    notes.append("\(scores.name) is not ranked against \(column): \(error)")
+                    return nil
+                }
+            }
+            var tauOf: [String: Double] = [:], rankedScores: [String: EstimatorScores] = [:]
+            var columnRows: [RankingRow] = []
+            for run in runs where run.complete {
+                guard let row = ranked(runScores[run.name]!) else { continue }
+                tauOf[run.name] = row.metric("kendall_tau_b")!.value
+                rankedScores[run.name] = runScores[run.name]
+                columnRows.append(row)
+            }
+            rows[column.slug] = columnRows + baselines.compactMap(ranked)
+            for k in plan.ks {
+                let taus = runs.filter { $0.k == k }.compactMap { tauOf[$0.name] }
+                guard !taus.isEmpty else { continue }
+                let mean = taus.reduce(0, +) / Double(taus.count)
+                let sd = taus.count > 1 ? (taus.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(taus.count - 1)).squareRoot() : nil
+                summaries.append(KSummary(k: k, truth: column.description, taus: taus, mean: mean, standardDeviation: sd))
+            }
+            func compare(_ first: String, _ second: String, _ pairs: [(UInt64, EstimatorScores, EstimatorScores)]) throws {
+                guard !pairs.isEmpty else { return }
+                let c = try study.compare(pairs.map { ($0.1, $0.2) }, resamples: plan.bootstrapResamples, permutations: plan.permutations)
+                paired.append(PairedResult(first: first, second: second, truth: column.description, seeds: pairs.map(\.0),
+                                           tauFirst: c.tauFirst, tauSecond: c.tauSecond, difference: c.difference.estimate,
+                                           lower: c.difference.lower, upper: c.difference.upper, pValue: c.permutationPValue))
+            }
+            for k in plan.ks where k != 1 {
+                try compare("K=\(k)", "K=1", plan.seeds.compactMap { seed in
+                    guard let a = rankedScores[plan.runName(k: k, seed: seed)], let b = rankedScores[plan.runName(k: 1, seed: seed)] else { return nil }
+                    return (seed, a, b)
+                })
+            }
+            if let params = baselines.first(where: { $0.name == "params" }) {
+                for k in plan.ks {
+                    try compare("K=\(k)", "params", plan.seeds.compactMap { seed in
+                        rankedScores[plan.runName(k: k, seed: seed)].map { (seed, $0, params) }
+                    })
+                }
+            }
+            for (name, byEpoch) in snapshotScores.sorted(by: { $0.key < $1.key }) {
+                let k = runs.first { $0.name == name }!.k
+                var points = byEpoch.map { ($0.key, $0.value) }
+                if let final = runScores[name], let subset = byEpoch.values.first.map({ Set($0.scores.keys) }) {
+                    points.append((plan.config(k: k, seed: 0).epochs, EstimatorScores(name: final.name, source: final.source,
+                                                                                       scores: final.scores.filter { subset.contains($0.key) })))
+                }
+                for (epoch, scores) in points.sorted(by: { $0.0 < $1.0 }) {
+                    let (p, t, _) = study.pairs(scores)
+                    guard p.count >= 2, let tau = try? kendallTau(p, t, variant: .b).statistic else { continue }
+                    snapshots.append(SnapshotPoint(k: k, epoch: epoch, truth: column.description, tau: tau, paths: p.count))
+                }
+            }
+        }
+        let config = plan.config(k: 1, seed: 0)
+        func meanFlops(_ shape: NetworkShape) throws -> Double {
+            let cells = try selection.map { try store.cell(at: $0) }
+            return cells.map { Double(Cost(cell: $0, shape: shape).flops) }.reduce(0, +) / Double(max(cells.count, 1))
+        }
+        return StudyResults(plan: plan, groundTruths: groundTruths, selectionCount: selection.count, runs: runs, rows: rows,
+                            summaries: summaries, paired: paired, snapshots: snapshots,
+                            studyFlopsPerImage: try meanFlops(config.shape),
+                            benchmarkFlopsPerImage: try meanFlops(plan.dataset.networkShape), notes: notes)
+    }
+
+    /// params and FLOPs (the baselines run) and the zero-cost proxies (the proxies run) on the selection.
+    static func baselineScores(plan: StudyPlan, store: BenchmarkStore, selected: Set<Int>) throws -> [EstimatorScores] {
+        var runs: [RunRecord] = []
+        if let run = try? store.run(named: plan.baselineRunName) { runs.append(run) }
+        if let shape = plan.proxyShape {
+            let name = ProxyExperiment.ProxyProtocol(dataset: plan.dataset, archs: plan.archs, shape: shape, batch: plan.proxyBatch,
+                                                     seed: plan.sampleSeed).defaultRunName
+            if let run = try? store.run(named: name) { runs.append(run) }
+        }
+        var result: [EstimatorScores] = []
+        for run in runs {
+            let grouped = Dictionary(grouping: try store.estimates(run: run.id).filter { selected.contains($0.arch) }, by: \.estimator)
+            for name in grouped.keys.sorted() where grouped[name]!.count >= 2 {
+                result.append(EstimatorScores(name: name, source: "run \(run.id) \(run.name)",
+                                              scores: Dictionary(uniqueKeysWithValues: grouped[name]!.map { ($0.arch, $0.score) })))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,170 @@
+import Datasets
+import Engine
+import Experiments
+import Foundation
+import Importers
+import Reports
+import Store
+import Supernet
+import Synchronization
+
+/// Runs a StudyPlan against one database: imports the benchmark when asked, records the cost baselines, trains and
+/// evaluates every supernet (the first seed's also at its snapshot epochs) and scores the zero-cost proxies, `jobs`
+/// of them at a time. Every stage skips finished work, so an interrupted study resumes by running it again.
+public struct StudyRunner {
+    public var plan: StudyPlan
+    public var databasePath: String
+    public var dataDirectory: String
+    public var splitsDirectory: String
+    public var checkpointDirectory: String
+    /// Runs trained at once; the engine's cores are split between them (one worker each on 2 cores with 2 jobs).
+    public var jobs: Int
+    public var codeVersion: String
+    public var quiet: Bool
+
+    public init(plan: StudyPlan, databasePath: String, dataDirectory: String, splitsDirectory: String, checkpointDirectory: String,
+                jobs: Int, codeVersion: String, quiet: Bool = false) {
+        self.plan = plan
+        self.databasePath = databasePath
+        self.dataDirectory = dataDirectory
+        self.splitsDirectory = splitsDirectory
+        self.checkpointDirectory = checkpointDirectory
+        self.jobs = max(1, jobs)
+        self.codeVersion = codeVersion
+        self.quiet = quiet
+    }
+
+    /// Imports `source` (a ground-truth CSV table or the official files; a no-op when already imported) and checks
+    /// the plan's ground truths are in the database. Returns the plan's ground truths that are present (notes name
+    /// those left out); none present is an error naming what to import.
+    public func prepareBenchmark(source: String?) throws -> (present: [GroundTruthColumn], notes: [String]) {
+        let store = try BenchmarkStore(path: databasePath)
+        if let source {
+            if source.lowercased().hasSuffix(".csv") {
+                _ = try store.importTable(path: source)
+            } else {
+                _ = try OfficialImport.run(path: source, into: store, progress: !quiet)
+            }
+        }
+        var present: [GroundTruthColumn] = [], notes: [String] = []
+        for column in plan.groundTruths {
+            do {
+                if try store.groundTruth(column, plan: plan).rows.isEmpty {
+                    notes.append("ground truth \(column) left out: the database holds no values for it")
+                } else {
+                    present.append(column)
+                }
+            } catch let e as StoreError {
+                notes.append("ground truth \(column) left out: \(e.description)")
+            }
+        }
+        guard !present.isEmpty else {
+            throw StudyError.missingGroundTruth("the database \(databasePath) holds none of the study's ground truths ("
+                + plan.groundTruths.map(\.description).joined(separator: ", ") + "); import the benchmark with --benchmark PATH "
+                + "(the ground-truth CSV or the official NATS-Bench / NAS-Bench-201 files)")
+        }
+        return (present, notes)
+    }
+
+    /// The paths every supernet estimates.
+    public func selection(_ store: BenchmarkStore) throws -> [Int] {
+        try ArchitectureSelection(plan.archs).resolve(in: store, seed: plan.sampleSeed)
+    }
+
+    /// Records params and FLOPs of the selection (the cost model of the dataset's network) as a baselines run.
+    public func recordBaselines() throws {
+        let store = try BenchmarkStore(path: databasePath)
+        let selected = Set(try selection(store))
+        let proto = #"{"archs":"\#(plan.archs)","estimators":["params","flops"],"sample_seed":\#(plan.sampleSeed),"source":"cost model of the \#(plan.dataset.rawValue) network"}"#
+        let run: RunRecord
+        if let existing = try? store.run(named: plan.baselineRunName) {
+            guard existing.protocolJSON == proto else {
+                throw StoreError.conflictingValue("run '\(plan.baselineRunName)' exists with another protocol: \(existing.protocolJSON)")
+            }
+            run = existing
+        } else {
+            run = try store.createRun(kind: "baseline", name: plan.baselineRunName, dataset: plan.dataset.rawValue,
+                                      seed: Int(plan.sampleSeed), protocolJSON: proto, codeVersion: codeVersion)
+        }
+        for name in ["params", "flops"] {
+            let done = Set(try store.estimates(run: run.id, estimator: name).map(\.arch))
+            let all = try store.baselineScores(name, dataset: plan.dataset.rawValue).scores
+            let todo = all.filter { selected.contains($0.key) && !done.contains($0.key) }
+            try store.addEstimates(run: run.id, todo.keys.sorted().map { Estimate(arch: $0, estimator: name, score: all[$0]!) })
+        }
+        try store.updateRun(id: run.id, status: "finished")
+    }
+
+    /// One unit of work for a worker.
+    enum Job: CustomStringConvertible {
+        case supernet(k: Int, seed: UInt64)
+        case proxies
+
+        var description: String {
+            switch self {
+            case let .supernet(k, seed): "supernet K=\(k) seed \(seed)"
+            case .proxies: "zero-cost proxies"
+            }
+        }
+    }
+
+    /// Trains and evaluates every run and scores the proxies; `shouldStop` (e.g. Ctrl-C) makes running trainings
+    /// checkpoint and return, and no new job start. Failed jobs are reported together at the end.
+    public func runJobs(shouldStop: @escaping @Sendable () -> Bool = { false }) throws {
+        let store = try BenchmarkStore(path: databasePath)
+        let selected = try selection(store)
+        let data = try SupernetData(dataset: plan.dataset, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
+        var queue: [Job] = plan.seeds.flatMap { seed in plan.ks.map { Job.supernet(k: $0, seed: seed) } }
+        if plan.proxyShape != nil { queue.append(.proxies) }
+        EngineConfig.threading = .batchSplit(workers: max(1, ProcessInfo.processInfo.activeProcessorCount / jobs))
+
+        let next = Mutex(0)
+        let failures = Mutex<[String]>([])
+        nonisolated(unsafe) let work = (queue: queue, runner: self)
+        DispatchQueue.concurrentPerform(iterations: min(jobs, queue.count)) { _ in
+            while !shouldStop() {
+                let index = next.withLock { i -> Int in defer { i += 1 }; return i }
+                guard index < work.queue.count else { return }
+                let job = work.queue[index]
+                do {
+                    try work.runner.run(job, selection: selected, data: data, shouldStop: shouldStop)
+                } catch {
+                    failures.withLock { $0.append("\(job): \(error)") }
+                }
+            }
+        }
+        let failed = failures.withLock { $0 }
+        if !failed.isEmpty { throw StudyError.failedJobs(failed) }
+    }
+
+    private func run(_ job: Job, selection: [Int], data: SupernetData, shouldStop: () -> Bool) throws {
+        let store = try BenchmarkStore(path: databasePath)
+        switch job {
+        case let .supernet(k, seed):
+            let experiment = try SupernetExperiment.open(store: store, name: plan.runName(k: k, seed: seed), dataset: plan.dataset.rawValue,
+                                                         config: plan.config(k: k, seed: seed), checkpointDirectory: checkpointDirectory,
+                                                         codeVersion: codeVersion)
+            let snapshots = seed == plan.snapshotSeed ? plan.snapshotEpochs : []
+            let trainer = try experiment.train(data: data, snapshotEpochs: Set(snapshots), quiet: quiet, shouldStop: shouldStop)
+            guard trainer.isFinished else { return }
+            try experiment.evaluate(selection, data: data, evaluation: plan.evaluation, quiet: quiet)
+            try store.updateRun(id: experiment.run.id, status: "finished")
+            for epoch in snapshots where FileManager.default.fileExists(atPath: experiment.snapshotPath(epoch: epoch)) {
+                try experiment.evaluate(plan.snapshotSubset(of: selection), data: data, evaluation: plan.evaluation,
+                                        snapshotEpoch: epoch, quiet: quiet)
+            }
+        case .proxies:
+            guard let shape = plan.proxyShape else { return }
+            let experiment = try ProxyExperiment.open(store: store, dataset: plan.dataset, archs: plan.archs, shape: shape,
+                                                      batch: plan.proxyBatch, seed: plan.sampleSeed, codeVersion: codeVersion)
+            try experiment.score(selection, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory, quiet: quiet)
+        }
+    }
+}
+
+extension BenchmarkStore {
+    /// The plan's ground truth for one column (hp and seed policy from the plan).
+    func groundTruth(_ column: GroundTruthColumn, plan: StudyPlan) throws -> ScoreTable {
+        try groundTruth(dataset: column.dataset, split: column.split, hp: plan.hp, seed: SeedPolicy(plan.seedPolicy))
+    }
+}

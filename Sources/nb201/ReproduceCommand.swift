@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Reports
+import SearchSpace
+import Store
+import Study
+
+struct ReproduceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reproduce",
+        abstract: "The reference study: one-shot versus K-shot supernets, end to end, into a report folder.",
+        discussion: """
+            Imports the benchmark (--benchmark, skipped when already imported), records the params/FLOPs baselines, trains and \
+            evaluates the supernets of every K and seed on the same path sample (the first seed also at its snapshot epochs), \
+            scores the zero-cost proxies, ranks everything against the ground truths and writes the report (README.md, CSVs, \
+            SVG plots, notebooks) to --out. Every stage skips finished work: run the same command again to resume, or spread \
+            the work over several invocations (--report-only writes the report from whatever is finished).
+            Example: nb201 reproduce --preset small --data /tmp/nb201-cifar10/cifar-10-batches-bin --benchmark ../shared/data/groundtruth/nb201_groundtruth_merged.csv
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset = "cifar10"
+    @Option(help: "tiny (CI, minutes), small (about 15 min per run on one core), paper.") var preset = "small"
+    @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
+    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "The benchmark to import first: the ground-truth CSV or the official NATS-Bench / NAS-Bench-201 files.")
+    var benchmark: String?
+    @Option(help: "Dictionary sizes (comma-separated; must include 1).") var ks: String?
+    @Option(help: "Seeds (comma-separated).") var seeds: String?
+    @Option(help: "Paths every supernet estimates (sample:N, all, non-isomorphic or a file).") var archs: String?
+    @Option(help: "Runs trained at once (each gets cores / jobs engine threads).") var jobs = 2
+    @Option(help: "Directory for checkpoints.") var checkpoints = "nb201-checkpoints"
+    @Option(help: "Report folder (default: notebooks-export/<dataset>-<preset>).") var out: String?
+    @Flag(help: "Only write the report from the finished work.") var reportOnly = false
+    @Flag(help: "No progress on stderr.") var quiet = false
+
+    func run() throws {
+        let benchmarkDataset = try parseSupernetDataset(dataset)
+        try reportingErrors {
+            var plan = try StudyPlan.standard(preset: preset, dataset: benchmarkDataset)
+            if let ks { plan.ks = try integers(ks, option: "--ks") }
+            if let seeds { plan.seeds = try integers(seeds, option: "--seeds").map(UInt64.init) }
+            if let archs { plan.archs = archs }
+            try plan.validate()
+            let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: splits,
+                                     checkpointDirectory: checkpoints, jobs: jobs, codeVersion: codeVersion(), quiet: quiet)
+            let (truths, notes) = try runner.prepareBenchmark(source: reportOnly ? nil : benchmark)
+            for note in notes { print("note: \(note)") }
+            var failure: Error?
+            if !reportOnly {
+                try runner.recordBaselines()
+                let interrupt = InterruptFlag()
+                do { try runner.runJobs(shouldStop: { interrupt.raised }) } catch { failure = error }
+                if interrupt.raised { print("interrupted: finished work is kept; run the same command again to resume") }
+            }
+            let store = try database.open()
+            let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths, notes: notes)
+            let folder = URL(fileURLWithPath: out ?? "notebooks-export/\(benchmarkDataset.rawValue)-\(preset)")
+            let report = StudyReport(results: results, databasePath: URL(fileURLWithPath: database.db).standardizedFileURL.path,
+                                     commandLine: CommandLine.arguments, codeVersion: codeVersion(), machine: machineDescription())
+            let files = try report.write(to: folder, store: store)
+            print("\(folder.path): \(files.count) files; \(results.runs.filter(\.complete).count)/\(results.runs.count) runs complete")
+            if let failure { throw failure }
+        }
+    }
+
+    private func integers(_ text: String, option: String) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+            printError("\(option) '\(text)' is not a comma-separated list of non-negative integers")
+            throw ExitCode(2)
+        }
+        return values.map { $0! }
+    }
+}
+
+/// "N cores, OpenBLAS core TYPE" for reports (results depend on both).
+func machineDescription() -> String {
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let core = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "auto"
+    return "\(cores) cores, OPENBLAS_CORETYPE=\(core), \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+}

@@ -1,0 +1,137 @@
+import Foundation
+import SearchSpace
+import Store
+import Support
+import Testing
+import TestSupport
+@testable import Study
+
+/// The reference study's pipeline at the `tiny` preset on generated files of each dataset's release layout,
+/// ranked against a generated ground-truth table: what CI runs in place of the real study.
+@Suite struct StudyTests {
+    /// A store holding 300 generated architectures whose "accuracy" columns follow parameter count with noise.
+    private func store(at path: String) throws -> BenchmarkStore {
+        let store = try BenchmarkStore(path: path)
+        let header = "index,arch_str,op_codes,cifar10_test_hp200_avg,cifar100_xtest_hp200_avg,imagenet16_120_xtest_hp200_avg,cifar10valid_xvalid_hp200_avg,cifar10valid_oritest_hp200_avg,cifar10valid_train_hp200_avg,cifar10_test_hp12_1seed,cifar100_xtest_hp12_1seed,imagenet16_120_xtest_hp12_1seed,unique_str"
+        var random = SeededRandom(seed: 9)
+        let lines = try (0..<300).map { i -> String in
+            let cell = try Cell(ordinal: (i * 7919) % Cell.spaceSize)
+            let base = 60 + 30 * Double(Cost(cell: cell, shape: .benchmark(classes: 10, resolution: 32)).parameters) / 1.5e6
+            let values = (0..<5).map { _ in String(format: "%.3f", base + 3 * Double(random.nextGaussian())) }
+            return ([String(i), cell.archString, cell.opCodes] + values + Array(repeating: "", count: 4) + [cell.canonicalForm])
+                .joined(separator: ",")
+        }
+        let csv = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("truth.csv").path
+        try ([header] + lines).joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        _ = try store.importTable(path: csv, allowPartial: true)
+        return store
+    }
+
+    private func runner(_ plan: StudyPlan, _ dir: URL, data: String, splits: String) -> StudyRunner {
+        StudyRunner(plan: plan, databasePath: dir.appendingPathComponent("db.sqlite").path, dataDirectory: data, splitsDirectory: splits,
+                    checkpointDirectory: dir.appendingPathComponent("ckpt").path, jobs: 2, codeVersion: "test", quiet: true)
+    }
+
+    @Test func tinyStudyOnGeneratedCIFAR10WritesTheReportAndResumes() throws {
+        let dir = SharedData.temporaryDirectory()
+        let splits = dir.appendingPathComponent("splits").path
+        let data = try SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits)
+        let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
+        let plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
+        let runner = runner(plan, dir, data: data, splits: splits)
+
+        let (truths, notes) = try runner.prepareBenchmark(source: nil)
+        #expect(truths.map(\.description) == ["cifar10-valid x-valid", "cifar10 ori-test"] && notes.isEmpty)
+        try runner.recordBaselines()
+        try runner.runJobs()
+        let estimated = try store.runs(kind: "supernet").map { try store.estimates(run: $0.id).count }
+        // 12 paths per run; the first seed's runs also estimate 6 paths at each of its 2 snapshot epochs.
+        #expect(estimated == [12 + 12, 12 + 12, 12, 12])
+
+        // Running again finds everything done: no run trains or estimates anything new.
+        let seconds = try store.runs(kind: "supernet").map(\.wallSeconds)
+        try runner.runJobs()
+        #expect(try store.runs(kind: "supernet").map(\.wallSeconds) == seconds)
+
+        let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
+        #expect(results.runs.count == 4 && results.runs.allSatisfy(\.complete))
+        #expect(Set(results.summaries.map(\.k)) == [1, 2] && results.summaries.allSatisfy { $0.taus.count == 2 })
+        // Per ground truth: K=2 against K=1, and each K against params.
+        #expect(results.paired.filter { $0.second == "K=1" }.count == 2 && results.paired.filter { $0.second == "params" }.count == 4)
+        #expect(results.paired.allSatisfy { $0.lower <= $0.difference && $0.difference <= $0.upper && (0...1).contains($0.pValue) })
+        // Snapshots at epochs 1 and 2 plus the final epoch, per K and ground truth.
+        #expect(results.snapshots.count == 2 * 2 * 3 && results.snapshots.allSatisfy { $0.paths == 6 })
+        let rows = try #require(results.rows["cifar10-valid_x-valid"])
+        #expect(rows.map(\.estimator) == ["K=1 seed 0", "K=2 seed 0", "K=1 seed 1", "K=2 seed 1", "flops", "params",
+                                          "grad_norm", "jacob_cov", "nwot", "snip", "synflow"])
+
+        let out = dir.appendingPathComponent("report")
+        let files = try StudyReport(results: results, databasePath: "db.sqlite", commandLine: ["nb201", "reproduce"], codeVersion: "test",
+                                    machine: "test").write(to: out, store: store)
+        for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "tau-vs-k.svg", "tau-vs-epochs.svg",
+                     "study.json", "study.ipynb", "cifar10-valid_x-valid/ranking.md", "cifar10_ori-test/report.ipynb",
+                     "cifar10_ori-test/scatter-K-2-seed-1.svg"] {
+            #expect(files.contains(name), "missing \(name)")
+        }
+        let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
+        for heading in ["## What the numbers show", "## Kendall tau-b per K", "## Paired differences", "## Cost of each run", "## Protocol"] {
+            #expect(readme.contains(heading), "README lacks \(heading)")
+        }
+        #expect(readme.contains("| K=1 (one-shot) |") && readme.contains("| K=2 | K=1 | cifar10-valid x-valid | 0,1 |"))
+        let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("study.ipynb"))) as? [String: Any]
+        #expect(notebook?["nbformat"] as? Int == 4 && (notebook?["cells"] as? [Any])?.count == 6)
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(summary.count == 1 + 2 * 2)
+    }
+
+    @Test(arguments: [(SyntheticDatasetFiles.Layout.cifar100, BenchmarkDataset.cifar100, "cifar-100-binary"),
+                      (.imageNet16, .imageNet16, "ImageNet16")])
+    func tinyStudyOnGeneratedLayouts(_ layout: SyntheticDatasetFiles.Layout, _ dataset: BenchmarkDataset, _ folder: String) throws {
+        let dir = SharedData.temporaryDirectory()
+        let splits = dir.appendingPathComponent("splits").path
+        let data = try SyntheticDatasetFiles.write(layout, to: dir.appendingPathComponent(folder).path, splits: splits)
+        let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
+        var plan = try StudyPlan.standard(preset: "tiny", dataset: dataset)
+        plan.seeds = [0]
+        let runner = runner(plan, dir, data: data, splits: splits)
+        // The merged table has only x-test for these datasets: x-valid is left out with a note naming it.
+        let (truths, notes) = try runner.prepareBenchmark(source: nil)
+        #expect(truths == [GroundTruthColumn(dataset: dataset.rawValue, split: "x-test")])
+        #expect(notes.count == 1 && notes[0].contains("x-valid"))
+        try runner.recordBaselines()
+        try runner.runJobs()
+        let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
+        #expect(results.runs.allSatisfy(\.complete) && results.summaries.count == 2 && results.paired.contains { $0.second == "K=1" })
+        #expect(try store.runs(kind: "supernet").allSatisfy { try store.epochs(run: $0.id).count == plan.config(k: 1, seed: 0).epochs })
+    }
+
+    @Test func invalidPlansAndMissingGroundTruthAreNamed() throws {
+        #expect(throws: StudyError.invalidPlan("unknown preset 'huge'; valid: tiny, small, paper")) {
+            try StudyPlan.standard(preset: "huge", dataset: .cifar10)
+        }
+        var plan = try StudyPlan.standard(preset: "small", dataset: .cifar10)
+        #expect(plan.snapshotEpochs == [3, 6, 9, 12] && plan.ks == [1, 2, 4] && plan.seeds == [0, 1, 2])
+        plan.ks = [2, 4]
+        #expect(throws: StudyError.self) { try plan.validate() }
+        plan.ks = [1, 2]
+        plan.snapshotEpochs = [16]
+        #expect(throws: StudyError.self) { try plan.validate() }
+
+        let dir = SharedData.temporaryDirectory()
+        _ = try BenchmarkStore(path: dir.appendingPathComponent("db.sqlite").path)
+        let empty = runner(try StudyPlan.standard(preset: "tiny", dataset: .cifar10), dir, data: dir.path, splits: dir.path)
+        do {
+            _ = try empty.prepareBenchmark(source: nil)
+            Issue.record("an empty database was accepted")
+        } catch let error as StudyError {
+            #expect(error.description.contains("--benchmark"))
+        }
+    }
+
+    @Test func snapshotPathsAreEvenlySpacedThroughTheSelection() throws {
+        var plan = try StudyPlan.standard(preset: "small", dataset: .cifar10)
+        plan.snapshotPaths = 4
+        #expect(plan.snapshotSubset(of: [9, 1, 7, 3, 5, 11, 13, 15]) == [1, 5, 9, 13])
+        #expect(plan.snapshotSubset(of: [2, 1]) == [1, 2])
+    }
+}
