@@ -17,6 +17,16 @@ public final class Trainer {
         schedule = CosineSchedule(base: learningRate, total: totalIterations)
     }
 
+    /// Everything a resumed run needs besides `iteration`: weights, momentum buffers and BatchNorm running statistics.
+    public var stateTensors: [Tensor] {
+        network.parameters.map(\.value) + optimizer.momentumBuffers + network.batchNormStatistics.flatMap { [$0.mean, $0.variance] }
+    }
+
+    /// Continues a run from a checkpoint written after `iteration` steps (its state tensors already restored).
+    public func resume(atIteration iteration: Int) {
+        self.iteration = iteration
+    }
+
     /// One SGD step on a batch of NCHW images; returns the batch's mean cross-entropy before the update.
     public func trainStep(images: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int) -> Float {
         network.phase = .training

@@ -63,7 +63,13 @@ public struct StandaloneTraining {
         BenchmarkDataset(name: config.dataset)!.splits.filter { $0 != .train }
     }
 
-    public func run(quiet: Bool = false, onEpoch: (StandaloneEpoch) throws -> Void = { _ in }) throws
+    /// The checkpoint file: "NB201SA1", the configuration, (epochs done, SGD iterations done), then the trainer's
+    /// state tensors. Batches and augmentation are functions of (seed, epoch), so epochs done is the whole position.
+    static let checkpointFormat = CheckpointFormat<StandaloneConfig>(magic: "NB201SA1", counterCount: 2)
+
+    /// Trains the remaining epochs and evaluates. With `checkpoint`, the state is written there after every epoch
+    /// and a run finds its place again from it (`onEpoch` is called only for the epochs trained now).
+    public func run(checkpoint: String? = nil, quiet: Bool = false, onEpoch: (StandaloneEpoch) throws -> Void = { _ in }) throws
         -> (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
     {
         let dataset = BenchmarkDataset(name: config.dataset)!
@@ -78,10 +84,21 @@ public struct StandaloneTraining {
         let trainer = Trainer(network: network, learningRate: config.learningRate, momentum: config.momentum,
                               weightDecay: config.weightDecay, nesterov: config.nesterov,
                               totalIterations: config.epochs * plan.batchesPerEpoch)
-        let meter = ProgressMeter(label: "train \(cell.opCodes) on \(config.dataset)", total: config.epochs * plan.batchesPerEpoch,
+        var firstEpoch = 0
+        if let checkpoint, FileManager.default.fileExists(atPath: checkpoint) {
+            let counters = try Self.checkpointFormat.load(from: checkpoint, expected: config, into: trainer.stateTensors) {
+                (c: [UInt64]) throws(CheckpointError) in
+                guard Int(c[0]) <= config.epochs, Int(c[1]) == Int(c[0]) * plan.batchesPerEpoch else {
+                    throw .corrupt(path: checkpoint, reason: "it records \(c[0]) epochs and \(c[1]) steps of a \(config.epochs)-epoch run of \(plan.batchesPerEpoch) steps per epoch")
+                }
+            }
+            firstEpoch = Int(counters[0])
+            trainer.resume(atIteration: Int(counters[1]))
+        }
+        let meter = ProgressMeter(label: "train \(cell.opCodes) on \(config.dataset)", total: (config.epochs - firstEpoch) * plan.batchesPerEpoch,
                                   unit: "steps", quiet: quiet)
         var log: [StandaloneEpoch] = []
-        for epoch in 0..<config.epochs {
+        for epoch in firstEpoch..<config.epochs {
             let t0 = Date()
             var lossSum = 0.0, seen = 0
             let lr = Double(trainer.schedule.learningRate(at: trainer.iteration))
@@ -95,6 +112,10 @@ public struct StandaloneTraining {
             let e = StandaloneEpoch(epoch: epoch, trainLoss: lossSum / Double(seen), learningRate: lr,
                                     seconds: Date().timeIntervalSince(t0), images: seen)
             log.append(e)
+            if let checkpoint {
+                try Self.checkpointFormat.write(to: checkpoint, configuration: config,
+                                                counters: [UInt64(epoch + 1), UInt64(trainer.iteration)], tensors: trainer.stateTensors)
+            }
             try onEpoch(e)
         }
         var scores: [SplitScore] = []

@@ -26,6 +26,8 @@ struct TrainArchCommand: ParsableCommand {
     @Option(help: "Train on a seeded subset of this many images.") var trainLimit: Int?
     @Option(help: "Evaluate on a seeded subset of this many images per split.") var evalLimit: Int?
     @Option(help: "Run name (default: derived from the protocol).") var name: String?
+    @Option(help: "Directory for the checkpoint written after every epoch; running the same command again resumes from it.")
+    var checkpoints = "nb201-checkpoints"
     @Flag(help: "No progress on stderr.") var quiet = false
     @Flag(help: "Print JSON.") var json = false
 
@@ -52,10 +54,22 @@ struct TrainArchCommand: ParsableCommand {
             encoder.outputFormatting = [.sortedKeys]
             let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
             let runName = name ?? "train-arch-\(cell.opCodes)-\(benchmarkDataset.rawValue)-e\(epochs)-C\(channels)N\(cells)-s\(seed)"
-            let run = try store.createRun(kind: "train-arch", name: runName, dataset: benchmarkDataset.rawValue, seed: Int(seed),
+            // A run of this name and protocol that did not finish is resumed from its checkpoint.
+            let run: RunRecord
+            if let existing = try? store.run(named: runName) {
+                guard existing.kind == "train-arch", existing.protocolJSON == protocolJSON, existing.status != "finished" else {
+                    printError("run '\(runName)' exists (\(existing.status)) with \(existing.protocolJSON == protocolJSON ? "this" : "another") protocol; pass --name to start a new one")
+                    throw ExitCode(2)
+                }
+                run = existing
+            } else {
+                run = try store.createRun(kind: "train-arch", name: runName, dataset: benchmarkDataset.rawValue, seed: Int(seed),
                                           protocolJSON: protocolJSON, codeVersion: codeVersion())
+            }
+            try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
+            let checkpoint = URL(fileURLWithPath: checkpoints).appendingPathComponent("\(runName).ckpt").path
             do {
-                let result = try StandaloneTraining(config: config, data: data).run(quiet: quiet) { e in
+                let result = try StandaloneTraining(config: config, data: data).run(checkpoint: checkpoint, quiet: quiet) { e in
                     try store.recordEpoch(run: run.id, RunEpoch(epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate,
                                                                 seconds: e.seconds, images: e.images))
                     try store.updateRun(id: run.id, addSeconds: e.seconds, addImages: e.images)

@@ -125,7 +125,7 @@ import Testing
         let other = try Self.trainer(Self.config(k: 2, epochs: 1, learningRate: 0.1))
         let before = Self.state(other)
         #expect { try other.loadCheckpoint(from: path) } throws: { error in
-            guard case .checkpointConfigurationMismatch(_, let diffs) = error as? SupernetError else { return false }
+            guard case .checkpoint(.configurationMismatch(_, let diffs)) = error as? SupernetError else { return false }
             return diffs.count == 1 && diffs[0].hasPrefix("learningRate")
         }
         #expect(Self.state(other) == before, "a refused checkpoint changed the trainer")
@@ -135,14 +135,14 @@ import Testing
         try flipped.write(to: URL(fileURLWithPath: path))
         #expect(throws: SupernetError.self) { try t.loadCheckpoint(from: path) }
         #expect { try t.loadCheckpoint(from: path) } throws: { error in
-            if case .checkpointCorrupt = error as? SupernetError { return true } else { return false }
+            if case .checkpoint(.corrupt) = error as? SupernetError { return true } else { return false }
         }
         try good.prefix(good.count - 100).write(to: URL(fileURLWithPath: path))
         #expect { try t.loadCheckpoint(from: path) } throws: { error in
-            if case .checkpointCorrupt = error as? SupernetError { return true } else { return false }
+            if case .checkpoint(.corrupt) = error as? SupernetError { return true } else { return false }
         }
         #expect { try t.loadCheckpoint(from: directory.appendingPathComponent("absent").path) } throws: { error in
-            if case .checkpointUnreadable = error as? SupernetError { return true } else { return false }
+            if case .checkpoint(.unreadable) = error as? SupernetError { return true } else { return false }
         }
         try good.write(to: URL(fileURLWithPath: path))
         try t.loadCheckpoint(from: path)

@@ -29,4 +29,32 @@ import TestSupport
         let again = try StandaloneTraining(config: config, data: data).run(quiet: true)
         #expect(again.epochs.map(\.trainLoss) == result.epochs.map(\.trainLoss))
     }
+
+    /// A run stopped after an epoch resumes from its checkpoint and ends exactly where an uninterrupted run ends;
+    /// a checkpoint of another configuration is refused, naming the difference.
+    @Test func resumesFromItsCheckpoint() throws {
+        let data = try BenchmarkData(dataset: .cifar10, train: SyntheticImages.learnable(count: 96, seed: 3), test: SyntheticImages.learnable(count: 64, seed: 4),
+                                     splitsDirectory: "/nonexistent")
+        var config = StandaloneConfig(arch: "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|",
+                                      dataset: "cifar10", epochs: 3)
+        config.channels = 4
+        config.cellsPerStage = 1
+        config.batchSize = 32
+        let dir = SharedData.temporaryDirectory()
+        let whole = try StandaloneTraining(config: config, data: data).run(checkpoint: dir.appendingPathComponent("a.ckpt").path, quiet: true)
+
+        struct Stop: Error {}
+        let path = dir.appendingPathComponent("b.ckpt").path
+        #expect(throws: Stop.self) {
+            _ = try StandaloneTraining(config: config, data: data).run(checkpoint: path, quiet: true) { e in if e.epoch == 1 { throw Stop() } }
+        }
+        let resumed = try StandaloneTraining(config: config, data: data).run(checkpoint: path, quiet: true)
+        #expect(resumed.epochs.map(\.epoch) == [2])
+        #expect(resumed.epochs.map(\.trainLoss) == [whole.epochs[2].trainLoss])
+        #expect(resumed.scores == whole.scores)
+
+        var other = config
+        other.learningRate = 0.05
+        #expect(throws: CheckpointError.self) { try StandaloneTraining(config: other, data: data).run(checkpoint: path, quiet: true) }
+    }
 }
