@@ -58,7 +58,9 @@ public enum ReportNotebook {
         print("protocol:", json.dumps(PROTOCOL))
         """#
 
-    static let groundTruth = #"""
+    /// The Python definition of `ground_truth(dataset, split, hp, seed)` over the database's trials and results, the
+    /// way nb201's seed policies read them (shared by every notebook nb201 writes).
+    public static let groundTruthFunction = #"""
         def ground_truth(dataset, split, hp, seed):
             """Accuracy per architecture; seed 'mean' averages seeded runs where any exist, else the published mean."""
             rows = pd.read_sql_query(
@@ -75,6 +77,10 @@ public enum ReportNotebook {
             else:
                 truth = seeded[seeded.seed.astype(int) == int(seed)].groupby("arch_idx").accuracy.max()
             return truth.sort_index().rename("truth")
+        """#
+
+    static let groundTruth = groundTruthFunction + #"""
+
 
         truth = ground_truth(PROTOCOL["dataset"], PROTOCOL["split"], PROTOCOL["hp"], PROTOCOL["seedPolicy"])
         architectures = pd.read_sql_query("SELECT idx, arch_str, op_codes, iso_class FROM architectures", con).set_index("idx")

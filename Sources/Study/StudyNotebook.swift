@@ -27,18 +27,8 @@ enum StudyNotebook {
         print("database:", DB, "| command:", " ".join(STUDY["commandLine"]), "| code:", STUDY["codeVersion"])
         """#
 
-    static let groundTruth = #"""
-        def ground_truth(dataset, split, hp, seed):
-            """Accuracy per architecture; seed 'mean' averages seeded runs where any exist, else the published mean."""
-            rows = pd.read_sql_query(
-                "SELECT t.arch_idx, t.seed, r.accuracy FROM trials t JOIN results r ON r.trial_id = t.id "
-                "WHERE t.dataset = ? AND t.hp = ? AND r.split = ? AND r.accuracy IS NOT NULL",
-                con, params=(dataset, hp, split))
-            seeded = rows[rows.seed.str.fullmatch(r"[0-9]+")]
-            assert seed == "mean", "this notebook handles the seed-mean policy the study uses"
-            mean_of_seeds = seeded.groupby("arch_idx").accuracy.mean()
-            published = rows[rows.seed == "mean"].groupby("arch_idx").accuracy.max()
-            return pd.concat([mean_of_seeds, published.drop(mean_of_seeds.index, errors="ignore")]).sort_index()
+    static let groundTruth = ReportNotebook.groundTruthFunction + #"""
+
 
         truths = {f"{g['dataset']} {g['split']}": ground_truth(g["dataset"], g["split"], PLAN["hp"], PLAN["seedPolicy"])
                   for g in STUDY["results"]["groundTruths"]}

@@ -7,14 +7,20 @@ import TestSupport
 @testable import Training
 
 @Suite struct StandaloneTrainingTests {
-    @Test func tinyNetworkLearns() throws {
-        let data = try BenchmarkData(dataset: .cifar10, train: SyntheticImages.learnable(count: 320, seed: 1), test: SyntheticImages.learnable(count: 200, seed: 2),
-                                     splitsDirectory: "/nonexistent")
-        var config = StandaloneConfig(arch: "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
-                                      dataset: "cifar10", epochs: 4)
+    /// Learnable generated CIFAR-10-shaped images and a C=4, N=1, batch-32 configuration for `arch`.
+    private func tiny(_ arch: String, epochs: Int, train: Int, test: Int) throws -> (BenchmarkData, StandaloneConfig) {
+        let data = try BenchmarkData(dataset: .cifar10, train: SyntheticImages.learnable(count: train, seed: 1),
+                                     test: SyntheticImages.learnable(count: test, seed: 2), splitsDirectory: "/nonexistent")
+        var config = StandaloneConfig(arch: arch, dataset: "cifar10", epochs: epochs)
         config.channels = 4
         config.cellsPerStage = 1
         config.batchSize = 32
+        return (data, config)
+    }
+
+    @Test func tinyNetworkLearns() throws {
+        var (data, config) = try tiny("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|",
+                                      epochs: 4, train: 320, test: 200)
         config.learningRate = 0.05
         config.seed = 7
         let result = try StandaloneTraining(config: config, data: data).run(quiet: true)
@@ -33,13 +39,8 @@ import TestSupport
     /// A run stopped after an epoch resumes from its checkpoint and ends exactly where an uninterrupted run ends;
     /// a checkpoint of another configuration is refused, naming the difference.
     @Test func resumesFromItsCheckpoint() throws {
-        let data = try BenchmarkData(dataset: .cifar10, train: SyntheticImages.learnable(count: 96, seed: 3), test: SyntheticImages.learnable(count: 64, seed: 4),
-                                     splitsDirectory: "/nonexistent")
-        var config = StandaloneConfig(arch: "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|",
-                                      dataset: "cifar10", epochs: 3)
-        config.channels = 4
-        config.cellsPerStage = 1
-        config.batchSize = 32
+        let (data, config) = try tiny("|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|skip_connect~0|avg_pool_3x3~1|nor_conv_3x3~2|",
+                                      epochs: 3, train: 96, test: 64)
         let dir = SharedData.temporaryDirectory()
         let whole = try StandaloneTraining(config: config, data: data).run(checkpoint: dir.appendingPathComponent("a.ckpt").path, quiet: true)
 
