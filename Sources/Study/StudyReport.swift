@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import SearchSpace
 import Store
 
 /// The study written out as a folder (`notebooks-export/<dataset>-<preset>/`): README.md (tables, findings, cost,
@@ -33,6 +34,7 @@ public struct StudyReport {
         try save("summary.csv", summaryCSV)
         try save("paired.csv", pairedCSV)
         try save("snapshots.csv", snapshotsCSV)
+        try save("operation-bias.csv", operationBiasCSV)
         try save("tau-vs-k.svg", tauVersusK.svg)
         try save("tau-vs-epochs.svg", tauVersusEpochs.svg)
         let encoder = JSONEncoder()
@@ -117,6 +119,13 @@ public struct StudyReport {
             .joined(separator: "\n") + "\n"
     }
 
+    var operationBiasCSV: String {
+        let ops = Operation.allCases.map(\.name)
+        return ((["score"] + ops).joined(separator: ",") + "\n") + results.operationBias.map { b in
+            ([b.estimator] + ops.map { f(b.tau[$0], 6) }).joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
+    }
+
     // MARK: plots
 
     var tauVersusK: LinePlot {
@@ -187,6 +196,16 @@ public struct StudyReport {
         for p in results.paired {
             md.append("| \(p.first) | \(p.second) | \(p.truth) | \(p.seeds.map(String.init).joined(separator: ",")) | \(f(p.tauFirst)) | \(f(p.tauSecond)) | "
                       + "\(f(p.difference)) [\(f(p.lower)), \(f(p.upper))] | \(f(p.pValue)) |")
+        }
+        if !results.operationBias.isEmpty {
+            let ops = Operation.allCases.map(\.name)
+            md += ["", "## What each ranking rewards", "",
+                   "Kendall tau-b between the score and the number of edges carrying each operation, over the \(results.selectionCount) paths",
+                   "(supernets: mean over seeds). Where a supernet's row differs from the ground truth's, that is the bias that costs it rank",
+                   "correlation.", "", "| score | " + ops.joined(separator: " | ") + " |", "|---|" + ops.map { _ in "---|" }.joined()]
+            for b in results.operationBias {
+                md.append("| \(b.estimator) | " + ops.map { f(b.tau[$0]) }.joined(separator: " | ") + " |")
+            }
         }
         md += ["", "## Plots", "", "![tau against K](tau-vs-k.svg)", "", "![tau against epochs](tau-vs-epochs.svg)", ""]
         for column in results.groundTruths where results.rows[column.slug] != nil {

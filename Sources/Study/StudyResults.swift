@@ -54,6 +54,14 @@ public struct SnapshotPoint: Sendable, Codable, Equatable {
     public var paths: Int
 }
 
+/// Kendall tau-b between a score and how many edges of the cell carry each operation: what a ranking rewards.
+public struct OperationBias: Sendable, Codable, Equatable {
+    /// "K=2" (mean over seeds) or "truth: <column>".
+    public var estimator: String
+    /// Operation name -> tau-b between its count and the score, over the selection.
+    public var tau: [String: Double]
+}
+
 /// Everything the study's report shows, computed from the database.
 public struct StudyResults: Sendable, Codable {
     public var plan: StudyPlan
@@ -65,6 +73,8 @@ public struct StudyResults: Sendable, Codable {
     public var summaries: [KSummary]
     public var paired: [PairedResult]
     public var snapshots: [SnapshotPoint]
+    /// What the supernets (per K, mean over seeds) and each ground truth reward, op by op.
+    public var operationBias: [OperationBias]
     /// Mean multiply-accumulates per image of the selection's cells for the study's supernet shape and for the
     /// benchmark's network (C=16, N=5), to scale the measured speed to the published budget.
     public var studyFlopsPerImage: Double
@@ -185,14 +195,40 @@ public struct StudyResults: Sendable, Codable {
             }
         }
         let config = plan.config(k: 1, seed: 0)
-        func meanFlops(_ shape: NetworkShape) throws -> Double {
-            let cells = try selection.map { try store.cell(at: $0) }
-            return cells.map { Double(Cost(cell: $0, shape: shape).flops) }.reduce(0, +) / Double(max(cells.count, 1))
+        let cells = Dictionary(uniqueKeysWithValues: try selection.map { ($0, try store.cell(at: $0)) })
+        func meanFlops(_ shape: NetworkShape) -> Double {
+            cells.values.map { Double(Cost(cell: $0, shape: shape).flops) }.reduce(0, +) / Double(max(cells.count, 1))
+        }
+        var bias: [OperationBias] = []
+        for k in plan.ks {
+            let seeds = plan.seeds.compactMap { runScores[plan.runName(k: k, seed: $0)] }
+            if let b = biasByOperation(of: seeds, cells: cells) { bias.append(OperationBias(estimator: "K=\(k)", tau: b)) }
+        }
+        for column in groundTruths {
+            let table = try store.groundTruth(column, plan: plan)
+            let truth = EstimatorScores(name: "truth", source: "", scores: Dictionary(uniqueKeysWithValues: table.rows.compactMap {
+                cells[$0.index] == nil ? nil : ($0.index, $0.accuracy)
+            }))
+            if let b = biasByOperation(of: [truth], cells: cells) { bias.append(OperationBias(estimator: "truth: \(column)", tau: b)) }
         }
         return StudyResults(plan: plan, groundTruths: groundTruths, selectionCount: selection.count, runs: runs, rows: rows,
-                            summaries: summaries, paired: paired, snapshots: snapshots,
-                            studyFlopsPerImage: try meanFlops(config.shape),
-                            benchmarkFlopsPerImage: try meanFlops(plan.dataset.networkShape), notes: notes)
+                            summaries: summaries, paired: paired, snapshots: snapshots, operationBias: bias,
+                            studyFlopsPerImage: meanFlops(config.shape),
+                            benchmarkFlopsPerImage: meanFlops(plan.dataset.networkShape), notes: notes)
+    }
+
+    /// Per operation, tau-b between its edge count and the scores, averaged over the replicates (nil when none).
+    static func biasByOperation(of replicates: [EstimatorScores], cells: [Int: Cell]) -> [String: Double]? {
+        var result: [String: Double] = [:]
+        for op in Operation.allCases {
+            let taus = replicates.compactMap { scores -> Double? in
+                let keys = scores.scores.keys.filter { cells[$0] != nil }.sorted()
+                let counts = keys.map { key in Double(cells[key]!.ops.filter { $0 == op }.count) }
+                return try? kendallTau(counts, keys.map { scores.scores[$0]! }, variant: .b).statistic
+            }
+            if !taus.isEmpty { result[op.name] = taus.reduce(0, +) / Double(taus.count) }
+        }
+        return result.isEmpty ? nil : result
     }
 
     /// params and FLOPs (the baselines run) and the zero-cost proxies (the proxies run) on the selection.

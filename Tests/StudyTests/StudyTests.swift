@@ -61,6 +61,9 @@ import TestSupport
         #expect(results.paired.allSatisfy { $0.lower <= $0.difference && $0.difference <= $0.upper && (0...1).contains($0.pValue) })
         // Snapshots at epochs 1 and 2 plus the final epoch, per K and ground truth.
         #expect(results.snapshots.count == 2 * 2 * 3 && results.snapshots.allSatisfy { $0.paths == 6 })
+        // What each ranking rewards: one row per K and per ground truth, every operation.
+        #expect(results.operationBias.map(\.estimator) == ["K=1", "K=2", "truth: cifar10-valid x-valid", "truth: cifar10 ori-test"])
+        #expect(results.operationBias.allSatisfy { $0.tau.count == 5 && $0.tau.values.allSatisfy { (-1...1).contains($0) } })
         let rows = try #require(results.rows["cifar10-valid_x-valid"])
         #expect(rows.map(\.estimator) == ["K=1 seed 0", "K=2 seed 0", "K=1 seed 1", "K=2 seed 1", "flops", "params",
                                           "grad_norm", "jacob_cov", "nwot", "snip", "synflow"])
@@ -68,13 +71,14 @@ import TestSupport
         let out = dir.appendingPathComponent("report")
         let files = try StudyReport(results: results, databasePath: "db.sqlite", commandLine: ["nb201", "reproduce"], codeVersion: "test",
                                     machine: "test").write(to: out, store: store)
-        for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "tau-vs-k.svg", "tau-vs-epochs.svg",
+        for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg", "tau-vs-epochs.svg",
                      "study.json", "study.ipynb", "cifar10-valid_x-valid/ranking.md", "cifar10_ori-test/report.ipynb",
                      "cifar10_ori-test/scatter-K-2-seed-1.svg"] {
             #expect(files.contains(name), "missing \(name)")
         }
         let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
-        for heading in ["## What the numbers show", "## Kendall tau-b per K", "## Paired differences", "## Cost of each run", "## Protocol"] {
+        for heading in ["## What the numbers show", "## Kendall tau-b per K", "## Paired differences", "## What each ranking rewards",
+                        "## Cost of each run", "## Protocol"] {
             #expect(readme.contains(heading), "README lacks \(heading)")
         }
         #expect(readme.contains("| K=1 (one-shot) |") && readme.contains("| K=2 | K=1 | cifar10-valid x-valid | 0,1 |"))
