@@ -133,8 +133,8 @@ public enum ReportNotebook {
                     v = list(v)
                     return v[0] if all(x == v[0] for x in v) else sum(v) / len(v)
                 iso = architectures.iso_class
-                truth = truth.sort_index()
-                truth_by_class = truth.groupby(iso[truth.index].values).agg(class_mean)
+                ordered_truth = truth.sort_index()
+                truth_by_class = ordered_truth.groupby(iso[ordered_truth.index].values).agg(class_mean)
                 ordered = pd.Index(sorted(common))
                 estimate_by_class = s[ordered].groupby(iso[ordered].values).agg(class_mean)
                 return pd.DataFrame({"estimate": estimate_by_class, "truth": truth_by_class[estimate_by_class.index]})

@@ -179,3 +179,32 @@ extension BenchmarkStore {
                   .text(protocolJSON), .text(metricsJSON)])
     }
 }
+
+extension BenchmarkStore {
+    /// Writes a small, self-contained copy of this database to `path` (replacing it): the architectures in
+    /// `architectures` with their trials, results, curves and costs, and the runs named in `runs` with their
+    /// epochs and estimates on those architectures; everything else is left out and `coverage` is recounted.
+    /// Notebooks shipped with a report read it instead of the full database.
+    public func writeExtract(to path: String, architectures: Set<Int>, runs: [Int]) throws {
+        try? FileManager.default.removeItem(atPath: path)
+        try db.run("VACUUM INTO ?", [.text(path)])
+        let copy = try BenchmarkStore(path: path)
+        let keep = architectures.sorted().map(String.init).joined(separator: ",")
+        let keepRuns = runs.map(String.init).joined(separator: ",")
+        try copy.db.transaction {
+            try copy.db.execute("""
+                DELETE FROM trials WHERE arch_idx NOT IN (\(keep));
+                DELETE FROM costs WHERE arch_idx NOT IN (\(keep));
+                DELETE FROM runs WHERE id NOT IN (\(keepRuns));
+                DELETE FROM estimates WHERE arch_idx NOT IN (\(keep));
+                DELETE FROM rankings;
+                DELETE FROM architectures WHERE idx NOT IN (\(keep));
+                DELETE FROM coverage;
+                INSERT INTO coverage (dataset, hp, seed, split, architectures)
+                    SELECT t.dataset, t.hp, t.seed, r.split, count(DISTINCT t.arch_idx)
+                    FROM trials t JOIN results r ON r.trial_id = t.id GROUP BY 1, 2, 3, 4;
+                """)
+        }
+        try copy.db.execute("VACUUM")
+    }
+}

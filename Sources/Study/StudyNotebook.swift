@@ -8,8 +8,8 @@ enum StudyNotebook {
     static func json(title: String) throws -> Data {
         try ReportNotebook.json(title: title, introduction: """
             Written by `nb201 reproduce`. Run it from this folder: it reads `study.json` (plan, runs, ground truths) and the SQLite
-            database recorded there (set `NB201_DB` to read another copy), recomputes Kendall tau-b of every run with scipy and
-            compares the result with `runs.csv` and `summary.csv`.
+            extract `study.sqlite` beside it (set `NB201_DB` to read the full database instead), recomputes Kendall tau-b of every
+            run with scipy and compares the result with `runs.csv` and `summary.csv`.
             """, code: [setup, groundTruth, runs, summary, plot])
     }
 
@@ -22,7 +22,7 @@ enum StudyNotebook {
 
         STUDY = json.loads(Path("study.json").read_text())
         PLAN = STUDY["results"]["plan"]
-        DB = os.environ.get("NB201_DB", STUDY["database"])
+        DB = os.environ.get("NB201_DB", "study.sqlite" if Path("study.sqlite").exists() else STUDY["database"])
         con = sqlite3.connect(DB)
         print("database:", DB, "| command:", " ".join(STUDY["commandLine"]), "| code:", STUDY["codeVersion"])
         """#

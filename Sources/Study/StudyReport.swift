@@ -35,6 +35,13 @@ public struct StudyReport {
         try save("paired.csv", pairedCSV)
         try save("snapshots.csv", snapshotsCSV)
         try save("operation-bias.csv", operationBiasCSV)
+        // The extract the notebooks read: the sampled paths' ground truth and the study's runs (kilobytes, not the
+        // whole benchmark), so the committed report reruns from the repository.
+        let selection = Set(try ArchitectureSelection(results.plan.archs).resolve(in: store, seed: results.plan.sampleSeed))
+        let runIDs = try results.runs.compactMap(\.id) + reportEstimators(store: store).compactMap(\.origin.runID)
+        try store.writeExtract(to: directory.appendingPathComponent(Self.extractName).path, architectures: selection,
+                               runs: Array(Set(runIDs)).sorted())
+        written.append(Self.extractName)
         try save("tau-vs-k.svg", tauVersusK.svg)
         try save("tau-vs-epochs.svg", tauVersusEpochs.svg)
         let encoder = JSONEncoder()
@@ -53,7 +60,7 @@ public struct StudyReport {
             let estimators = try reportEstimators(store: store).filter { ranked.contains($0.scores.name) }
             let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: try store.isomorphismClasses(), subset: .all, rankingProtocol: rows[0].rankingProtocol)
-            let report = RankingReport(study: study, estimators: estimators, databasePath: databasePath, commandLine: commandLine,
+            let report = RankingReport(study: study, estimators: estimators, databasePath: "../\(Self.extractName)", commandLine: commandLine,
                                        codeVersion: codeVersion, groundTruthNotes: table.notes)
             let sub = directory.appendingPathComponent(column.slug)
             written += try report.write(to: sub).map { "\(column.slug)/\($0)" }
@@ -61,6 +68,9 @@ public struct StudyReport {
         try save("README.md", readme)
         return written
     }
+
+    /// The database extract written beside the report.
+    public static let extractName = "study.sqlite"
 
     var title: String {
         "One-shot versus K-shot supernets on \(results.plan.dataset.rawValue), preset \(results.plan.preset)"
@@ -232,7 +242,8 @@ public struct StudyReport {
                + (plan.proxyShape.map { "; zero-cost proxies (data/PROXIES.md) on C=\($0.channels), N=\($0.cellsPerStage), one seeded batch of \(plan.proxyBatch)" } ?? "") + ".",
                "- Ground truth: " + results.groundTruths.map(\.description).joined(separator: " and ") + ", hp \(plan.hp), seed \(plan.seedPolicy); "
                + "\(plan.bootstrapResamples) bootstrap resamples, \(plan.permutations) permutations.",
-               "- Database: `\(databasePath)` (not committed; the notebooks read it, or `NB201_DB`)."]
+               "- Database: `\(databasePath)` (not committed). `\(Self.extractName)` beside this file is its extract (the sampled paths' "
+               + "ground truth, costs and the study's runs); the notebooks read it, or the database `NB201_DB` names."]
         if !results.notes.isEmpty { md += ["", "## Notes", ""] + results.notes.map { "- \($0)" } }
         return md.joined(separator: "\n") + "\n"
     }

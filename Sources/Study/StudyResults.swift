@@ -133,7 +133,7 @@ public struct StudyResults: Sendable, Codable {
         for column in groundTruths {
             let table = try store.groundTruth(column, plan: plan)
             let proto = RankingProtocol(dataset: table.dataset, split: table.split, hp: table.hp, seedPolicy: table.seed,
-                                        subset: "\(plan.archs) (seed \(plan.sampleSeed))", topK: [topK],
+                                        subset: "the study's paths (\(plan.archs), seed \(plan.sampleSeed))", topK: [topK],
                                         bootstrapResamples: plan.bootstrapResamples, bootstrapSeed: 0, level: 0.95)
             let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: isoClass, subset: .all, rankingProtocol: proto)

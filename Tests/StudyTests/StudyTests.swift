@@ -72,10 +72,15 @@ import TestSupport
         let files = try StudyReport(results: results, databasePath: "db.sqlite", commandLine: ["nb201", "reproduce"], codeVersion: "test",
                                     machine: "test").write(to: out, store: store)
         for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg", "tau-vs-epochs.svg",
-                     "study.json", "study.ipynb", "cifar10-valid_x-valid/ranking.md", "cifar10_ori-test/report.ipynb",
+                     "study.json", "study.ipynb", "study.sqlite", "cifar10-valid_x-valid/ranking.md", "cifar10_ori-test/report.ipynb",
                      "cifar10_ori-test/scatter-K-2-seed-1.svg"] {
             #expect(files.contains(name), "missing \(name)")
         }
+        // The extract beside the report holds the sampled paths' ground truth and the study's runs, nothing else.
+        let extract = try BenchmarkStore(path: out.appendingPathComponent("study.sqlite").path, readOnly: true)
+        #expect(try extract.isomorphismClasses().count == 12)
+        #expect(try extract.runs().map(\.name).sorted() == (try store.runs().map(\.name).filter { !$0.hasPrefix("train-arch") }.sorted()))
+        #expect(try extract.groundTruth(dataset: "cifar10-valid", split: "x-valid", hp: 200, seed: .mean).rows.count == 12)
         let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
         for heading in ["## What the numbers show", "## Kendall tau-b per K", "## Paired differences", "## What each ranking rewards",
                         "## Cost of each run", "## Protocol"] {
