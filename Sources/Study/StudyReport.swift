@@ -268,7 +268,31 @@ public struct StudyReport {
             }
         }
         if lines.isEmpty { lines.append("- No complete runs yet: train and evaluate them with `nb201 reproduce` (it resumes).") }
+        // Over training time (the snapshots of the first seed, against the first ground truth).
+        if let column = results.groundTruths.first?.description {
+            for k in results.plan.ks {
+                let points = results.snapshots.filter { $0.k == k && $0.truth == column }.sorted { $0.epoch < $1.epoch }
+                guard points.count >= 2 else { continue }
+                lines.append("- Over training (seed \(results.plan.snapshotSeed ?? 0), \(points[0].paths) paths, \(column)): K=\(k) tau-b "
+                             + points.map { "\(f($0.tau)) at epoch \($0.epoch)" }.joined(separator: ", ") + ".")
+            }
+        }
+        // The operation with the widest gap between what the one-shot supernet and the ground truth reward.
+        if let oneShot = results.operationBias.first(where: { $0.estimator == "K=1" }),
+           let truth = results.operationBias.first(where: { $0.estimator.hasPrefix("truth:") }),
+           let op = Operation.allCases.map(\.name).max(by: { gap(oneShot, truth, $0) < gap(oneShot, truth, $1) }) {
+            let listed = Operation.allCases.map(\.name).map { (name: String) -> String in
+                "\(name) \(f(oneShot.tau[name])) vs \(f(truth.tau[name]))"
+            }.joined(separator: ", ")
+            lines.append("- What the rankings reward (tau-b of the score against each operation's edge count, one-shot vs \(truth.estimator.dropFirst(7))): "
+                         + "\(listed). The widest gap is on \(op).")
+        }
         return lines
+    }
+
+    /// |tau(a) - tau(b)| for one operation.
+    private func gap(_ a: OperationBias, _ b: OperationBias, _ op: String) -> Double {
+        abs((a.tau[op] ?? 0) - (b.tau[op] ?? 0))
     }
 
     /// What the published budget would cost here, scaled from this study's measured training speed by FLOPs.
