@@ -32,7 +32,8 @@ public final class ProgressMeter {
         let eta = rate > 0 ? Double(total - done) / rate : 0
         let extra = note()
         // Slow units (epochs) read better as seconds per unit.
-        let speed = rate >= 1 || rate == 0 ? String(format: "%.1f %@/s", rate, unit) : String(format: "%.1f s per %@", 1 / rate, unit)
+        let single = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
+        let speed = rate >= 1 || rate == 0 ? String(format: "%.1f %@/s", rate, unit) : String(format: "%.1f s per %@", 1 / rate, single)
         let line = String(format: "%@: %d/%d %@, %@, elapsed %@, ETA %@%@", label, done, total, unit, speed,
                           ProgressMeter.clock(t), ProgressMeter.clock(eta), extra.isEmpty ? "" : ", " + extra)
         FileHandle.standardError.write(Data((line + "\n").utf8))
