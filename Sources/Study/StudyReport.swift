@@ -118,9 +118,10 @@ public struct StudyReport {
     }
 
     var pairedCSV: String {
-        (["first,second,truth,seeds,tau_first,tau_second,difference,lower,upper,permutation_p"] + results.paired.map {
+        (["first,second,truth,seeds,tau_first,tau_second,difference,lower,upper,permutation_p,per_seed"] + results.paired.map {
             [$0.first, $0.second, $0.truth, $0.seeds.map(String.init).joined(separator: " "), f($0.tauFirst, 6), f($0.tauSecond, 6),
-             f($0.difference, 6), f($0.lower, 6), f($0.upper, 6), f($0.pValue, 6)].joined(separator: ",")
+             f($0.difference, 6), f($0.lower, 6), f($0.upper, 6), f($0.pValue, 6),
+             $0.perSeed.map { f($0, 6) }.joined(separator: " ")].joined(separator: ",")
         }).joined(separator: "\n") + "\n"
     }
 
@@ -201,11 +202,14 @@ public struct StudyReport {
                "each ground truth's `ranking.md`.", ""]
         md += ["## Paired differences", "",
                "Mean over seeds of tau(first) − tau(second) on the same paths; 95% bootstrap interval (paths resampled once for all",
-               "seeds) and a two-sided permutation p-value (the same paths' scores swapped in every seed).", "",
-               "| first | second | ground truth | seeds | tau first | tau second | difference [95% CI] | p |", "|---|---|---|---|---|---|---|---|"]
+               "seeds) and a two-sided permutation p-value (the same paths' scores swapped in every seed). Both measure the uncertainty",
+               "from which paths were sampled, for these trained supernets; the per-seed differences show the training randomness, which",
+               "with 3 seeds can only be judged by whether they agree in sign.", "",
+               "| first | second | ground truth | seeds | tau first | tau second | difference [95% CI] | p | per seed |",
+               "|---|---|---|---|---|---|---|---|---|"]
         for p in results.paired {
             md.append("| \(p.first) | \(p.second) | \(p.truth) | \(p.seeds.map(String.init).joined(separator: ",")) | \(f(p.tauFirst)) | \(f(p.tauSecond)) | "
-                      + "\(f(p.difference)) [\(f(p.lower)), \(f(p.upper))] | \(f(p.pValue)) |")
+                      + "\(f(p.difference)) [\(f(p.lower)), \(f(p.upper))] | \(f(p.pValue)) | \(p.perSeed.map { f($0) }.joined(separator: ", ")) |")
         }
         if !results.operationBias.isEmpty {
             let ops = Operation.allCases.map(\.name)
@@ -256,10 +260,13 @@ public struct StudyReport {
             lines.append("- Against \(column): one-shot (K=1) Kendall tau-b \(f(oneShot.mean)) over \(oneShot.taus.count) seed(s).")
             for p in results.paired where p.truth == column.description && p.second == "K=1" {
                 let excludesZero = p.lower > 0 || p.upper < 0
-                let verdict = p.difference >= 0.05 && p.lower > 0 ? "K-shot ranks better by at least 0.05 with the interval above zero (the goal is met)"
-                    : excludesZero ? (p.difference > 0 ? "K-shot ranks better, but by less than the 0.05 the goal asks" : "K-shot ranks WORSE than one-shot")
-                    : "no evidence of a difference: the interval includes zero"
-                lines.append("  - \(p.first) minus K=1: \(f(p.difference)) [\(f(p.lower)), \(f(p.upper))], p = \(f(p.pValue)): \(verdict).")
+                let verdict = !excludesZero ? "no evidence of a difference: the interval includes zero"
+                    : !p.consistent ? "the paths' interval excludes zero but the seeds disagree in sign, so no claim either way"
+                    : p.difference >= 0.05 ? "K-shot ranks better by at least 0.05 in every seed, interval above zero (the goal is met)"
+                    : p.difference > 0 ? "K-shot ranks better in every seed, but by less than the 0.05 the goal asks"
+                    : "K-shot ranks WORSE than one-shot in every seed"
+                lines.append("  - \(p.first) minus K=1: \(f(p.difference)) [\(f(p.lower)), \(f(p.upper))], p = \(f(p.pValue)); per seed "
+                             + p.perSeed.map { f($0) }.joined(separator: ", ") + ": \(verdict).")
             }
             if let params = results.rows[column.slug]?.first(where: { $0.estimator == "params" })?.metric("kendall_tau_b"),
                let best = results.summaries.filter({ $0.truth == column.description }).max(by: { $0.mean < $1.mean }) {

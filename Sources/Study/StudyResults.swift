@@ -43,6 +43,13 @@ public struct PairedResult: Sendable, Codable, Equatable {
     public var lower: Double
     public var upper: Double
     public var pValue: Double
+    /// tau(first) - tau(second) of each seed alone: the interval above covers the paths' sampling, this the seeds'.
+    public var perSeed: [Double]
+
+    /// The sign of the difference holds in every seed and the paired interval excludes zero.
+    public var consistent: Bool {
+        (lower > 0 && perSeed.allSatisfy { $0 > 0 }) || (upper < 0 && perSeed.allSatisfy { $0 < 0 })
+    }
 }
 
 /// Kendall tau-b of the first seed's supernet with the checkpoint after `epoch`, on the snapshot paths.
@@ -163,9 +170,15 @@ public struct StudyResults: Sendable, Codable {
             func compare(_ first: String, _ second: String, _ pairs: [(UInt64, EstimatorScores, EstimatorScores)]) throws {
                 guard !pairs.isEmpty else { return }
                 let c = try study.compare(pairs.map { ($0.1, $0.2) }, resamples: plan.bootstrapResamples, permutations: plan.permutations)
+                func tau(_ e: EstimatorScores) throws -> Double {
+                    let (p, t, _) = study.pairs(e)
+                    return try kendallTau(p, t, variant: .b).statistic
+                }
+                let perSeed = try pairs.map { try tau($0.1) - tau($0.2) }
                 paired.append(PairedResult(first: first, second: second, truth: column.description, seeds: pairs.map(\.0),
                                            tauFirst: c.tauFirst, tauSecond: c.tauSecond, difference: c.difference.estimate,
-                                           lower: c.difference.lower, upper: c.difference.upper, pValue: c.permutationPValue))
+                                           lower: c.difference.lower, upper: c.difference.upper, pValue: c.permutationPValue,
+                                           perSeed: perSeed))
             }
             for k in plan.ks where k != 1 {
                 try compare("K=\(k)", "K=1", plan.seeds.compactMap { seed in

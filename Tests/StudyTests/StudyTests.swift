@@ -59,6 +59,7 @@ import TestSupport
         // Per ground truth: K=2 against K=1, and each K against params.
         #expect(results.paired.filter { $0.second == "K=1" }.count == 2 && results.paired.filter { $0.second == "params" }.count == 4)
         #expect(results.paired.allSatisfy { $0.lower <= $0.difference && $0.difference <= $0.upper && (0...1).contains($0.pValue) })
+        #expect(results.paired.allSatisfy { $0.perSeed.count == $0.seeds.count && abs($0.perSeed.reduce(0, +) / Double($0.seeds.count) - $0.difference) < 1e-9 })
         // Snapshots at epochs 1 and 2 plus the final epoch, per K and ground truth.
         #expect(results.snapshots.count == 2 * 2 * 3 && results.snapshots.allSatisfy { $0.paths == 6 })
         // What each ranking rewards: one row per K and per ground truth, every operation.
