@@ -40,6 +40,7 @@ public struct StudyReport {
         let selection = Set(try ArchitectureSelection(results.plan.archs).resolve(in: store, seed: results.plan.sampleSeed))
         let runIDs = try results.runs.compactMap(\.id) + reportEstimators(store: store).compactMap(\.origin.runID)
         try store.writeExtract(to: directory.appendingPathComponent(Self.extractName).path, architectures: selection,
+                               datasets: Set(results.groundTruths.map(\.dataset) + [results.plan.dataset.rawValue]),
                                runs: Array(Set(runIDs)).sorted())
         written.append(Self.extractName)
         try save("tau-vs-k.svg", tauVersusK.svg)
