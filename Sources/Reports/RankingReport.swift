@@ -6,6 +6,8 @@ public struct RankingReport: Sendable {
     public var study: RankingStudy
     public var estimators: [ReportEstimator]
     public var databasePath: String
+    /// Where the estimates live when not in `databasePath` (a report's extract), relative to the report folder.
+    public var runsDatabasePath: String?
     public var commandLine: [String]
     public var codeVersion: String?
     public var groundTruthNotes: [String]
@@ -43,6 +45,7 @@ public struct RankingReport: Sendable {
         var commandLine: [String]
         var codeVersion: String?
         var database: String
+        var runsDatabase: String?
         var createdAt: String
         var groundTruthNotes: [String]
         var scatterMaxPoints: Int
@@ -50,6 +53,7 @@ public struct RankingReport: Sendable {
 
         enum CodingKeys: String, CodingKey {
             case `protocol`, database, estimators
+            case runsDatabase = "runs_database"
             case commandLine = "command_line", codeVersion = "code_version", createdAt = "created_at"
             case groundTruthNotes = "ground_truth_notes", scatterMaxPoints = "scatter_max_points"
         }
@@ -84,7 +88,7 @@ public struct RankingReport: Sendable {
         try save("correlation-heatmap.svg", Data(study.heatMap(estimators.map(\.scores)).svg.utf8))
 
         let file = ProtocolFile(protocol: study.rankingProtocol, commandLine: commandLine, codeVersion: codeVersion,
-                                database: databasePath, createdAt: ISO8601DateFormatter().string(from: Date()),
+                                database: databasePath, runsDatabase: runsDatabasePath, createdAt: ISO8601DateFormatter().string(from: Date()),
                                 groundTruthNotes: groundTruthNotes, scatterMaxPoints: maxScatterPoints, estimators: entries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -52,9 +52,14 @@ public enum ReportNotebook {
 
         REPORT = json.loads(Path("protocol.json").read_text())
         PROTOCOL = REPORT["protocol"]
+        # The benchmark (ground truth, costs, architectures) is attached as `bench`; estimates are read from the runs
+        # database (an extract shipped beside the report, or the same file).
         DB = os.environ.get("NB201_DB", REPORT["database"])
-        con = sqlite3.connect(DB)
-        print("database:", DB)
+        RUNS_DB = REPORT.get("runs_database") or DB
+        assert Path(DB).exists(), f"no benchmark database at {DB}: import one (nb201 import-table ...) and set NB201_DB"
+        con = sqlite3.connect(RUNS_DB)
+        con.execute("ATTACH DATABASE ? AS bench", (DB,))
+        print("benchmark:", DB, "| estimates:", RUNS_DB)
         print("protocol:", json.dumps(PROTOCOL))
         """#
 
@@ -64,7 +69,7 @@ public enum ReportNotebook {
         def ground_truth(dataset, split, hp, seed):
             """Accuracy per architecture; seed 'mean' averages seeded runs where any exist, else the published mean."""
             rows = pd.read_sql_query(
-                "SELECT t.arch_idx, t.seed, r.accuracy FROM trials t JOIN results r ON r.trial_id = t.id "
+                "SELECT t.arch_idx, t.seed, r.accuracy FROM bench.trials t JOIN bench.results r ON r.trial_id = t.id "
                 "WHERE t.dataset = ? AND t.hp = ? AND r.split = ? AND r.accuracy IS NOT NULL",
                 con, params=(dataset, hp, split))
             seeded = rows[rows.seed.str.fullmatch(r"[0-9]+")]
@@ -83,7 +88,7 @@ public enum ReportNotebook {
 
 
         truth = ground_truth(PROTOCOL["dataset"], PROTOCOL["split"], PROTOCOL["hp"], PROTOCOL["seedPolicy"])
-        architectures = pd.read_sql_query("SELECT idx, arch_str, op_codes, iso_class FROM architectures", con).set_index("idx")
+        architectures = pd.read_sql_query("SELECT idx, arch_str, op_codes, iso_class FROM bench.architectures", con).set_index("idx")
         print(len(truth), "architectures with a ground truth")
         """#
 
@@ -101,7 +106,7 @@ public enum ReportNotebook {
                                       con, params=(origin["run_id"], origin["estimator"]))
             elif origin["kind"] == "baseline":
                 column = {"params": "params", "flops": "flops"}[origin["baseline"]]
-                s = pd.read_sql_query(f"SELECT arch_idx, {column} AS score FROM costs WHERE dataset = ? AND origin = 'cost-model'",
+                s = pd.read_sql_query(f"SELECT arch_idx, {column} AS score FROM bench.costs WHERE dataset = ? AND origin = 'cost-model'",
                                       con, params=(PROTOCOL["dataset"],))
             else:
                 csv = pd.read_csv(origin["path"], dtype=str, keep_default_na=False)

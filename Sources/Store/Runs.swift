@@ -181,29 +181,27 @@ extension BenchmarkStore {
 }
 
 extension BenchmarkStore {
-    /// Writes a small, self-contained copy of this database to `path` (replacing it): the architectures in
-    /// `architectures` with their trials (of `datasets`), results, curves and costs, and the runs named in `runs` with
-    /// their epochs and estimates on those architectures; everything else is left out and `coverage` is recounted.
-    /// Notebooks shipped with a report read it instead of the full database.
-    public func writeExtract(to path: String, architectures: Set<Int>, datasets: Set<String>, runs: [Int]) throws {
+    /// Writes a small copy of this database to `path` (replacing it) holding only the runs named in `runs`, their
+    /// epochs and their estimates on `architectures` (and those architectures' rows, which the estimates refer to):
+    /// no benchmark results, costs or sources. Reports ship it; their notebooks attach a benchmark database for the
+    /// ground truth.
+    public func writeExtract(to path: String, architectures: Set<Int>, runs: [Int]) throws {
         try? FileManager.default.removeItem(atPath: path)
         try db.run("VACUUM INTO ?", [.text(path)])
         let copy = try BenchmarkStore(path: path)
         let keep = architectures.sorted().map(String.init).joined(separator: ",")
         let keepRuns = runs.map(String.init).joined(separator: ",")
-        let keepDatasets = datasets.sorted().map { "'\($0.replacingOccurrences(of: "'", with: "''"))'" }.joined(separator: ",")
         try copy.db.transaction {
             try copy.db.execute("""
-                DELETE FROM trials WHERE arch_idx NOT IN (\(keep)) OR dataset NOT IN (\(keepDatasets));
-                DELETE FROM costs WHERE arch_idx NOT IN (\(keep)) OR dataset NOT IN (\(keepDatasets));
+                DELETE FROM trials;
+                DELETE FROM costs;
+                DELETE FROM import_notes;
+                DELETE FROM sources;
+                DELETE FROM coverage;
+                DELETE FROM rankings;
                 DELETE FROM runs WHERE id NOT IN (\(keepRuns));
                 DELETE FROM estimates WHERE arch_idx NOT IN (\(keep));
-                DELETE FROM rankings;
                 DELETE FROM architectures WHERE idx NOT IN (\(keep));
-                DELETE FROM coverage;
-                INSERT INTO coverage (dataset, hp, seed, split, architectures)
-                    SELECT t.dataset, t.hp, t.seed, r.split, count(DISTINCT t.arch_idx)
-                    FROM trials t JOIN results r ON r.trial_id = t.id GROUP BY 1, 2, 3, 4;
                 """)
         }
         try copy.db.execute("VACUUM")

@@ -7,9 +7,10 @@ import Reports
 enum StudyNotebook {
     static func json(title: String) throws -> Data {
         try ReportNotebook.json(title: title, introduction: """
-            Written by `nb201 reproduce`. Run it from this folder: it reads `study.json` (plan, runs, ground truths) and the SQLite
-            extract `study.sqlite` beside it (set `NB201_DB` to read the full database instead), recomputes Kendall tau-b of every
-            run with scipy and compares the result with `runs.csv` and `summary.csv`.
+            Written by `nb201 reproduce`. Run it from this folder: it reads `study.json` (plan, runs, ground truths), the study's
+            runs and estimates from `study.sqlite` beside it, and the ground truth from a benchmark database (the one recorded in
+            `study.json`, or `NB201_DB`; `nb201 import-table <ground-truth CSV> --db FILE` makes one in a second). It recomputes
+            Kendall tau-b of every run with scipy and compares the result with `runs.csv` and `summary.csv`.
             """, code: [setup, groundTruth, runs, summary, plot])
     }
 
@@ -22,9 +23,13 @@ enum StudyNotebook {
 
         STUDY = json.loads(Path("study.json").read_text())
         PLAN = STUDY["results"]["plan"]
-        DB = os.environ.get("NB201_DB", "study.sqlite" if Path("study.sqlite").exists() else STUDY["database"])
-        con = sqlite3.connect(DB)
-        print("database:", DB, "| command:", " ".join(STUDY["commandLine"]), "| code:", STUDY["codeVersion"])
+        # Estimates come from the extract beside this notebook; the ground truth from the benchmark database, attached
+        # as `bench` (the one the study used, or NB201_DB: `nb201 import-table <ground-truth CSV> --db FILE` makes one).
+        DB = os.environ.get("NB201_DB", STUDY["database"])
+        assert Path(DB).exists(), f"no benchmark database at {DB}: import one (nb201 import-table ...) and set NB201_DB"
+        con = sqlite3.connect("study.sqlite")
+        con.execute("ATTACH DATABASE ? AS bench", (DB,))
+        print("benchmark:", DB, "| command:", " ".join(STUDY["commandLine"]), "| code:", STUDY["codeVersion"])
         """#
 
     static let groundTruth = ReportNotebook.groundTruthFunction + #"""

@@ -35,12 +35,11 @@ public struct StudyReport {
         try save("paired.csv", pairedCSV)
         try save("snapshots.csv", snapshotsCSV)
         try save("operation-bias.csv", operationBiasCSV)
-        // The extract the notebooks read: the sampled paths' ground truth and the study's runs (kilobytes, not the
-        // whole benchmark), so the committed report reruns from the repository.
+        // The extract the notebooks read the study's runs and estimates from (no benchmark data: they take the ground
+        // truth from a benchmark database the user imports), so the committed report reruns without rerunning the study.
         let selection = Set(try ArchitectureSelection(results.plan.archs).resolve(in: store, seed: results.plan.sampleSeed))
         let runIDs = try results.runs.compactMap(\.id) + reportEstimators(store: store).compactMap(\.origin.runID)
         try store.writeExtract(to: directory.appendingPathComponent(Self.extractName).path, architectures: selection,
-                               datasets: Set(results.groundTruths.map(\.dataset) + [results.plan.dataset.rawValue]),
                                runs: Array(Set(runIDs)).sorted())
         written.append(Self.extractName)
         try save("tau-vs-k.svg", tauVersusK.svg)
@@ -61,8 +60,9 @@ public struct StudyReport {
             let estimators = try reportEstimators(store: store).filter { ranked.contains($0.scores.name) }
             let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: try store.isomorphismClasses(), subset: .all, rankingProtocol: rows[0].rankingProtocol)
-            let report = RankingReport(study: study, estimators: estimators, databasePath: "../\(Self.extractName)", commandLine: commandLine,
+            var report = RankingReport(study: study, estimators: estimators, databasePath: databasePath, commandLine: commandLine,
                                        codeVersion: codeVersion, groundTruthNotes: table.notes)
+            report.runsDatabasePath = "../\(Self.extractName)"
             let sub = directory.appendingPathComponent(column.slug)
             written += try report.write(to: sub).map { "\(column.slug)/\($0)" }
         }
@@ -247,8 +247,9 @@ public struct StudyReport {
                + (plan.proxyShape.map { "; zero-cost proxies (data/PROXIES.md) on C=\($0.channels), N=\($0.cellsPerStage), one seeded batch of \(plan.proxyBatch)" } ?? "") + ".",
                "- Ground truth: " + results.groundTruths.map(\.description).joined(separator: " and ") + ", hp \(plan.hp), seed \(plan.seedPolicy); "
                + "\(plan.bootstrapResamples) bootstrap resamples, \(plan.permutations) permutations.",
-               "- Database: `\(databasePath)` (not committed). `\(Self.extractName)` beside this file is its extract (the sampled paths' "
-               + "ground truth, costs and the study's runs); the notebooks read it, or the database `NB201_DB` names."]
+               "- Database: `\(databasePath)` (not committed). `\(Self.extractName)` beside this file holds the study's runs, per-epoch logs "
+               + "and estimates (no benchmark data); the notebooks read it together with a benchmark database for the ground truth "
+               + "(`NB201_DB`, or the path above)."]
         if !results.notes.isEmpty { md += ["", "## Notes", ""] + results.notes.map { "- \($0)" } }
         return md.joined(separator: "\n") + "\n"
     }

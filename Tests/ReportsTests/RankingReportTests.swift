@@ -106,8 +106,8 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
             }
         }
         let code = cells.filter { $0["cell_type"] as? String == "code" }.map { ($0["source"] as! [String]).joined() }.joined()
-        for needle in ["sqlite3.connect", "pandas", "NB201_DB", "stats.kendalltau", "stats.spearmanr", "FROM estimates", "FROM costs",
-                       "JOIN results", "ax.scatter", "protocol.json"] {
+        for needle in ["sqlite3.connect", "pandas", "NB201_DB", "stats.kendalltau", "stats.spearmanr", "FROM estimates", "FROM bench.costs",
+                       "JOIN bench.results", "ATTACH DATABASE", "ax.scatter", "protocol.json"] {
             #expect(code.contains(needle), "notebook code should contain \(needle)")
         }
     }
