@@ -163,8 +163,8 @@ public struct StudyReport {
             return points.isEmpty ? nil : .init(name: "K=\(k)", points: points)
         }
         let paths = results.snapshots.first?.paths ?? 0
-        return LinePlot(title: "Kendall tau-b against training epochs (seed \(results.plan.snapshotSeed ?? 0), \(paths) paths, \(column))",
-                        xLabel: "epochs trained", yLabel: "Kendall tau-b", series: series)
+        return LinePlot(title: "Kendall tau-b over training (seed \(results.plan.snapshotSeed ?? 0), \(paths) paths)",
+                        xLabel: "epochs trained", yLabel: "Kendall tau-b vs \(column)", series: series)
     }
 
     func tau(_ run: StudyRunRecord, _ column: GroundTruthColumn) -> Double? {
@@ -310,7 +310,8 @@ public struct StudyReport {
         guard !trained.isEmpty, results.studyFlopsPerImage > 0 else { return "" }
         let rate = Double(trained.map(\.imagesSeen).reduce(0, +)) / trained.map(\.trainSeconds).reduce(0, +)
         let paper = results.plan.config(k: 1, seed: 0)
-        let paperEpochs = 250.0, trainImages = Double(trained[0].imagesSeen) / Double(paper.epochs)
+        // Images per epoch from the run that logged most (an interrupted epoch logs only the batches after its resume).
+        let paperEpochs = 250.0, trainImages = Double(trained.map(\.imagesSeen).max()!) / Double(paper.epochs)
         let ratio = results.benchmarkFlopsPerImage / results.studyFlopsPerImage
         let hours = paperEpochs * trainImages / (rate / ratio) / 3600
         return "Measured one-shot training speed: \(f(rate, 0)) images/s per run (\(trained.count) run(s), training only). The benchmark's "
