@@ -104,6 +104,11 @@ public struct SupernetExperiment {
         }
         var failure: Error?
         try trainer.train(checkpoint: checkpointPath, shouldStop: shouldStop) { log in
+            guard log.complete else {
+                // The part of an interrupted epoch counts towards the run's cost; its log row comes with the resume.
+                do { try store.updateRun(id: run.id, addSeconds: log.seconds, addImages: log.images) } catch { failure = failure ?? error }
+                return
+            }
             do {
                 var metrics = ["accuracy": log.accuracy]
                 if let s = log.simplexLoss { metrics["simplex_loss"] = s }

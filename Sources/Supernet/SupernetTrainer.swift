@@ -13,6 +13,9 @@ public struct EpochLog: Sendable, Equatable {
     public let learningRate: Float
     public let images: Int
     public let seconds: Double
+    /// False when `shouldStop` ended the epoch early: the figures cover the batches trained before the stop (the
+    /// epoch's log after the resume covers the rest), so run totals stay exact across interruptions.
+    public let complete: Bool
 }
 
 /// Trains a K-shot supernet and its simplex-net (KSHOT.md, Algorithm 1 as the project runs it): warm-up epochs
@@ -82,17 +85,24 @@ public final class SupernetTrainer {
     }
 
     /// Trains the rest of the current epoch. `shouldStop` is asked between batches: when it says yes the epoch is
-    /// left part-done (`batchInEpoch` says where) and nil is returned; resuming from there replays exactly the draws
-    /// an uninterrupted run makes, since every draw is a function of (seed, iteration). The log of an epoch that
-    /// was interrupted covers the batches trained after the resume.
+    /// left part-done (`batchInEpoch` says where) and the log, marked incomplete, covers the batches trained so far;
+    /// resuming from there replays exactly the draws an uninterrupted run makes, since every draw is a function of
+    /// (seed, iteration). The log of an epoch that was interrupted covers the batches trained after the resume.
     @discardableResult
-    public func trainEpoch(shouldStop: () -> Bool = { false }) -> EpochLog? {
+    public func trainEpoch(shouldStop: () -> Bool = { false }) -> EpochLog {
         precondition(!isFinished, "the run's \(config.epochs) epochs are done")
         let start = ContinuousClock.now
         var loss = 0.0, correct = 0, images = 0, simplexLoss = 0.0, simplexSteps = 0
         let perEpoch = plan.batchesPerEpoch
+        let logEpoch = epoch + 1
+        func log(complete: Bool) -> EpochLog {
+            EpochLog(epoch: logEpoch, loss: loss / Double(max(images, 1)), accuracy: Double(correct) / Double(max(images, 1)),
+                     simplexLoss: simplexSteps > 0 ? simplexLoss / Double(simplexSteps) : nil,
+                     learningRate: schedule.learningRate(at: epoch * perEpoch + batchInEpoch), images: images,
+                     seconds: seconds(since: start), complete: complete)
+        }
         while batchInEpoch < perEpoch {
-            if shouldStop() { return nil }
+            if shouldStop() { return log(complete: false) }
             let batch = plan.batch(BatchPosition(epoch: epoch, batch: batchInEpoch))
             let iteration = epoch * perEpoch + batchInEpoch
             let result = supernetStep(batch, iteration: iteration)
@@ -108,23 +118,19 @@ public final class SupernetTrainer {
         epoch += 1
         batchInEpoch = 0
         if epoch == config.warmupEpochs { copyWarmupIntoItems() }
-        return EpochLog(epoch: epoch, loss: loss / Double(max(images, 1)), accuracy: Double(correct) / Double(max(images, 1)),
-                        simplexLoss: simplexSteps > 0 ? simplexLoss / Double(simplexSteps) : nil,
-                        learningRate: schedule.learningRate(at: epoch * perEpoch), images: images,
-                        seconds: seconds(since: start))
+        return log(complete: true)
     }
 
-    /// Trains the remaining epochs, writing a checkpoint after each one when `checkpoint` is given. When
-    /// `shouldStop` says yes between two batches, a checkpoint of the part-done epoch is written and it returns.
+    /// Trains the remaining epochs, writing a checkpoint after each one when `checkpoint` is given, and hands every
+    /// epoch's log to `progress`. When `shouldStop` says yes between two batches, a checkpoint of the part-done epoch
+    /// is written, its incomplete log handed over, and it returns.
     public func train(checkpoint: String? = nil, stopAfter lastEpoch: Int? = nil, shouldStop: () -> Bool = { false },
                       progress: (EpochLog) -> Void = { _ in }) throws(SupernetError) {
         while !isFinished && epoch < (lastEpoch ?? config.epochs) {
-            guard let log = trainEpoch(shouldStop: shouldStop) else {
-                if let checkpoint { try writeCheckpoint(to: checkpoint) }
-                return
-            }
+            let log = trainEpoch(shouldStop: shouldStop)
             if let checkpoint { try writeCheckpoint(to: checkpoint) }
             progress(log)
+            if !log.complete { return }
         }
     }
 

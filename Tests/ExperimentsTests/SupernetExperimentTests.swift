@@ -54,6 +54,25 @@ import TestSupport
         #expect(estimates.allSatisfy { $0.detailsJSON.hasPrefix(#"{"lambda":["#) && (0...100).contains($0.score) })
     }
 
+    /// A run interrupted mid-epoch and resumed counts every image once: the same totals as an uninterrupted run.
+    @Test func interruptedRunCountsEveryImageOnce() throws {
+        let dir = SharedData.temporaryDirectory()
+        let store = try store(in: dir)
+        let data = SupernetData(benchmark: .cifar10Valid, training: Subset(SyntheticImages.learnable(count: 256, seed: 1)),
+                                validation: Subset(SyntheticImages.learnable(count: 128, seed: 2)))
+        let config = SupernetConfig.tiny(k: 2, seed: 4)
+        let experiment = try SupernetExperiment.open(store: store, name: "interrupted", dataset: "cifar10", config: config,
+                                                     checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+        var asked = 0
+        let stopped = try experiment.train(data: data, quiet: true, shouldStop: { asked += 1; return asked > 6 })
+        #expect(!stopped.isFinished && stopped.batchInEpoch > 0)
+        #expect(try store.run(id: experiment.run.id).imagesSeen == 6 * config.batchSize)
+        _ = try experiment.train(data: data, quiet: true)
+        let perEpoch = (config.trainSubsetSize! / config.batchSize) * config.batchSize
+        #expect(try store.run(id: experiment.run.id).imagesSeen == config.epochs * perEpoch)
+        #expect(try store.epochs(run: experiment.run.id).count == config.epochs)
+    }
+
     @Test func architectureSelections() throws {
         let dir = SharedData.temporaryDirectory()
         let store = try store(in: dir)
