@@ -226,9 +226,14 @@ public struct StudyReport {
         for column in results.groundTruths where results.rows[column.slug] != nil {
             md.append("- \(column): [`\(column.slug)/ranking.md`](\(column.slug)/ranking.md), scatter plots and the tau-b heat map in `\(column.slug)/`.")
         }
-        md += ["", "## Cost of each run", "", "| run | epochs | paths | training s | evaluation s | images seen |", "|---|---|---|---|---|---|"]
+        md += ["", "## Cost of each run", "",
+               "Simplex codes (K > 1): the mean largest weight lambda_k over the paths, and the share of paths whose largest weight",
+               "is on the item most paths favour (1.00 = the dictionary collapsed onto one item).", "",
+               "| run | epochs | paths | training s | evaluation s | images seen | mean largest lambda | dominant item share |",
+               "|---|---|---|---|---|---|---|---|"]
         for r in results.runs {
-            md.append("| \(r.name) | \(r.epochsTrained)/\(r.epochs) | \(r.pathsEstimated)/\(results.selectionCount) | \(f(r.trainSeconds, 0)) | \(f(r.evaluationSeconds, 0)) | \(r.imagesSeen) |")
+            md.append("| \(r.name) | \(r.epochsTrained)/\(r.epochs) | \(r.pathsEstimated)/\(results.selectionCount) | \(f(r.trainSeconds, 0)) | "
+                      + "\(f(r.evaluationSeconds, 0)) | \(r.imagesSeen) | \(f(r.meanLargestLambda, 2)) | \(f(r.dominantItemShare, 2)) |")
         }
         md += ["", budget, "", "## Protocol", ""]
         md += ["- Supernet (\(plan.preset)): C=\(config.shape.channels), N=\(config.shape.cellsPerStage), \(config.epochs) epochs of which "
@@ -285,6 +290,13 @@ public struct StudyReport {
                 lines.append("- Over training (seed \(results.plan.snapshotSeed ?? 0), \(points[0].paths) paths, \(column)): K=\(k) tau-b "
                              + points.map { "\(f($0.tau)) at epoch \($0.epoch)" }.joined(separator: ", ") + ".")
             }
+        }
+        let coded = results.runs.filter { $0.dominantItemShare != nil }
+        if !coded.isEmpty {
+            let collapsed = coded.filter { $0.dominantItemShare! >= 0.9 && $0.meanLargestLambda! >= 0.8 }
+            lines.append("- Simplex codes: in \(collapsed.count) of \(coded.count) K-shot runs at least 90% of the paths put most of their weight "
+                         + "(mean largest lambda \(coded.map { f($0.meanLargestLambda, 2) }.joined(separator: ", "))) on the same item, so the "
+                         + "dictionary acts nearly as one supernet at this budget (cost table).")
         }
         // The operation with the widest gap between what the one-shot supernet and the ground truth reward.
         if let oneShot = results.operationBias.first(where: { $0.estimator == "K=1" }),

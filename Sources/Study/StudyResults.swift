@@ -20,6 +20,10 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var imagesSeen: Int
     /// Trained and every selected path estimated: only complete runs are ranked.
     public var complete: Bool
+    /// K > 1: the simplex codes of the estimated paths, summarised: the mean of the largest weight lambda_k, and the
+    /// share of paths whose largest weight is on the item most paths favour (1 = every path leans on one item).
+    public var meanLargestLambda: Double? = nil
+    public var dominantItemShare: Double? = nil
 }
 
 /// Kendall tau-b of one K over the seeds against one ground truth.
@@ -108,11 +112,12 @@ public struct StudyResults: Sendable, Codable {
                 }
                 let epochs = try store.epochs(run: run.id)
                 let estimates = try store.estimates(run: run.id, estimator: "supernet").filter { selected.contains($0.arch) }
-                let record = StudyRunRecord(
+                var record = StudyRunRecord(
                     name: name, id: run.id, k: k, seed: seed, epochsTrained: epochs.count, epochs: config.epochs,
                     pathsEstimated: estimates.count, trainSeconds: epochs.compactMap(\.seconds).reduce(0, +),
                     evaluationSeconds: estimates.compactMap(\.seconds).reduce(0, +), imagesSeen: run.imagesSeen,
                     complete: epochs.count >= config.epochs && estimates.count == selection.count)
+                if k > 1 { (record.meanLargestLambda, record.dominantItemShare) = codeSummary(estimates) }
                 runs.append(record)
                 if record.complete {
                     runScores[name] = EstimatorScores(name: "K=\(k) seed \(seed)", source: "run \(run.id) \(name)",
@@ -242,6 +247,18 @@ public struct StudyResults: Sendable, Codable {
             if !taus.isEmpty { result[op.name] = taus.reduce(0, +) / Double(taus.count) }
         }
         return result.isEmpty ? nil : result
+    }
+
+    /// Mean largest lambda and the share of paths favouring the most favoured item, from the estimates' details
+    /// (`{"lambda":[...]}`); nil where no codes are stored.
+    static func codeSummary(_ estimates: [Estimate]) -> (Double?, Double?) {
+        struct Details: Decodable { var lambda: [Double] }
+        let codes = estimates.compactMap { try? JSONDecoder().decode(Details.self, from: Data($0.detailsJSON.utf8)).lambda }.filter { !$0.isEmpty }
+        guard !codes.isEmpty else { return (nil, nil) }
+        let largest = codes.map { $0.max()! }
+        var favoured: [Int: Int] = [:]
+        for code in codes { favoured[code.firstIndex(of: code.max()!)!, default: 0] += 1 }
+        return (largest.reduce(0, +) / Double(codes.count), Double(favoured.values.max()!) / Double(codes.count))
     }
 
     /// params and FLOPs (the baselines run) and the zero-cost proxies (the proxies run) on the selection.

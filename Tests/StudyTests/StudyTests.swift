@@ -55,6 +55,9 @@ import TestSupport
 
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.count == 4 && results.runs.allSatisfy(\.complete))
+        // K > 1 runs summarise their simplex codes; one-shot runs have none.
+        #expect(results.runs.allSatisfy { ($0.k > 1) == ($0.dominantItemShare != nil) })
+        #expect(results.runs.compactMap(\.meanLargestLambda).allSatisfy { (0.5...1).contains($0) })
         #expect(Set(results.summaries.map(\.k)) == [1, 2] && results.summaries.allSatisfy { $0.taus.count == 2 })
         // Per ground truth: K=2 against K=1, and each K against params.
         #expect(results.paired.filter { $0.second == "K=1" }.count == 2 && results.paired.filter { $0.second == "params" }.count == 4)
