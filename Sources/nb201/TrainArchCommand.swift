@@ -87,10 +87,11 @@ struct TrainArchCommand: ParsableCommand {
     }
 }
 
-/// The git commit of the sources this binary was built from (the repository holding the executable, else the
-/// working directory's), or "unknown".
+/// The git commit of the sources this binary was built from: the repository holding the executable, else the
+/// checkout it was compiled in (a copied binary keeps that path), else the working directory's, or "unknown".
 func codeVersion() -> String {
     let executableDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     return gitCommit(at: executableDirectory)
+        ?? gitCommit(at: URL(fileURLWithPath: #filePath).deletingLastPathComponent())
         ?? gitCommit(at: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)) ?? "unknown"
 }
