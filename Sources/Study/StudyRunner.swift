@@ -120,6 +120,8 @@ public struct StudyRunner {
 
         let next = Mutex(0)
         let failures = Mutex<[String]>([])
+        // The whole study's progress, a line per finished job (each job also reports its own epochs and paths).
+        let overall = Mutex(ProgressMeter(label: "study \(plan.dataset.rawValue)-\(plan.preset)", total: queue.count, unit: "jobs", quiet: quiet))
         nonisolated(unsafe) let work = (queue: queue, runner: self)
         DispatchQueue.concurrentPerform(iterations: min(jobs, queue.count)) { _ in
             while !shouldStop() {
@@ -128,8 +130,10 @@ public struct StudyRunner {
                 let job = work.queue[index]
                 do {
                     try work.runner.run(job, selection: selected, data: data, shouldStop: shouldStop)
+                    if !shouldStop() { overall.withLock { $0.advance(note: "\(job) done") } }
                 } catch {
                     failures.withLock { $0.append("\(job): \(error)") }
+                    overall.withLock { $0.advance(note: "\(job) FAILED") }
                 }
             }
         }
