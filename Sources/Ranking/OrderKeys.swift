@@ -92,8 +92,8 @@ func sortedOrder(_ values: [Double], startingFrom initial: [Int32]? = nil) -> [I
     let n = values.count
     var order = initial ?? (0..<Int32(n)).map { $0 }
     guard n > 1 else { return order }
-    var key = order.map { UInt64(orderedBits(Float(values[Int($0)]))) << 32 }
-    radixSort(&key, carrying: &order, bits: 32..<64)
+    var key = order.map { orderedBits(Float(values[Int($0)])) }
+    radixSort(&key, carrying: &order, bits: 0..<32)
     var moves = 0
     values.withUnsafeBufferPointer { v in
         order.withUnsafeMutableBufferPointer { o in
@@ -110,8 +110,8 @@ func sortedOrder(_ values: [Double], startingFrom initial: [Int32]? = nil) -> [I
     }
     if moves > 4 * n {
         order = initial ?? (0..<Int32(n)).map { $0 }
-        key = order.map { orderedBits(values[Int($0)]) }
-        radixSort(&key, carrying: &order, bits: 0..<64)
+        var fullKey = order.map { orderedBits(values[Int($0)]) }
+        radixSort(&fullKey, carrying: &order, bits: 0..<64)
     }
     return order
 }
@@ -128,22 +128,23 @@ private func orderedBits(_ v: Double) -> UInt64 {
 }
 
 /// Stable LSD radix sort of `key` on the bits in `bits`, 11 bits a pass, moving `items` along; passes whose
-/// digit is the same for every key are skipped (scores in a narrow range share their exponent bits).
-func radixSort(_ key: inout [UInt64], carrying items: inout [Int32], bits: Range<Int>) {
+/// digit is the same for every key are skipped (scores in a narrow range share their exponent bits). 32-bit keys
+/// (the Float stage) move a third fewer bytes per pass than 64-bit ones.
+func radixSort<Key: FixedWidthInteger & UnsignedInteger>(_ key: inout [Key], carrying items: inout [Int32], bits: Range<Int>) {
     let n = key.count, digit = 11, buckets = 1 << digit
     guard n > 1 else { return }
     let shifts = Array(stride(from: bits.lowerBound, to: bits.upperBound, by: digit))
     var histograms = [Int](repeating: 0, count: shifts.count * buckets)
     histograms.withUnsafeMutableBufferPointer { h in
         for v in key {
-            for (d, shift) in shifts.enumerated() { h[d * buckets + Int((v >> UInt64(shift)) & UInt64(buckets - 1))] += 1 }
+            for (d, shift) in shifts.enumerated() { h[d * buckets + Int((v >> Key(shift)) & Key(buckets - 1))] += 1 }
         }
     }
     var nextKey = key, nextItems = items
     var start = [Int](repeating: 0, count: buckets)
     for (d, shift) in shifts.enumerated() {
         let width = min(digit, bits.upperBound - shift)
-        let mask = UInt64(1 << width - 1), base = d * buckets, shift = UInt64(shift)
+        let mask = Key(1 << width - 1), base = d * buckets, shift = Key(shift)
         if histograms[base + Int((key[0] >> shift) & mask)] == n { continue }
         start[0] = 0
         for b in 1..<buckets { start[b] = start[b - 1] + histograms[base + b - 1] }
