@@ -32,9 +32,9 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a one-shot (K = 1) or K-shot supernet; resumes from its checkpoint when run again.",
         discussion: """
-            Presets (SupernetConfig): tiny (C=4 N=1, 128 images, 3 epochs; seconds), small (C=16 N=1, 20 epochs with 5 \
-            warm-up, batch 64, CIFAR-10's 25k train half; about 40-50 min per run on 2 cores), paper (C=16 N=5, NB201 recipe, \
-            250 epochs). Every knob below overrides the preset. The run, its protocol and per-epoch log go into the database.
+            Presets (SupernetConfig): tiny (C=4 N=1, 128 images, 3 epochs; seconds), small (C=8 N=1, 15 epochs with 3 \
+            warm-up, batch 64, a simplex-net step every 4, CIFAR-10's 25k train half; about 15 min per run on one core with \
+            500 path evaluations: use --threads 1 to run two at once), paper (C=16 N=5, NB201 recipe, 250 epochs). Every knob below overrides the preset. The run, its protocol and per-epoch log go into the database.
             """
     )
 
