@@ -146,6 +146,7 @@ public struct SupernetExperiment {
             throw StoreError.noData("run '\(run.name)' has trained \(trainer.epoch) of \(config.epochs) epochs (checkpoint \(path)); finish it with nb201 train first")
         }
         let estimator = Self.estimator(snapshotEpoch: snapshotEpoch)
+        try recordEvaluationProtocol(evaluation)
         let evaluator = PathEvaluator(trainer: trainer, calibration: data.training, validation: data.validation,
                                       dataset: data.benchmark, calibrationBatches: evaluation.calibrationBatches,
                                       calibrationBatchSize: evaluation.calibrationBatchSize,
@@ -166,6 +167,24 @@ public struct SupernetExperiment {
         }
         try flush(&pending, addingCost: snapshotEpoch == nil)
         return todo.count
+    }
+
+    /// What the run's summary says about how its paths are evaluated.
+    private struct EvaluationSummary: Codable { var evaluation: EvaluationProtocol? }
+
+    /// Stores the evaluation protocol in the run's summary, or checks it equals the one already stored: estimates made
+    /// under two protocols (e.g. another validation subset after an interruption) must never mix in one run.
+    private func recordEvaluationProtocol(_ evaluation: EvaluationProtocol) throws {
+        let stored = try store.run(id: run.id).summaryJSON
+        if let previous = try? JSONDecoder().decode(EvaluationSummary.self, from: Data(stored.utf8)).evaluation {
+            guard previous == evaluation else {
+                let encode = { (e: EvaluationProtocol) in String(decoding: (try? Self.encoder.encode(e)) ?? Data(), as: UTF8.self) }
+                throw StoreError.conflictingValue("run '\(run.name)' was evaluated with \(encode(previous)); now \(encode(evaluation)). Estimates of one run share one protocol: evaluate with the same options, or train a run under another name")
+            }
+            return
+        }
+        let summary = String(decoding: try Self.encoder.encode(EvaluationSummary(evaluation: evaluation)), as: UTF8.self)
+        try store.updateRun(id: run.id, summaryJSON: summary)
     }
 
     private func flush(_ pending: inout [Estimate], addingCost: Bool) throws {

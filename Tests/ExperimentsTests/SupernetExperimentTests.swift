@@ -49,6 +49,10 @@ import TestSupport
         #expect(try reopened.evaluate(Array(paths.prefix(3)), data: data, evaluation: evaluation, quiet: true) == 3)
         // Resuming the evaluation estimates only the paths not done yet.
         #expect(try reopened.evaluate(paths, data: data, evaluation: evaluation, quiet: true) == 3)
+        // Another evaluation protocol is refused before any estimate is added; the stored one is named.
+        var other = evaluation
+        other.validationImages = 32
+        #expect(throws: StoreError.self) { try reopened.evaluate(paths, data: data, evaluation: other, quiet: true) }
         let estimates = try store.estimates(run: experiment.run.id, estimator: "supernet")
         #expect(estimates.map(\.arch).sorted() == paths.sorted())
         #expect(estimates.allSatisfy { $0.detailsJSON.hasPrefix(#"{"lambda":["#) && (0...100).contains($0.score) })
