@@ -22,14 +22,22 @@ import TestSupport
         return store
     }
 
-    @Test func trainsEvaluatesAndResumes() throws {
+    /// Generated learnable images (256 to train on, 128 to validate on).
+    private let data = SupernetData(benchmark: .cifar10Valid, training: Subset(SyntheticImages.learnable(count: 256, seed: 1)),
+                                    validation: Subset(SyntheticImages.learnable(count: 128, seed: 2)))
+
+    /// A new run `name` of `config` in a fresh store and checkpoint folder.
+    private func newRun(_ name: String, _ config: SupernetConfig) throws -> (URL, BenchmarkStore, SupernetExperiment) {
         let dir = SharedData.temporaryDirectory()
         let store = try store(in: dir)
-        let data = SupernetData(benchmark: .cifar10Valid, training: Subset(SyntheticImages.learnable(count: 256, seed: 1)),
-                                validation: Subset(SyntheticImages.learnable(count: 128, seed: 2)))
-        let config = SupernetConfig.tiny(k: 2, seed: 3)
-        let experiment = try SupernetExperiment.open(store: store, name: "tiny-k2", dataset: "cifar10", config: config,
+        let experiment = try SupernetExperiment.open(store: store, name: name, dataset: "cifar10", config: config,
                                                      checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+        return (dir, store, experiment)
+    }
+
+    @Test func trainsEvaluatesAndResumes() throws {
+        let config = SupernetConfig.tiny(k: 2, seed: 3)
+        let (dir, store, experiment) = try newRun("tiny-k2", config)
         _ = try experiment.train(data: data, quiet: true)
         #expect(try store.epochs(run: experiment.run.id).count == config.epochs)
         #expect(try store.run(id: experiment.run.id).imagesSeen > 0)
@@ -60,13 +68,8 @@ import TestSupport
 
     /// A run interrupted mid-epoch and resumed counts every image once: the same totals as an uninterrupted run.
     @Test func interruptedRunCountsEveryImageOnce() throws {
-        let dir = SharedData.temporaryDirectory()
-        let store = try store(in: dir)
-        let data = SupernetData(benchmark: .cifar10Valid, training: Subset(SyntheticImages.learnable(count: 256, seed: 1)),
-                                validation: Subset(SyntheticImages.learnable(count: 128, seed: 2)))
         let config = SupernetConfig.tiny(k: 2, seed: 4)
-        let experiment = try SupernetExperiment.open(store: store, name: "interrupted", dataset: "cifar10", config: config,
-                                                     checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+        let (_, store, experiment) = try newRun("interrupted", config)
         var asked = 0
         let stopped = try experiment.train(data: data, quiet: true, shouldStop: { asked += 1; return asked > 6 })
         #expect(!stopped.isFinished && stopped.batchInEpoch > 0)
