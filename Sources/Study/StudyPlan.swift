@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import SearchSpace
+import Store
 import Supernet
 
 /// One ground-truth column a study ranks against (200-epoch seed mean unless the plan says otherwise).
@@ -85,6 +86,11 @@ public struct StudyPlan: Sendable, Codable, Equatable {
     public func runName(k: Int, seed: UInt64) -> String { "supernet-\(dataset.rawValue)-\(preset)-k\(k)-s\(seed)" }
 
     public var snapshotSeed: UInt64? { seeds.first }
+
+    /// The paths every supernet estimates, resolved in `store`.
+    public func selection(in store: BenchmarkStore) throws -> [Int] {
+        try ArchitectureSelection(archs).resolve(in: store, seed: sampleSeed)
+    }
 
     /// The snapshot paths: evenly spaced through the sorted selection.
     public func snapshotSubset(of selection: [Int]) -> [Int] {

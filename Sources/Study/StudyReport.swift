@@ -37,9 +37,9 @@ public struct StudyReport {
         try save("operation-bias.csv", operationBiasCSV)
         // The extract the notebooks read the study's runs and estimates from (no benchmark data: they take the ground
         // truth from a benchmark database the user imports), so the committed report reruns without rerunning the study.
-        let selection = Set(try ArchitectureSelection(results.plan.archs).resolve(in: store, seed: results.plan.sampleSeed))
-        let runIDs = try results.runs.compactMap(\.id) + reportEstimators(store: store).compactMap(\.origin.runID)
-        try store.writeExtract(to: directory.appendingPathComponent(Self.extractName).path, architectures: selection,
+        let estimators = try reportEstimators(store: store)
+        let runIDs = results.runs.compactMap(\.id) + estimators.compactMap(\.origin.runID)
+        try store.writeExtract(to: directory.appendingPathComponent(Self.extractName).path, architectures: Set(results.selection),
                                runs: Array(Set(runIDs)).sorted())
         written.append(Self.extractName)
         try save("tau-vs-k.svg", tauVersusK.svg)
@@ -52,15 +52,15 @@ public struct StudyReport {
                                                                                  createdAt: ISO8601DateFormatter().string(from: Date()))),
                                       as: UTF8.self) + "\n")
         try save("study.ipynb", String(decoding: try StudyNotebook.json(title: title), as: UTF8.self))
+        let isoClass = try store.isomorphismClasses()
         for column in results.groundTruths {
             guard let rows = results.rows[column.slug], !rows.isEmpty else { continue }
             let table = try store.groundTruth(column, plan: results.plan)
             // Only the estimators the results could rank (the notes name the others).
             let ranked = Set(rows.map(\.estimator))
-            let estimators = try reportEstimators(store: store).filter { ranked.contains($0.scores.name) }
             let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
-                                     isoClass: try store.isomorphismClasses(), subset: .all, rankingProtocol: rows[0].rankingProtocol)
-            var report = RankingReport(study: study, estimators: estimators, databasePath: databasePath, commandLine: commandLine,
+                                     isoClass: isoClass, subset: .all, rankingProtocol: rows[0].rankingProtocol)
+            var report = RankingReport(study: study, estimators: estimators.filter { ranked.contains($0.scores.name) }, databasePath: databasePath, commandLine: commandLine,
                                        codeVersion: codeVersion, groundTruthNotes: table.notes)
             report.runsDatabasePath = "../\(Self.extractName)"
             let sub = directory.appendingPathComponent(column.slug)
@@ -79,7 +79,6 @@ public struct StudyReport {
 
     /// The ranked estimators as the per-ground-truth reports load them (runs' estimates, so notebooks can reread them).
     func reportEstimators(store: BenchmarkStore) throws -> [ReportEstimator] {
-        let selected = Set(try ArchitectureSelection(results.plan.archs).resolve(in: store, seed: results.plan.sampleSeed))
         var list: [ReportEstimator] = []
         for run in results.runs where run.complete {
             let scores = try store.estimates(run: run.id!, estimator: "supernet")
@@ -87,8 +86,7 @@ public struct StudyReport {
                                                                 scores: Dictionary(uniqueKeysWithValues: scores.map { ($0.arch, $0.score) })),
                                         origin: .run(run.id!, estimator: "supernet")))
         }
-        for scores in try StudyResults.baselineScores(plan: results.plan, store: store, selected: selected) {
-            let runID = Int(scores.source.split(separator: " ")[1])!
+        for (runID, scores) in try StudyResults.baselineScores(plan: results.plan, store: store, selected: Set(results.selection)) {
             list.append(ReportEstimator(scores: scores, origin: .run(runID, estimator: scores.name)))
         }
         return list
@@ -99,9 +97,8 @@ public struct StudyReport {
     var runsCSV: String {
         var lines = ["run,k,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen"]
         for column in results.groundTruths {
-            let rows = results.rows[column.slug] ?? []
             for run in results.runs where run.complete {
-                guard let row = rows.first(where: { $0.source.hasSuffix(" \(run.name)") }) else { continue }
+                guard let row = row(run, column) else { continue }
                 let tau = row.metric("kendall_tau_b")!
                 let top = row.metrics.first { $0.name.hasPrefix("precision_at_top") }
                 lines.append([run.name, "\(run.k)", "\(run.seed)", column.description, f(tau.value, 6), f(tau.lower, 6), f(tau.upper, 6),
@@ -168,7 +165,12 @@ public struct StudyReport {
     }
 
     func tau(_ run: StudyRunRecord, _ column: GroundTruthColumn) -> Double? {
-        results.rows[column.slug]?.first { $0.source.hasSuffix(" \(run.name)") }?.metric("kendall_tau_b")?.value
+        row(run, column)?.metric("kendall_tau_b")?.value
+    }
+
+    /// A run's ranking row against one ground truth (rows name their run in `source`).
+    func row(_ run: StudyRunRecord, _ column: GroundTruthColumn) -> RankingRow? {
+        results.rows[column.slug]?.first { $0.source.hasSuffix(" \(run.name)") }
     }
 
     // MARK: README

@@ -77,7 +77,9 @@ public struct OperationBias: Sendable, Codable, Equatable {
 public struct StudyResults: Sendable, Codable {
     public var plan: StudyPlan
     public var groundTruths: [GroundTruthColumn]
-    public var selectionCount: Int
+    /// The paths every supernet estimated, in index order.
+    public var selection: [Int]
+    public var selectionCount: Int { selection.count }
     public var runs: [StudyRunRecord]
     /// Per ground truth (its slug): one row per complete supernet run, then the baselines and proxies.
     public var rows: [String: [RankingRow]]
@@ -95,7 +97,7 @@ public struct StudyResults: Sendable, Codable {
     /// Gathers the runs and ranks every complete one (and the baselines) against each ground truth present.
     public static func compute(plan: StudyPlan, store: BenchmarkStore, groundTruths: [GroundTruthColumn],
                                notes: [String] = []) throws -> StudyResults {
-        let selection = try ArchitectureSelection(plan.archs).resolve(in: store, seed: plan.sampleSeed)
+        let selection = try plan.selection(in: store)
         let selected = Set(selection)
         var notes = notes
         var runs: [StudyRunRecord] = []
@@ -136,7 +138,7 @@ public struct StudyResults: Sendable, Codable {
                 }
             }
         }
-        let baselines = try baselineScores(plan: plan, store: store, selected: selected)
+        let baselines = try baselineScores(plan: plan, store: store, selected: selected).map(\.scores)
         if baselines.isEmpty { notes.append("no baselines recorded yet (params, FLOPs, proxies)") }
         let isoClass = try store.isomorphismClasses()
 
@@ -229,7 +231,7 @@ public struct StudyResults: Sendable, Codable {
             }))
             if let b = biasByOperation(of: [truth], cells: cells) { bias.append(OperationBias(estimator: "truth: \(column)", tau: b)) }
         }
-        return StudyResults(plan: plan, groundTruths: groundTruths, selectionCount: selection.count, runs: runs, rows: rows,
+        return StudyResults(plan: plan, groundTruths: groundTruths, selection: selection, runs: runs, rows: rows,
                             summaries: summaries, paired: paired, snapshots: snapshots, operationBias: bias,
                             studyFlopsPerImage: meanFlops(config.shape),
                             benchmarkFlopsPerImage: meanFlops(plan.dataset.networkShape), notes: notes)
@@ -261,8 +263,9 @@ public struct StudyResults: Sendable, Codable {
         return (largest.reduce(0, +) / Double(codes.count), Double(favoured.values.max()!) / Double(codes.count))
     }
 
-    /// params and FLOPs (the baselines run) and the zero-cost proxies (the proxies run) on the selection.
-    static func baselineScores(plan: StudyPlan, store: BenchmarkStore, selected: Set<Int>) throws -> [EstimatorScores] {
+    /// params and FLOPs (the baselines run) and the zero-cost proxies (the proxies run) on the selection, with the
+    /// run each estimator's scores come from.
+    static func baselineScores(plan: StudyPlan, store: BenchmarkStore, selected: Set<Int>) throws -> [(runID: Int, scores: EstimatorScores)] {
         var runs: [RunRecord] = []
         if let run = try? store.run(named: plan.baselineRunName) { runs.append(run) }
         if let shape = plan.proxyShape {
@@ -270,12 +273,12 @@ public struct StudyResults: Sendable, Codable {
                                                      seed: plan.sampleSeed).defaultRunName
             if let run = try? store.run(named: name) { runs.append(run) }
         }
-        var result: [EstimatorScores] = []
+        var result: [(runID: Int, scores: EstimatorScores)] = []
         for run in runs {
             let grouped = Dictionary(grouping: try store.estimates(run: run.id).filter { selected.contains($0.arch) }, by: \.estimator)
             for name in grouped.keys.sorted() where grouped[name]!.count >= 2 {
-                result.append(EstimatorScores(name: name, source: "run \(run.id) \(run.name)",
-                                              scores: Dictionary(uniqueKeysWithValues: grouped[name]!.map { ($0.arch, $0.score) })))
+                result.append((run.id, EstimatorScores(name: name, source: "run \(run.id) \(run.name)",
+                                                       scores: Dictionary(uniqueKeysWithValues: grouped[name]!.map { ($0.arch, $0.score) }))))
             }
         }
         return result

@@ -66,15 +66,10 @@ public struct StudyRunner {
         return (present, notes)
     }
 
-    /// The paths every supernet estimates.
-    public func selection(_ store: BenchmarkStore) throws -> [Int] {
-        try ArchitectureSelection(plan.archs).resolve(in: store, seed: plan.sampleSeed)
-    }
-
     /// Records params and FLOPs of the selection (the cost model of the dataset's network) as a baselines run.
     public func recordBaselines() throws {
         let store = try BenchmarkStore(path: databasePath)
-        let selected = Set(try selection(store))
+        let selected = Set(try plan.selection(in: store))
         let proto = #"{"archs":"\#(plan.archs)","estimators":["params","flops"],"sample_seed":\#(plan.sampleSeed),"source":"cost model of the \#(plan.dataset.rawValue) network"}"#
         let run: RunRecord
         if let existing = try? store.run(named: plan.baselineRunName) {
@@ -112,7 +107,7 @@ public struct StudyRunner {
     /// checkpoint and return, and no new job start. Failed jobs are reported together at the end.
     public func runJobs(shouldStop: @escaping @Sendable () -> Bool = { false }) throws {
         let store = try BenchmarkStore(path: databasePath)
-        let selected = try selection(store)
+        let selected = try plan.selection(in: store)
         let data = try SupernetData(dataset: plan.dataset, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
         var queue: [Job] = plan.seeds.flatMap { seed in plan.ks.map { Job.supernet(k: $0, seed: seed) } }
         if plan.proxyShape != nil { queue.append(.proxies) }

@@ -28,8 +28,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let e as DatabaseError {
         printError(e.description)
         throw ExitCode(1)
-    } catch let e as CustomStringConvertible & Error where !(e is ExitCode) {
-        // The library's other typed errors (ranking, estimator sources, ...) describe themselves.
+    } catch let e as CustomStringConvertible & Error {
+        // The library's other typed errors (ranking, estimator sources, ...) describe themselves (ExitCode is not one of them).
         printError(e.description)
         throw ExitCode(2)
     }

@@ -43,8 +43,9 @@ struct ReproduceCommand: ParsableCommand {
             if let seeds { plan.seeds = try integers(seeds, option: "--seeds").map(UInt64.init) }
             if let archs { plan.archs = archs }
             try plan.validate()
+            let version = codeVersion()
             let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: splits,
-                                     checkpointDirectory: checkpoints, jobs: jobs, codeVersion: codeVersion(), quiet: quiet)
+                                     checkpointDirectory: checkpoints, jobs: jobs, codeVersion: version, quiet: quiet)
             let (truths, notes) = try runner.prepareBenchmark(source: reportOnly ? nil : benchmark)
             for note in notes { print("note: \(note)") }
             var failure: Error?
@@ -58,7 +59,7 @@ struct ReproduceCommand: ParsableCommand {
             let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths, notes: notes)
             let folder = URL(fileURLWithPath: out ?? "notebooks-export/\(benchmarkDataset.rawValue)-\(preset)")
             let report = StudyReport(results: results, databasePath: URL(fileURLWithPath: database.db).standardizedFileURL.path,
-                                     commandLine: CommandLine.arguments, codeVersion: codeVersion(), machine: machineDescription())
+                                     commandLine: CommandLine.arguments, codeVersion: version, machine: machineDescription())
             let files = try report.write(to: folder, store: store)
             print("\(folder.path): \(files.count) files; \(results.runs.filter(\.complete).count)/\(results.runs.count) runs complete")
             if let failure { throw failure }
