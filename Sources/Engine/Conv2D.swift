@@ -172,21 +172,28 @@ public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePoin
     }
 }
 
+/// The batch is cut into this many fixed chunks for the weight gradient, whatever the worker count: each chunk
+/// sums its images in order and the chunk sums are added in chunk order, so a run gives the same bits on 1, 2
+/// or 8 workers (and resuming on another thread count does not change its trajectory). It also caps the
+/// parallelism of the weight gradient at 8 workers.
+let weightGradientChunks = 8
+
 /// Adds dL/dweight into `weightGrad` and, when `inputGrad` is given, dL/dinput into it.
-/// Each worker sums its images' weight gradients privately; the partial sums are added at the end.
+/// Chunk 0 accumulates straight into `weightGrad`, the others into private partial sums added at the end.
 /// Stride-1 input gradients are the transposed convolution of the output gradient (flipped kernel), which keeps
 /// the GEMM's inner dimension at outC*k*k instead of outC and avoids a scatter (col2im).
 public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
                            outputGrad: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            batch: Int, geometry g: ConvGeometry, workspace: Workspace) {
-    let workers = EngineConfig.workers
+    let chunks = min(batch, weightGradientChunks)
+    let workers = min(EngineConfig.workers, max(chunks, 1))
     let transposed = g.transposed
     let viaTransposed = g.stride == 1 && !g.isPointwise
     let columnCount = inputGrad == nil || viaTransposed || g.isPointwise
         ? max(tileScratch(g), viaTransposed ? tileScratch(transposed) : 0)
         : g.patchSize * g.outPlane
     let columns = workspace.reserve("conv.columns", workers: workers, count: columnCount)
-    let partials = workspace.reserve("conv.weightGrad", workers: workers, count: g.weightCount)
+    let partials = workspace.reserve("conv.weightGrad", workers: chunks, count: g.weightCount)
     // Flipped, channel-swapped weights [inC, outC, k, k] for the transposed convolution.
     let flipped = workspace.scratch("conv.flippedWeight", worker: 0, count: viaTransposed ? g.weightCount : 1)
     if viaTransposed && inputGrad != nil {
@@ -198,15 +205,12 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
         }
     }
     let m = Int32(g.outChannels), patch = Int32(g.patchSize), plane = Int32(g.outPlane)
-    var used = [Bool](repeating: false, count: workers)
-    used.withUnsafeMutableBufferPointer { used in
-        parallelRanges(batch, workers: workers) { images, worker in
-            used[worker] = true
-            // Worker 0 accumulates straight into weightGrad; the others into private partials.
-            let dW = worker == 0 ? weightGrad : partials[worker]
-            var beta: Float = worker == 0 ? 1 : 0
-            let cols = columns[worker]
-            for n in images {
+    parallelRanges(chunks, workers: workers) { chunkRange, worker in
+        let cols = columns[worker]
+        for chunk in chunkRange {
+            let dW = chunk == 0 ? weightGrad : partials[chunk]
+            var beta: Float = chunk == 0 ? 1 : 0
+            for n in (batch * chunk / chunks)..<(batch * (chunk + 1) / chunks) {
                 let x = input + n * g.inputCount, dy = outputGrad + n * g.outputCount
                 if g.isPointwise {
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, patch, plane, 1, dy, plane, x, plane, beta, dW, patch)
@@ -232,7 +236,7 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
             }
         }
     }
-    for w in 1..<max(workers, 1) where used[w] {
-        cblas_saxpy(Int32(g.weightCount), 1, partials[w], 1, weightGrad, 1)
+    for chunk in 1..<max(chunks, 1) {
+        cblas_saxpy(Int32(g.weightCount), 1, partials[chunk], 1, weightGrad, 1)
     }
 }
