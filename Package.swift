@@ -7,6 +7,14 @@ import PackageDescription
 /// whole benchmark tables and resamples rankings, which unoptimised Swift runs 20-50x slower.
 let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
+/// The rank statistics count bits in 64-bit words in their inner loops; the x86-64 baseline has no popcount
+/// instruction (x86-64-v2, every x86 CPU since 2009, has it), so there they are compiled for x86-64-v2.
+#if arch(x86_64)
+let rankingCodegen: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "nehalem"])]
+#else
+let rankingCodegen: [SwiftSetting] = optimised
+#endif
+
 let package = Package(
     name: "nb201",
     platforms: [.macOS(.v13)],
@@ -53,7 +61,7 @@ let package = Package(
 
         // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
         // comparisons of estimators. Pure functions; Engine only for the seeded generator.
-        .target(name: "Ranking", dependencies: ["Support"], swiftSettings: optimised),
+        .target(name: "Ranking", dependencies: ["Support"], swiftSettings: rankingCodegen),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace", "Support"]),
         // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
         .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),

@@ -16,52 +16,77 @@ struct PairCounts {
     /// Concordant minus discordant pairs: pairs - xTies - yTies + jointTies - 2 discordant.
     var concordantMinusDiscordant: Int { pairs - xTies - yTies + jointTies - 2 * discordant }
 
-    /// From scores: both reduced to order keys (on two threads for large n), then as from keys.
+    /// From scores: both reduced to order keys and their tie statistics (on two threads for large n), then as
+    /// from keys.
     init(x: [Double], y: [Double]) {
-        let (kx, ky) = bothOf({ OrderKeys(denseRanksOf: x) }, { OrderKeys(denseRanksOf: y) },
-                              inParallel: x.count >= parallelThreshold)
-        self.init(x: kx, y: ky)
+        let ((kx, xTies), (ky, yTies)) = bothOf({ OrderKeys(denseRanksOf: x).withTies() },
+                                                { OrderKeys(denseRanksOf: y).withTies() },
+                                                inParallel: x.count >= parallelThreshold)
+        self.init(x: kx, y: ky, xTies: xTies, yTies: yTies)
     }
 
-    /// From order keys: counting sorts by y, then stably by x.
+    /// From order keys.
     init(x: OrderKeys, y: OrderKeys) {
+        self.init(x: x, y: y, xTies: TieGroups(counts: x.counts), yTies: TieGroups(counts: y.counts))
+    }
+
+    /// The items in y order, stably counting-sorted by x, give the (x, y) order; the sort writes both keys in that
+    /// order, so the jointly tied pairs (neighbours in a run of equal key pairs) and the discordant pairs (strict
+    /// inversions of the y keys) are read from sequential memory.
+    private init(x: OrderKeys, y: OrderKeys, xTies: TieGroups, yTies: TieGroups) {
         let n = x.keys.count
-        let byXY = x.stablySorted(y.stablySorted((0..<Int32(n)).map { $0 }))
-        // The y keys in (x, y) order; a pair tied in both is a pair of neighbours in a run of equal keys.
-        var ySequence = [Int32](repeating: 0, count: n)
+        var xSequence = [Int32](repeating: 0, count: n), ySequence = [Int32](repeating: 0, count: n)
+        var start = [Int](repeating: 0, count: x.bound + 1)
+        for k in 0..<x.bound { start[k + 1] = start[k] + Int(x.counts[k]) }
         var joint = 0
-        ySequence.withUnsafeMutableBufferPointer { sequence in
-            x.keys.withUnsafeBufferPointer { xKey in
-                y.keys.withUnsafeBufferPointer { yKey in
-                    var previousX: Int32 = -1, previousY: Int32 = -1, run = 0
-                    for j in 0..<n {
-                        let item = Int(byXY[j]), kx = xKey[item], ky = yKey[item]
-                        sequence[j] = ky
-                        run = kx == previousX && ky == previousY ? run &+ 1 : 0
-                        joint &+= run
-                        previousX = kx
-                        previousY = ky
+        x.keys.withUnsafeBufferPointer { xKey in
+            y.keys.withUnsafeBufferPointer { yKey in
+                xSequence.withUnsafeMutableBufferPointer { xs in
+                    ySequence.withUnsafeMutableBufferPointer { ys in
+                        start.withUnsafeMutableBufferPointer { start in
+                            for item in y.itemsInOrder() {
+                                let kx = xKey[Int(item)], place = start[Int(kx)]
+                                xs[place] = kx
+                                ys[place] = yKey[Int(item)]
+                                start[Int(kx)] = place &+ 1
+                            }
+                        }
+                        var run = 0
+                        for j in 1..<max(n, 1) {
+                            let same = xs[j] == xs[j - 1] && ys[j] == ys[j - 1]
+                            run = same ? run &+ 1 : 0
+                            joint &+= run
+                        }
                     }
                 }
             }
         }
         self.init(n: n, discordant: strictInversions(ySequence, bound: y.bound), jointTies: joint,
-                  xCounts: x.counts, yCounts: y.counts)
+                  xTies: xTies, yTies: yTies)
     }
 
     /// From the discordant and jointly tied pairs and how many items carry each x and each y key.
     init(n: Int, discordant: Int, jointTies: Int, xCounts: [Int32], yCounts: [Int32]) {
+        self.init(n: n, discordant: discordant, jointTies: jointTies,
+                  xTies: TieGroups(counts: xCounts), yTies: TieGroups(counts: yCounts))
+    }
+
+    private init(n: Int, discordant: Int, jointTies: Int, xTies: TieGroups, yTies: TieGroups) {
         self.n = n
         pairs = n * (n - 1) / 2
         self.discordant = discordant
         self.jointTies = jointTies
-        (xTies, xTieCubic, xTieVariance, xDistinct) = TieGroups(counts: xCounts).summary
-        (yTies, yTieCubic, yTieVariance, yDistinct) = TieGroups(counts: yCounts).summary
+        (self.xTies, xTieCubic, xTieVariance, xDistinct) = xTies.summary
+        (self.yTies, yTieCubic, yTieVariance, yDistinct) = yTies.summary
     }
 }
 
+private extension OrderKeys {
+    func withTies() -> (OrderKeys, TieGroups) { (self, TieGroups(counts: counts)) }
+}
+
 /// Tie statistics from the number of items per key.
-private struct TieGroups {
+struct TieGroups {
     var pairs = 0, cubic = 0.0, variance = 0.0, groups = 0
 
     /// Written without branches: every term vanishes for groups of 0 or 1 items (sums stay exact below 2^53).
@@ -80,14 +105,39 @@ private struct TieGroups {
 }
 
 /// Pairs i < j with a[i] > a[j] (equal values are not inversions), for values in 0..<bound.
+/// Large sequences are split in halves counted on two threads; the pairs across the halves are counted from
+/// how many values of the first half exceed each value, O(n + bound).
+func strictInversions(_ a: [Int32], bound: Int) -> Int {
+    let half = a.count / 2
+    guard a.count >= 2 * parallelThreshold else { return strictInversions(a[...], bound: bound) }
+    let (first, second) = bothOf({ strictInversions(a[..<half], bound: bound) + acrossHalves(a, half: half, bound: bound) },
+                                 { strictInversions(a[half...], bound: bound) }, inParallel: true)
+    return first + second
+}
+
+/// Pairs i < half <= j with a[i] > a[j].
+private func acrossHalves(_ a: [Int32], half: Int, bound: Int) -> Int {
+    var greater = [Int](repeating: 0, count: bound + 1) // greater[v]: first-half values above v, after the sums
+    for v in a[..<half] { greater[Int(v)] &+= 1 }
+    var above = 0
+    for v in stride(from: bound - 1, through: 0, by: -1) {
+        let here = greater[v]
+        greater[v] = above
+        above &+= here
+    }
+    var count = 0
+    for v in a[half...] { count &+= greater[Int(v)] }
+    return count
+}
+
 /// The values become a permutation first: item j gets its place in a stable counting sort, so equal values
 /// keep their sequence order and never count. O(n log n).
-func strictInversions(_ a: [Int32], bound: Int) -> Int {
+private func strictInversions(_ a: ArraySlice<Int32>, bound: Int) -> Int {
     var next = [Int32](repeating: 0, count: bound + 1)
-    for v in a { next[Int(v) + 1] += 1 }
-    for v in 0..<bound { next[v + 1] += next[v] }
+    for v in a { next[Int(v) + 1] &+= 1 }
+    for v in 0..<bound { next[v + 1] &+= next[v] }
     let places = a.map { v in
-        defer { next[Int(v)] += 1 }
+        defer { next[Int(v)] &+= 1 }
         return next[Int(v)]
     }
     return inversions(places: places, copies: OneCopyEach())
@@ -118,11 +168,14 @@ struct OneCopyEach: CopyCounts {
 @inline(__always)
 private func inversions<Copies: CopyCounts>(places: [Int32], copies: Copies) -> Int {
     let n = places.count
-    // firstBit[p]: the bit position of place p's first copy.
-    var firstBit = [Int](repeating: 0, count: n + 1)
-    for j in 0..<n { firstBit[Int(places[j]) + 1] = Int(copies[j]) }
-    for p in 0..<n { firstBit[p + 1] += firstBit[p] }
-    let words = firstBit[n] / 64 + 1
+    // firstBit[p]: the bit position of place p's first copy (place p itself when every position is one copy).
+    let unit = Copies.self == OneCopyEach.self
+    var firstBit = [Int](repeating: 0, count: unit ? 0 : n + 1)
+    if !unit {
+        for j in 0..<n { firstBit[Int(places[j]) + 1] = Int(copies[j]) }
+        for p in 0..<n { firstBit[p + 1] += firstBit[p] }
+    }
+    let words = (unit ? n : firstBit[n]) / 64 + 1
     var bits = [UInt64](repeating: 0, count: words)
     var tree = [Int32](repeating: 0, count: words + 1) // over whole words, 1-based
     var seen = 0, count = 0
@@ -133,7 +186,7 @@ private func inversions<Copies: CopyCounts>(places: [Int32], copies: Copies) -> 
                     for j in 0..<n {
                         var w = Int(copies[j])
                         guard w > 0 else { continue }
-                        var bit = firstBit[Int(places[j])]
+                        var bit = unit ? Int(places[j]) : firstBit[Int(places[j])]
                         var word = bit >> 6
                         var smaller = (bits[word] & ((UInt64(1) << UInt64(bit & 63)) &- 1)).nonzeroBitCount
                         var node = word

@@ -21,7 +21,7 @@ struct WeightedSample {
         self.predictedScores = predictedScores
         self.truthScores = truthScores
         let n = predicted.keys.count
-        byXY = predicted.stablySorted(truth.stablySorted((0..<Int32(n)).map { $0 }))
+        byXY = predicted.itemsInOrder(thenBy: truth)
         var same = [Bool](repeating: false, count: n)
         for j in 1..<max(n, 1) {
             let a = Int(byXY[j - 1]), b = Int(byXY[j])
@@ -29,8 +29,7 @@ struct WeightedSample {
         }
         sameAsPrevious = same
         var place = [Int32](repeating: 0, count: n)
-        for (p, j) in OrderKeys(keys: byXY.map { truth.keys[Int($0)] }, bound: truth.bound)
-            .stablySorted((0..<Int32(n)).map { $0 }).enumerated() {
+        for (p, j) in OrderKeys(keys: byXY.map { truth.keys[Int($0)] }, bound: truth.bound).itemsInOrder().enumerated() {
             place[Int(j)] = Int32(p)
         }
         truthPlace = place

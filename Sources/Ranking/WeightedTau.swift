@@ -14,7 +14,7 @@ public func weightedTau(_ x: [Double], _ y: [Double], nanPolicy: NaNPolicy = .er
 private func weightedRankedTau(_ x: OrderKeys, _ y: OrderKeys) -> Double {
     let n = x.keys.count
     // Ascending by (x, y), ties in index order; the last item has rank 0 and weight 1.
-    var perm = x.stablySorted(y.stablySorted((0..<Int32(n)).map { $0 }))
+    var perm = x.itemsInOrder(thenBy: y)
     var weight = [Double](repeating: 0, count: n)
     for (position, item) in perm.enumerated() { weight[Int(item)] = 1 / (1 + Double(n - 1 - position)) }
 

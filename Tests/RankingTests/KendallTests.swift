@@ -47,10 +47,10 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
         }
     }
 
-    /// Above the parallel threshold the sort and the inversion count take the two-thread path.
+    /// Above the parallel thresholds the sorts and the inversion count (split in halves) take the two-thread paths.
     @Test func largeInputsMatchTheDefinition() throws {
         var random = SeededRandom(seed: 4242)
-        let n = parallelThreshold + 377
+        let n = 2 * parallelThreshold + 377
         let x = scores(n, levels: 40, &random), y = scores(n, levels: 0, following: x, &random)
         #expect(abs(try kendallTau(x, y).statistic - bruteForceTau(x, y, .b)) < 1e-12)
     }
@@ -86,8 +86,8 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
 
 @Suite struct OrderingTests {
     /// The two-stage radix sort against the standard library's sort, on inputs that stress each path:
-    /// Float collisions of distinct doubles (the 64-bit fallback), signed zeros, infinities, heavy ties,
-    /// values beyond Float's range, negative values.
+    /// collisions of distinct doubles in the 32-bit image (the 64-bit fallback), near-duplicates that need a few
+    /// runs sorted, signed zeros, infinities, heavy ties, values beyond Float's range, negative values.
     @Test func sortedOrderMatchesAStableSort() {
         var random = SeededRandom(seed: 11)
         let base = (0..<3000).map { _ in Double(random.nextGaussian()) }
@@ -98,6 +98,8 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
             base.map { $0 < -1 ? -.infinity : $0 > 1 ? .infinity : $0 },
             base.map { $0 > 0 ? 0.0 : -0.0 } + [1, -1],
             base.map { -abs($0) * 1e300 },
+            base.map { ($0 * 100).rounded() / 3 + ($0 > 0 ? 1e-13 : -1e-13) }, // near-duplicates in a narrow range
+            base.map { $0 * 1e308 }, // a range beyond Double's: the Float image
         ]
         for values in inputs {
             let expected = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
