@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Support"]),
 
         // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.
-        .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace"], swiftSettings: optimised),
+        .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace", "Support"], swiftSettings: optimised),
         .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
 
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.

@@ -2,6 +2,7 @@ import Foundation
 import Pickle
 import SearchSpace
 import Store
+import Support
 
 /// What `OfficialImport.run` did.
 public struct OfficialImportSummary: Sendable, Codable {
@@ -49,14 +50,14 @@ public enum OfficialImport {
         let layout = file.layout == .pickle ? "nats-file" : "nb201-pth"
         // Progress in megabytes of the payload where its size is known (plain or zip .pth), else in architectures.
         let payloadMB = try file.payloadSize().map { $0 >> 20 }
-        let meter = ImportProgress(label: URL(fileURLWithPath: path).lastPathComponent, total: payloadMB ?? Cell.spaceSize,
-                                   unit: payloadMB == nil ? "architectures" : "MB", enabled: progress)
-        meter.phase("computing the SHA-256 checksum")
+        let meter = ProgressMeter(label: URL(fileURLWithPath: path).lastPathComponent, total: payloadMB ?? Cell.spaceSize,
+                                  unit: payloadMB == nil ? "architectures" : "MB", quiet: !progress)
+        meter.message("computing the SHA-256 checksum")
         let (sha, size) = try SHA256.file(path)
         if try store.source(sha256: sha) != nil {
             return summary(path, layout, skipped: 1, imported: 0, counts: [:], start)
         }
-        meter.phase("pass 1 of 2: counting memo reads")
+        meter.message("pass 1 of 2: counting memo reads")
         let queue = WorkQueue<Streamed>(capacity: 8, producers: 1)
         let cancelled = Flag()
         let written = Counter()
@@ -68,7 +69,7 @@ public enum OfficialImport {
                     queue.push(.record(try RecordParser.architecture(value, expectedIndex: index, context: "\(path), architecture \(index)")))
                 }
                 if payloadMB != nil {
-                    stream.progress = { offset in meter.update(offset >> 20, detail: " (\(written.value) architectures)") }
+                    stream.progress = { offset in meter.update(to: offset >> 20, note: "\(written.value) architectures") }
                 }
                 queue.push(.root(try file.load(stream: stream, memo: .scanFirst).object, layout: layout))
             } catch {
@@ -87,14 +88,14 @@ public enum OfficialImport {
                         try writer.write(record, context: "\(path), architecture \(record.index)")
                         archStrings[record.index] = record.archString
                         written.increment()
-                        if payloadMB == nil { meter.update(archStrings.count) }
+                        if payloadMB == nil { meter.update(to: archStrings.count) }
                     case let .root(root, _):
                         try checkMeta(root, against: archStrings, path: path, writer: writer)
                     case let .failed(error):
                         throw error
                     }
                 }
-                meter.end(payloadMB ?? archStrings.count, detail: payloadMB == nil ? "" : " (\(archStrings.count) architectures)")
+                meter.finish(at: payloadMB ?? archStrings.count, note: payloadMB == nil ? "" : "\(archStrings.count) architectures")
                 try writer.finish()
                 return summary(path, layout, skipped: 0, imported: 1, counts: writer.counts, start)
             }
@@ -191,7 +192,8 @@ public enum OfficialImport {
                 queue.finish()
             }
         }
-        let meter = ImportProgress(label: URL(fileURLWithPath: dir).lastPathComponent, total: files.count, enabled: progress)
+        let meter = ProgressMeter(label: URL(fileURLWithPath: dir).lastPathComponent, total: files.count, unit: "architectures",
+                                  quiet: !progress)
         do {
             var done = 0
             var batchOpen = false
@@ -218,10 +220,10 @@ public enum OfficialImport {
                     imported += 1
                     if imported % 64 == 0 { try commit() }
                 }
-                meter.update(done)
+                meter.update(to: done)
             }
             try commit()
-            meter.end(done)
+            meter.finish(at: done)
         } catch {
             try? store.db.execute("ROLLBACK")
             cancelled.set()

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Progress of long work on stderr: done/total, rate, elapsed and ETA, at most about once per second
-/// (and always at the end). Silent when `quiet`.
-public final class ProgressMeter {
+/// (and always at the end). Silent when `quiet`. One thread reports at a time (a producer thread may report
+/// while the consumer waits for it), hence unchecked Sendable.
+public final class ProgressMeter: @unchecked Sendable {
     public let label: String
     public let total: Int
     public let unit: String
@@ -22,14 +23,34 @@ public final class ProgressMeter {
 
     /// Advances by `count`; `note` (e.g. the current loss) is appended to the line.
     public func advance(by count: Int = 1, note: @autoclosure () -> String = "") {
-        done += count
+        report(done + count, force: false, note: note)
+    }
+
+    /// Sets the amount done (work measured from outside, e.g. bytes read so far).
+    public func update(to done: Int, note: @autoclosure () -> String = "") {
+        report(done, force: false, note: note)
+    }
+
+    /// The last line, printed even within a second of the one before.
+    public func finish(at done: Int, note: @autoclosure () -> String = "") {
+        report(done, force: true, note: note)
+    }
+
+    /// A line for a phase without a count (checksumming, a scan).
+    public func message(_ text: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data("\(label): \(text)\n".utf8))
+    }
+
+    private func report(_ newDone: Int, force: Bool, note: () -> String) {
+        done = newDone
         guard !quiet else { return }
         let now = Date()
-        guard now.timeIntervalSince(lastPrint) >= 1 || done >= total else { return }
+        guard force || now.timeIntervalSince(lastPrint) >= 1 || done >= total else { return }
         lastPrint = now
         let t = elapsed
         let rate = t > 0 ? Double(done) / t : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let eta = rate > 0 ? Double(max(total - done, 0)) / rate : 0
         let extra = note()
         // Slow units (epochs) read better as seconds per unit.
         let single = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
