@@ -43,10 +43,11 @@ public final class ProgressMeter: @unchecked Sendable {
     }
 
     private func report(_ newDone: Int, force: Bool, note: () -> String) {
+        let reachesTotal = newDone >= total && done < total
         done = newDone
         guard !quiet else { return }
         let now = Date()
-        guard force || now.timeIntervalSince(lastPrint) >= 1 || done >= total else { return }
+        guard force || reachesTotal || now.timeIntervalSince(lastPrint) >= 1 else { return }
         lastPrint = now
         let t = elapsed
         let rate = t > 0 ? Double(done) / t : 0
