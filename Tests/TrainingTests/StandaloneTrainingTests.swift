@@ -31,9 +31,13 @@ import TestSupport
         #expect(result.scores[0].accuracy > 20, "accuracy \(result.scores[0].accuracy)% should beat chance (10%)")
         #expect(result.parameters == Cost(cell: try Cell(archString: config.arch),
                                           shape: NetworkShape(channels: 4, cellsPerStage: 1, classes: 10, resolution: 32)).parameters)
-        // Same seed, same run.
+        // Same seed, same run, also on another number of workers (other suites may change it meanwhile: harmless).
+        let workers = EngineConfig.workers
+        EngineConfig.threading = .batchSplit(workers: workers == 1 ? 2 : 1)
+        defer { EngineConfig.threading = .batchSplit(workers: workers) }
         let again = try StandaloneTraining(config: config, data: data).run(quiet: true)
         #expect(again.epochs.map(\.trainLoss) == result.epochs.map(\.trainLoss))
+        #expect(again.scores == result.scores)
     }
 
     /// A run stopped after an epoch resumes from its checkpoint and ends exactly where an uninterrupted run ends;
