@@ -4,7 +4,8 @@ Network: ../shared/tools/torch_nb201.py (the peer of the speed benchmarks). Reci
 SGD lr 0.1, momentum 0.9, Nesterov, weight decay 5e-4 on every parameter, cosine to 0 per iteration over `--epochs`,
 batch 256, random crop (4 px zero padding) + flip, NB201 normalisation. `--stop-after K` ends after K epochs (the
 schedule still spans `--epochs`), so the first epochs of a long run can be compared in minutes.
-usage: python benchmarks/train_arch_torch.py DATA_DIR [--epochs 12] [--stop-after K] [--threads 2] [--seed 0]
+usage: python benchmarks/train_arch_torch.py DATA_DIR [--C 16] [--N 5] [--epochs 12] [--stop-after K] [--threads 2]
+       [--seed 0]
 Prints one JSON line per epoch (train loss and accuracy, seconds) and, after the last scheduled epoch, the test accuracy.
 """
 import argparse, json, math, os, sys, time
@@ -33,6 +34,8 @@ def main():
     p.add_argument("data")
     p.add_argument("--arch", default=BEST)
     p.add_argument("--epochs", type=int, default=12)
+    p.add_argument("--C", type=int, default=16)
+    p.add_argument("--N", type=int, default=5)
     p.add_argument("--stop-after", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
@@ -47,13 +50,13 @@ def main():
     padded = np.broadcast_to((-MEAN / STD)[None, :, None, None], (len(train_x), 3, 40, 40)).copy()
     padded[:, :, 4:36, 4:36] = train_x
 
-    net = Net(16, 5, 10, parse(a.arch))
+    net = Net(a.C, a.N, 10, parse(a.arch))
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4, nesterov=True)
     batch, n = 256, len(train_x)
     steps = math.ceil(n / batch)
     total = a.epochs * steps
     last = a.stop_after or a.epochs
-    print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "threads": a.threads, "arch": a.arch,
+    print(json.dumps({"engine": "pytorch", "torch": torch.__version__, "threads": a.threads, "arch": a.arch, "C": a.C, "N": a.N,
                       "epochs": a.epochs, "stop_after": last, "train_images": n}), flush=True)
     for epoch in range(last):
         net.train()
