@@ -78,10 +78,17 @@ struct OrderKeys {
         stablySorted(tiebreak.itemsInOrder())
     }
 
-    /// `order` (a permutation of the items) stably re-sorted by key: a counting sort, O(n + bound).
-    func stablySorted(_ order: [Int32]) -> [Int32] {
+    /// Where each key's run begins in ascending key order (bound + 1 entries, the last is n): a counting sort's
+    /// write positions.
+    func runStarts() -> [Int] {
         var start = [Int](repeating: 0, count: bound + 1)
         for v in 0..<bound { start[v + 1] = start[v] + Int(counts[v]) }
+        return start
+    }
+
+    /// `order` (a permutation of the items) stably re-sorted by key: a counting sort, O(n + bound).
+    func stablySorted(_ order: [Int32]) -> [Int32] {
+        var start = runStarts()
         var sorted = [Int32](repeating: 0, count: order.count)
         keys.withUnsafeBufferPointer { keys in
             start.withUnsafeMutableBufferPointer { start in
@@ -123,7 +130,8 @@ func sortedOrder(_ values: [Double]) -> [Int32] {
     values.withUnsafeBufferPointer { v in
         order.withUnsafeMutableBufferPointer { o in
             // Where a value is below its predecessor the two share a key (the image is monotone); that run needs
-            // sorting. A branch-free scan finds those places: typically few, so the runs are not walked one by one.
+            // sorting. One scan lists those places (typically few, so its branch is predictable) and only their runs
+            // are walked, not every run of equal keys.
             var disordered: [Int] = []
             var previous = v[Int(o[0])]
             for j in 1..<n {
@@ -199,8 +207,8 @@ private func orderedBits(_ v: Double) -> UInt64 {
 }
 
 /// Stable LSD radix sort of `key` on the bits in `bits`, 11 bits a pass, moving `items` along; passes whose
-/// digit is the same for every key are skipped (scores in a narrow range share their exponent bits). 32-bit keys
-/// (the Float stage) move a third fewer bytes per pass than 64-bit ones.
+/// digit is the same for every key are skipped. 32-bit keys (the first stage of `sortedOrder`) move a third fewer
+/// bytes per pass than 64-bit ones.
 func radixSort<Key: FixedWidthInteger & UnsignedInteger>(_ key: inout [Key], carrying items: inout [Int32], bits: Range<Int>) {
     let n = key.count, digit = 11, buckets = 1 << digit
     guard n > 1 else { return }

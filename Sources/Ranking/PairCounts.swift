@@ -36,8 +36,7 @@ struct PairCounts {
     private init(x: OrderKeys, y: OrderKeys, xTies: TieGroups, yTies: TieGroups) {
         let n = x.keys.count
         var xSequence = [Int32](repeating: 0, count: n), ySequence = [Int32](repeating: 0, count: n)
-        var start = [Int](repeating: 0, count: x.bound + 1)
-        for k in 0..<x.bound { start[k + 1] = start[k] + Int(x.counts[k]) }
+        var start = x.runStarts()
         var joint = 0
         x.keys.withUnsafeBufferPointer { xKey in
             y.keys.withUnsafeBufferPointer { yKey in
@@ -86,7 +85,7 @@ private extension OrderKeys {
 }
 
 /// Tie statistics from the number of items per key.
-struct TieGroups {
+private struct TieGroups {
     var pairs = 0, cubic = 0.0, variance = 0.0, groups = 0
 
     /// Written without branches: every term vanishes for groups of 0 or 1 items (sums stay exact below 2^53).
