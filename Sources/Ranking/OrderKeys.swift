@@ -10,26 +10,29 @@ struct OrderKeys {
     private let ascending: [Int32]?
 
     /// Dense ranks 0..<distinct of `values` (no NaN), from the linear-time `sortedOrder`.
-    /// The walk along the order is branch-free: tie runs have random lengths, so a branch per item mispredicts.
+    /// The walk along the sorted values is sequential and branch-free: tie runs have random lengths, so a branch
+    /// per item mispredicts.
     init(denseRanksOf values: [Double]) {
-        let order = sortedOrder(values)
+        let (order, sorted) = sortedOrder(values)
         let n = values.count
-        var keys = [Int32](repeating: 0, count: n)
+        var keys = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
         var counts = [Int32](repeating: 0, count: n)
         var distinct = 0
-        values.withUnsafeBufferPointer { v in
+        sorted.withUnsafeBufferPointer { v in
             keys.withUnsafeMutableBufferPointer { k in
                 counts.withUnsafeMutableBufferPointer { c in
-                    guard let first = order.first else { return }
-                    var previous = v[Int(first)], key = 0
-                    for item in order {
-                        let value = v[Int(item)]
-                        key &+= value != previous ? 1 : 0
-                        previous = value
-                        k[Int(item)] = Int32(truncatingIfNeeded: key)
-                        c[key] &+= 1
+                    order.withUnsafeBufferPointer { o in
+                        guard n > 0 else { return }
+                        var previous = v[0], key = 0
+                        for j in 0..<n {
+                            let value = v[j]
+                            key &+= value != previous ? 1 : 0
+                            previous = value
+                            k[Int(o[j])] = Int32(truncatingIfNeeded: key)
+                            c[key] &+= 1
+                        }
+                        distinct = key + 1
                     }
-                    distinct = key + 1
                 }
             }
         }
@@ -111,56 +114,63 @@ struct OrderKeys {
     }
 }
 
-/// Indices of `values` in ascending order, ties in index order.
+/// Indices of `values` in ascending order, ties in index order, and the values in that order.
 /// Two stages: an LSD radix sort on a 32-bit monotone image of the values (it can only merge neighbours, never
-/// swap them: three 11-bit passes instead of six); then the runs of equal keys that hold doubles out of order
-/// are insertion-sorted. The image is the value's position in [min, max] scaled to 32 bits when that range is
-/// finite (resolution (max - min) / 2^32: on NB201's CIFAR-100 x-test column it merges 3,900 of 14,475
-/// distinct values where Float's 24-bit mantissa merges 10,200), else the value rounded to Float. If the runs
-/// need more than 4n moves (many values closer than the resolution), a radix sort on all 64 bits takes over,
-/// so no input is quadratic.
+/// swap them), each image packed with its index into one 64-bit word so a pass moves one array; then the runs of
+/// equal images that hold doubles out of order are insertion-sorted. The image is the value's position in
+/// [min, max] scaled to 32 bits when that range is finite (resolution (max - min) / 2^32: on NB201's CIFAR-100
+/// x-test column it merges 3,900 of 14,475 distinct values where Float's 24-bit mantissa merges 10,200), else the
+/// value rounded to Float. Short runs are insertion-sorted, long ones comparison-sorted, so no input is quadratic.
 /// -0.0 and 0.0 sort together (they compare equal).
-func sortedOrder(_ values: [Double]) -> [Int32] {
+func sortedOrder(_ values: [Double]) -> (items: [Int32], values: [Double]) {
     let n = values.count
-    var order = identityOrder(n)
-    guard n > 1 else { return order }
-    var key = monotoneImage(values)
-    radixSort(&key, carrying: &order, bits: 0..<32)
-    var moves = 0
+    guard n > 1 else { return (identityOrder(n), values) }
+    var packed = imageWithIndex(values)
+    radixSortHighHalf(&packed)
+    var items = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
+    var sorted = [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
     values.withUnsafeBufferPointer { v in
-        order.withUnsafeMutableBufferPointer { o in
-            // Where a value is below its predecessor the two share a key (the image is monotone); that run needs
-            // sorting. One scan lists those places (typically few, so its branch is predictable) and only their runs
-            // are walked, not every run of equal keys.
-            var disordered: [Int] = []
-            var previous = v[Int(o[0])]
-            for j in 1..<n {
-                let value = v[Int(o[j])]
-                if value < previous { disordered.append(j) }
-                previous = value
-            }
-            var sortedUpTo = 0
-            for j in disordered where j >= sortedUpTo {
-                var runStart = j - 1, runEnd = j + 1
-                while runStart > 0 && key[runStart - 1] == key[j] { runStart -= 1 }
-                while runEnd < n && key[runEnd] == key[j] { runEnd += 1 }
-                for r in (runStart + 1)..<runEnd {
-                    let item = o[r], value = v[Int(item)]
-                    var i = r
-                    while i > runStart && v[Int(o[i - 1])] > value { o[i] = o[i - 1]; i -= 1 }
-                    o[i] = item
-                    moves += r - i
+        packed.withUnsafeBufferPointer { p in
+            items.withUnsafeMutableBufferPointer { o in
+                sorted.withUnsafeMutableBufferPointer { s in
+                    for j in 0..<n {
+                        let item = Int32(truncatingIfNeeded: p[j])
+                        o[j] = item
+                        s[j] = v[Int(item)]
+                    }
+                    // Where a value is below its predecessor the two share an image (the image is monotone); that
+                    // run needs sorting. One scan lists those places (typically few, so its branch is predictable)
+                    // and only their runs are walked, not every run of equal images.
+                    var disordered: [Int] = []
+                    for j in 1..<n where s[j] < s[j - 1] { disordered.append(j) }
+                    var sortedUpTo = 0
+                    for j in disordered where j >= sortedUpTo {
+                        let image = p[j] >> 32
+                        var runStart = j - 1, runEnd = j + 1
+                        while runStart > 0 && p[runStart - 1] >> 32 == image { runStart -= 1 }
+                        while runEnd < n && p[runEnd] >> 32 == image { runEnd += 1 }
+                        if runEnd - runStart <= 32 {
+                            for r in (runStart + 1)..<runEnd {
+                                let item = o[r], value = s[r]
+                                var i = r
+                                while i > runStart && s[i - 1] > value { o[i] = o[i - 1]; s[i] = s[i - 1]; i -= 1 }
+                                o[i] = item
+                                s[i] = value
+                            }
+                        } else {
+                            // Long runs (one value repeated with last-bit variants) by comparison sort: no input is
+                            // quadratic. Items start in index order, so (value, item) is the stable order.
+                            var run = (runStart..<runEnd).map { (s[$0], o[$0]) }
+                            run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                            for (r, (value, item)) in zip(runStart..<runEnd, run) { s[r] = value; o[r] = item }
+                        }
+                        sortedUpTo = runEnd
+                    }
                 }
-                sortedUpTo = runEnd
             }
         }
     }
-    if moves > 4 * n {
-        order = identityOrder(n)
-        var fullKey = values.map(orderedBits)
-        radixSort(&fullKey, carrying: &order, bits: 0..<64)
-    }
-    return order
+    return (items, sorted)
 }
 
 /// 0, 1, ..., n - 1 (filled in place: `map` over a range appends element by element).
@@ -171,24 +181,27 @@ func identityOrder(_ n: Int) -> [Int32] {
     }
 }
 
-/// A non-decreasing map of the values to 32 bits: (v - min) scaled to [0, 2^32 - 1] (each step of the float
-/// arithmetic is monotone, and the clamp keeps rounding at the top in range), or the Float bits when the range
-/// is not finite.
-private func monotoneImage(_ values: [Double]) -> [UInt32] {
+/// Each value's non-decreasing 32-bit image in the high half, its index in the low half. The image is (v - min)
+/// scaled to [0, 2^32 - 1] (each step of the float arithmetic is monotone, and the clamp keeps rounding at the
+/// top in range), or the Float bits when the range is not finite.
+private func imageWithIndex(_ values: [Double]) -> [UInt64] {
     let n = values.count
     return values.withUnsafeBufferPointer { v in
-        var low = v[0], high = v[0]
+        var lowest = v[0], highest = v[0]
         for x in v {
-            low = x < low ? x : low
-            high = x > high ? x : high
+            lowest = x < lowest ? x : lowest
+            highest = x > highest ? x : highest
         }
-        let range = high - low
-        guard range.isFinite else { return v.map { orderedBits(Float($0)) } }
+        let range = highest - lowest
         let top = Double(UInt32.max), scale = range > 0 ? top / range : 0
-        return [UInt32](unsafeUninitializedCapacity: n) { image, count in
-            for i in 0..<n {
-                let scaled = (v[i] - low) * scale
-                image[i] = UInt32(truncatingIfNeeded: Int64(scaled < top ? scaled : top))
+        return [UInt64](unsafeUninitializedCapacity: n) { packed, count in
+            if range.isFinite {
+                for i in 0..<n {
+                    let scaled = (v[i] - lowest) * scale
+                    packed[i] = UInt64(truncatingIfNeeded: Int64(scaled < top ? scaled : top)) << 32 | UInt64(i)
+                }
+            } else {
+                for i in 0..<n { packed[i] = UInt64(orderedBits(Float(v[i]))) << 32 | UInt64(i) }
             }
             count = n
         }
@@ -201,54 +214,41 @@ private func orderedBits(_ v: Float) -> UInt32 {
     return b & (1 << 31) != 0 ? ~b : b | (1 << 31)
 }
 
-private func orderedBits(_ v: Double) -> UInt64 {
-    let b = (v + 0).bitPattern
-    return b & (1 << 63) != 0 ? ~b : b | (1 << 63)
-}
-
-/// Stable LSD radix sort of `key` on the bits in `bits`, 11 bits a pass, moving `items` along; passes whose
-/// digit is the same for every key are skipped. 32-bit keys (the first stage of `sortedOrder`) move a third fewer
-/// bytes per pass than 64-bit ones.
-func radixSort<Key: FixedWidthInteger & UnsignedInteger>(_ key: inout [Key], carrying items: inout [Int32], bits: Range<Int>) {
-    let n = key.count, digit = 11, buckets = 1 << digit
+/// Stable LSD radix sort of `words` by their high 32 bits: three 11-bit passes, their histograms from one read
+/// of the words; a pass whose digit is the same for every word is skipped.
+private func radixSortHighHalf(_ words: inout [UInt64]) {
+    let n = words.count, digit = 11, buckets = 1 << digit
     guard n > 1 else { return }
-    let shifts = Array(stride(from: bits.lowerBound, to: bits.upperBound, by: digit))
-    var histograms = [Int](repeating: 0, count: shifts.count * buckets)
+    let shifts = [32, 43, 54]
+    var histograms = [Int](repeating: 0, count: 3 * buckets)
     histograms.withUnsafeMutableBufferPointer { h in
-        key.withUnsafeBufferPointer { k in
-            // One tight loop per digit: an inner loop over the digits keeps the counts from being optimised.
-            for (d, shift) in shifts.enumerated() {
-                let counts = h.baseAddress! + d * buckets, shift = Key(shift)
-                for v in k { counts[Int((v >> shift) & Key(buckets - 1))] &+= 1 }
+        words.withUnsafeBufferPointer { w in
+            let h0 = h.baseAddress!, h1 = h0 + buckets, h2 = h1 + buckets, mask = UInt64(buckets - 1)
+            for v in w {
+                h0[Int((v &>> 32) & mask)] &+= 1
+                h1[Int((v &>> 43) & mask)] &+= 1
+                h2[Int((v &>> 54) & mask)] &+= 1
             }
         }
     }
-    var nextKey = [Key](unsafeUninitializedCapacity: n) { _, count in count = n }
-    var nextItems = [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
+    var next = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
     var start = [Int](repeating: 0, count: buckets)
     for (d, shift) in shifts.enumerated() {
-        let width = min(digit, bits.upperBound - shift)
-        let mask = Key(1 << width - 1), base = d * buckets, shift = Key(shift)
-        if histograms[base + Int((key[0] >> shift) & mask)] == n { continue }
+        let mask = UInt64(buckets - 1), base = d * buckets, shift = UInt64(shift)
+        if histograms[base + Int((words[0] &>> shift) & mask)] == n { continue }
         start[0] = 0
         for b in 1..<buckets { start[b] = start[b - 1] + histograms[base + b - 1] }
         start.withUnsafeMutableBufferPointer { start in
-            key.withUnsafeBufferPointer { k in
-                items.withUnsafeBufferPointer { o in
-                    nextKey.withUnsafeMutableBufferPointer { nk in
-                        nextItems.withUnsafeMutableBufferPointer { no in
-                            for j in 0..<n {
-                                let b = Int((k[j] >> shift) & mask)
-                                nk[start[b]] = k[j]
-                                no[start[b]] = o[j]
-                                start[b] &+= 1
-                            }
-                        }
+            words.withUnsafeBufferPointer { w in
+                next.withUnsafeMutableBufferPointer { out in
+                    for j in 0..<n {
+                        let b = Int((w[j] &>> shift) & mask)
+                        out[start[b]] = w[j]
+                        start[b] &+= 1
                     }
                 }
             }
         }
-        swap(&key, &nextKey)
-        swap(&items, &nextItems)
+        swap(&words, &next)
     }
 }

@@ -86,8 +86,8 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
 
 @Suite struct OrderingTests {
     /// The two-stage radix sort against the standard library's sort, on inputs that stress each path:
-    /// collisions of distinct doubles in the 32-bit image (the 64-bit fallback), near-duplicates that need a few
-    /// runs sorted, signed zeros, infinities, heavy ties, values beyond Float's range, negative values.
+    /// one long run of distinct doubles sharing a 32-bit image (the comparison sort), near-duplicates that need a
+    /// few short runs sorted, signed zeros, infinities, heavy ties, values beyond Float's range, negative values.
     @Test func sortedOrderMatchesAStableSort() {
         var random = SeededRandom(seed: 11)
         let base = (0..<3000).map { _ in Double(random.nextGaussian()) }
@@ -100,10 +100,13 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
             base.map { -abs($0) * 1e300 },
             base.map { ($0 * 100).rounded() / 3 + ($0 > 0 ? 1e-13 : -1e-13) }, // near-duplicates in a narrow range
             base.map { $0 * 1e308 }, // a range beyond Double's: the Float image
+            [0, 1] + base.map { 0.5 + ($0 * 4).rounded() * 0x1p-52 }, // a few ulps apart in a range of 1: one run
         ]
         for values in inputs {
             let expected = values.indices.sorted { values[$0] < values[$1] || (values[$0] == values[$1] && $0 < $1) }
-            #expect(sortedOrder(values).map(Int.init) == expected)
+            let (order, sorted) = sortedOrder(values)
+            #expect(order.map(Int.init) == expected)
+            #expect(sorted.elementsEqual(expected.map { values[$0] }) { $0 == $1 })
         }
     }
 
