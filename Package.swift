@@ -17,7 +17,7 @@ let rankingCodegen: [SwiftSetting] = optimised
 
 let package = Package(
     name: "nb201",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)], // Synchronization.Atomic (Support.ForkJoin)
     products: [
         .executable(name: "nb201", targets: ["nb201"]),
         .executable(name: "nb201-storebench", targets: ["StoreBench"]),
@@ -47,6 +47,7 @@ let package = Package(
 
         // The lowest layer: the seeded generator every random draw comes from, and progress on stderr.
         .target(name: "Support", swiftSettings: optimised),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS", "Support"], swiftSettings: optimised),

@@ -1,0 +1,105 @@
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Fork-join for parallel sections of tens to hundreds of microseconds (a Kendall tau call, one layer of a
+/// training step), over persistent helper threads that spin for a short while for the next job before they
+/// sleep. Why not `DispatchQueue.concurrentPerform`: on the 2-vCPU VM a sleeping worker took about 50 us to
+/// wake, a quarter of a Kendall call, and it varied from process to process; here back-to-back sections
+/// start at once (benchmarks/results/ranking.md).
+public final class ForkJoin: @unchecked Sendable {
+    /// One helper per online core beyond the caller's.
+    public static let shared = ForkJoin(helpers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
+
+    private let helpers: [Helper]
+    /// Held by the one caller whose section owns the helpers.
+    private let claimed = Atomic<Bool>(false)
+
+    init(helpers count: Int) {
+        helpers = (0..<count).map { _ in Helper() }
+    }
+
+    /// Runs `body(i)` for every i in 0..<iterations and returns when all are done. Iteration i runs on
+    /// thread i % threads (the caller is thread 0), so a body that writes disjoint data per iteration needs no
+    /// locks. When the helpers are busy (a nested section, or another thread's) or there are none, the caller
+    /// runs every iteration itself.
+    public func forEach(_ iterations: Int, _ body: (Int) -> Void) {
+        let threads = min(iterations, helpers.count + 1)
+        guard threads > 1,
+              claimed.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for i in 0..<iterations { body(i) }
+            return
+        }
+        defer { claimed.store(false, ordering: .releasing) }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            let share = { (thread: Int) in
+                for i in stride(from: thread, to: iterations, by: threads) { body(i) }
+            }
+            for thread in 1..<threads { helpers[thread - 1].post { share(thread) } }
+            share(0)
+            for thread in 1..<threads { helpers[thread - 1].waitUntilDone() }
+        }
+    }
+}
+
+/// A thread that runs one posted job at a time.
+private final class Helper: @unchecked Sendable {
+    private static let idle = 0, posted = 1, done = 2
+    /// How long the helper polls for the next job before it sleeps on `condition`.
+    private static let spinNanoseconds: UInt64 = 200_000
+
+    private let state = Atomic<Int>(idle)
+    private var job: (() -> Void)?
+    private let condition = NSCondition()
+    private var sleeping = false
+
+    init() {
+        let thread = Thread { [unowned self] in self.serve() }
+        thread.name = "nb201-forkjoin"
+        thread.start()
+    }
+
+    func post(_ work: @escaping () -> Void) {
+        job = work
+        condition.lock()
+        state.store(Self.posted, ordering: .releasing)
+        if sleeping { condition.signal() }
+        condition.unlock()
+    }
+
+    func waitUntilDone() {
+        var polls = 0
+        while state.load(ordering: .acquiring) != Self.done {
+            polls &+= 1
+            if polls & 255 == 0 { sched_yield() } // in case the helper shares this core
+        }
+        state.store(Self.idle, ordering: .relaxed)
+    }
+
+    private func serve() {
+        while true {
+            waitForJob()
+            job!()
+            job = nil
+            state.store(Self.done, ordering: .releasing)
+        }
+    }
+
+    private func waitForJob() {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var polls = 0
+        while state.load(ordering: .acquiring) != Self.posted {
+            polls &+= 1
+            guard polls & 63 == 0, DispatchTime.now().uptimeNanoseconds - start > Self.spinNanoseconds else { continue }
+            condition.lock()
+            sleeping = true
+            while state.load(ordering: .acquiring) != Self.posted { condition.wait() }
+            sleeping = false
+            condition.unlock()
+            return
+        }
+    }
+}
