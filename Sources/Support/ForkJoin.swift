@@ -51,12 +51,16 @@ private final class Helper: @unchecked Sendable {
     /// How long the helper polls for the next job before it sleeps on `condition`.
     private static let spinNanoseconds: UInt64 = 200_000
 
-    private let state = Atomic<Int>(idle)
+    /// The word the helper polls, alone on a 128-byte block: on a line shared with data the caller writes in
+    /// its own loops, every poll would pull that line away from the caller (false sharing).
+    private let state: UnsafeMutablePointer<Atomic<Int>>
     private var job: (() -> Void)?
     private let condition = NSCondition()
     private var sleeping = false
 
     init() {
+        state = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 128).bindMemory(to: Atomic<Int>.self, capacity: 1)
+        state.initialize(to: Atomic(Self.idle))
         let thread = Thread { [unowned self] in self.serve() }
         thread.name = "nb201-forkjoin"
         thread.start()
@@ -65,18 +69,18 @@ private final class Helper: @unchecked Sendable {
     func post(_ work: @escaping () -> Void) {
         job = work
         condition.lock()
-        state.store(Self.posted, ordering: .releasing)
+        state.pointee.store(Self.posted, ordering: .releasing)
         if sleeping { condition.signal() }
         condition.unlock()
     }
 
     func waitUntilDone() {
         var polls = 0
-        while state.load(ordering: .acquiring) != Self.done {
+        while state.pointee.load(ordering: .acquiring) != Self.done {
             polls &+= 1
             if polls & 255 == 0 { sched_yield() } // in case the helper shares this core
         }
-        state.store(Self.idle, ordering: .relaxed)
+        state.pointee.store(Self.idle, ordering: .relaxed)
     }
 
     private func serve() {
@@ -84,19 +88,19 @@ private final class Helper: @unchecked Sendable {
             waitForJob()
             job!()
             job = nil
-            state.store(Self.done, ordering: .releasing)
+            state.pointee.store(Self.done, ordering: .releasing)
         }
     }
 
     private func waitForJob() {
         let start = DispatchTime.now().uptimeNanoseconds
         var polls = 0
-        while state.load(ordering: .acquiring) != Self.posted {
+        while state.pointee.load(ordering: .acquiring) != Self.posted {
             polls &+= 1
             guard polls & 63 == 0, DispatchTime.now().uptimeNanoseconds - start > Self.spinNanoseconds else { continue }
             condition.lock()
             sleeping = true
-            while state.load(ordering: .acquiring) != Self.posted { condition.wait() }
+            while state.pointee.load(ordering: .acquiring) != Self.posted { condition.wait() }
             sleeping = false
             condition.unlock()
             return
