@@ -1,4 +1,3 @@
-import Dispatch
 import Support
 
 /// A percentile bootstrap confidence interval of a statistic over items (architectures).
@@ -50,14 +49,15 @@ func checkBootstrap(resamples: Int, level: Double) throws(RankingError) {
     guard level > 0 && level < 1 else { throw .invalidLevel(level) }
 }
 
-/// `count` rows of `width` values, row r computed by `row(r)`, spread over the available cores.
+/// `count` rows of `width` values, row r computed by `row(r)`, spread over the available cores (on `ForkJoin`,
+/// so the rank statistics inside a row, which would split their own work, run on their row's thread).
 /// Rows are independent and deterministic in r, so the result does not depend on the scheduling.
 func parallelReplicates(_ count: Int, width: Int, _ row: @Sendable (Int) -> [Double]) -> [Double] {
     var values = [Double](repeating: .nan, count: count * width)
     let chunks = min(count, 64)
     values.withUnsafeMutableBufferPointer { buffer in
         nonisolated(unsafe) let out = buffer
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        ForkJoin.shared.forEach(chunks) { chunk in
             for r in stride(from: chunk, to: count, by: chunks) {
                 for (m, v) in row(r).enumerated() { out[r * width + m] = v }
             }

@@ -1,8 +1,5 @@
 import Foundation
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Fork-join for parallel sections of tens to hundreds of microseconds (a Kendall tau call, one layer of a
 /// training step), over persistent helper threads that spin for a short while for the next job before they
@@ -45,18 +42,20 @@ public final class ForkJoin: @unchecked Sendable {
     }
 }
 
-/// A thread that runs one posted job at a time.
+/// A thread that runs one posted job at a time. Both sides wait the same way: poll the state word for
+/// `spinNanoseconds` (so back-to-back sections hand over at once), then sleep on `condition` (so a long
+/// section or a long pause keeps no core busy).
 private final class Helper: @unchecked Sendable {
     private static let idle = 0, posted = 1, done = 2
-    /// How long the helper polls for the next job before it sleeps on `condition`.
     private static let spinNanoseconds: UInt64 = 200_000
 
-    /// The word the helper polls, alone on a 128-byte block: on a line shared with data the caller writes in
+    /// The word both sides poll, alone on a 128-byte block: on a line shared with data the caller writes in
     /// its own loops, every poll would pull that line away from the caller (false sharing).
     private let state: UnsafeMutablePointer<Atomic<Int>>
     private var job: (() -> Void)?
     private let condition = NSCondition()
-    private var sleeping = false
+    /// Whether a side sleeps on `condition` (guarded by it).
+    private var sleepers = 0
 
     init() {
         state = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 128).bindMemory(to: Atomic<Int>.self, capacity: 1)
@@ -68,40 +67,42 @@ private final class Helper: @unchecked Sendable {
 
     func post(_ work: @escaping () -> Void) {
         job = work
-        condition.lock()
-        state.pointee.store(Self.posted, ordering: .releasing)
-        if sleeping { condition.signal() }
-        condition.unlock()
+        set(Self.posted)
     }
 
     func waitUntilDone() {
-        var polls = 0
-        while state.pointee.load(ordering: .acquiring) != Self.done {
-            polls &+= 1
-            if polls & 255 == 0 { sched_yield() } // in case the helper shares this core
-        }
+        wait(for: Self.done)
         state.pointee.store(Self.idle, ordering: .relaxed)
     }
 
     private func serve() {
         while true {
-            waitForJob()
+            wait(for: Self.posted)
             job!()
             job = nil
-            state.pointee.store(Self.done, ordering: .releasing)
+            set(Self.done)
         }
     }
 
-    private func waitForJob() {
+    /// Sets the state and wakes the other side if it sleeps.
+    private func set(_ value: Int) {
+        condition.lock()
+        state.pointee.store(value, ordering: .releasing)
+        if sleepers > 0 { condition.broadcast() }
+        condition.unlock()
+    }
+
+    /// Returns once the state is `value`.
+    private func wait(for value: Int) {
         let start = DispatchTime.now().uptimeNanoseconds
         var polls = 0
-        while state.pointee.load(ordering: .acquiring) != Self.posted {
+        while state.pointee.load(ordering: .acquiring) != value {
             polls &+= 1
             guard polls & 63 == 0, DispatchTime.now().uptimeNanoseconds - start > Self.spinNanoseconds else { continue }
             condition.lock()
-            sleeping = true
-            while state.pointee.load(ordering: .acquiring) != Self.posted { condition.wait() }
-            sleeping = false
+            sleepers += 1
+            while state.pointee.load(ordering: .acquiring) != value { condition.wait() }
+            sleepers -= 1
             condition.unlock()
             return
         }
