@@ -14,6 +14,7 @@ public final class ForkJoin: @unchecked Sendable {
     /// Held by the one caller whose section owns the helpers.
     private let claimed = Atomic<Bool>(false)
 
+    /// `count` helper threads, which live as long as the process.
     init(helpers count: Int) {
         helpers = (0..<count).map { _ in Helper() }
     }
@@ -54,13 +55,14 @@ private final class Helper: @unchecked Sendable {
     private let state: UnsafeMutablePointer<Atomic<Int>>
     private var job: (() -> Void)?
     private let condition = NSCondition()
-    /// Whether a side sleeps on `condition` (guarded by it).
+    /// How many sides sleep on `condition` (guarded by it).
     private var sleepers = 0
 
     init() {
         state = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 128).bindMemory(to: Atomic<Int>.self, capacity: 1)
         state.initialize(to: Atomic(Self.idle))
-        let thread = Thread { [unowned self] in self.serve() }
+        // The thread keeps its helper alive: both live as long as the process (a pool is made once).
+        let thread = Thread { self.serve() }
         thread.name = "nb201-forkjoin"
         thread.start()
     }
