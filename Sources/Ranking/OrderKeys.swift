@@ -117,10 +117,10 @@ struct OrderKeys {
 /// Indices of `values` in ascending order, ties in index order, and the values in that order.
 /// Two stages: an LSD radix sort on a 32-bit monotone image of the values (it can only merge neighbours, never
 /// swap them), each image packed with its index into one 64-bit word so a pass moves one array; then the runs of
-/// equal images that hold doubles out of order are insertion-sorted. The image is the value's position in
-/// [min, max] scaled to 32 bits when that range is finite (resolution (max - min) / 2^32: on NB201's CIFAR-100
-/// x-test column it merges 3,900 of 14,475 distinct values where Float's 24-bit mantissa merges 10,200), else the
-/// value rounded to Float. Short runs are insertion-sorted, long ones comparison-sorted, so no input is quadratic.
+/// equal images that hold doubles out of order are sorted (insertion sort up to 32 items, else a comparison sort,
+/// so no input is quadratic). The image is the value's position in [min, max] scaled to 32 bits when that range
+/// is finite (resolution (max - min) / 2^32: on NB201's CIFAR-100 x-test column it merges 3,900 of 14,475
+/// distinct values where Float's 24-bit mantissa merges 10,200), else the value rounded to Float.
 /// -0.0 and 0.0 sort together (they compare equal).
 func sortedOrder(_ values: [Double]) -> (items: [Int32], values: [Double]) {
     let n = values.count
