@@ -193,7 +193,7 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
         ? max(tileScratch(g), viaTransposed ? tileScratch(transposed) : 0)
         : g.patchSize * g.outPlane
     let columns = workspace.reserve("conv.columns", workers: workers, count: columnCount)
-    let partials = workspace.reserve("conv.weightGrad", workers: chunks, count: g.weightCount)
+    let partials = workspace.reserve("conv.weightGrad", workers: max(chunks - 1, 0), count: g.weightCount) // chunks 1...
     // Flipped, channel-swapped weights [inC, outC, k, k] for the transposed convolution.
     let flipped = workspace.scratch("conv.flippedWeight", worker: 0, count: viaTransposed ? g.weightCount : 1)
     if viaTransposed && inputGrad != nil {
@@ -208,7 +208,7 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
     parallelRanges(chunks, workers: workers) { chunkRange, worker in
         let cols = columns[worker]
         for chunk in chunkRange {
-            let dW = chunk == 0 ? weightGrad : partials[chunk]
+            let dW = chunk == 0 ? weightGrad : partials[chunk - 1]
             var beta: Float = chunk == 0 ? 1 : 0
             for n in (batch * chunk / chunks)..<(batch * (chunk + 1) / chunks) {
                 let x = input + n * g.inputCount, dy = outputGrad + n * g.outputCount
@@ -237,6 +237,6 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
         }
     }
     for chunk in 1..<max(chunks, 1) {
-        cblas_saxpy(Int32(g.weightCount), 1, partials[chunk], 1, weightGrad, 1)
+        cblas_saxpy(Int32(g.weightCount), 1, partials[chunk - 1], 1, weightGrad, 1)
     }
 }
