@@ -1,8 +1,5 @@
 import CBLAS
 import Support
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How the engine uses the machine's cores. Two strategies compete for small convolution shapes:
 /// split the batch over our own threads with single-threaded OpenBLAS (`.batchSplit`), or hand whole
@@ -13,14 +10,12 @@ public enum Threading: Sendable, Equatable {
 }
 
 /// Process-wide engine configuration. Set it once before training (not from several threads).
-/// The default splits batches over one worker per online core with single-threaded OpenBLAS, the faster
-/// strategy on the 2-core machine (benchmarks/results/engine.md).
+/// The default splits batches over one worker per `ForkJoin` thread (one per core) with single-threaded OpenBLAS,
+/// the faster strategy on the 2-core machine (benchmarks/results/engine.md).
 public enum EngineConfig {
-    nonisolated(unsafe) private static var current: Threading = .batchSplit(workers: onlineCores)
+    nonisolated(unsafe) private static var current: Threading = .batchSplit(workers: ForkJoin.shared.threads)
     /// OpenBLAS starts with its own thread count; the default strategy needs it at 1 before the first GEMM.
-    private static let appliedDefault: Void = apply(.batchSplit(workers: onlineCores))
-
-    static var onlineCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    private static let appliedDefault: Void = apply(.batchSplit(workers: ForkJoin.shared.threads))
 
     public static var threading: Threading {
         get { current }

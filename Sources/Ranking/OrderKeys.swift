@@ -219,22 +219,23 @@ private func orderedBits(_ v: Float) -> UInt32 {
 private func radixSortHighHalf(_ words: inout [UInt64]) {
     let n = words.count, digit = 11, buckets = 1 << digit
     guard n > 1 else { return }
-    let shifts = [32, 43, 54]
-    var histograms = [Int](repeating: 0, count: 3 * buckets)
+    let shifts = (0..<3).map { UInt64(32 + $0 * digit) } // three digits cover bits 32..<64
+    var histograms = [Int](repeating: 0, count: shifts.count * buckets)
     histograms.withUnsafeMutableBufferPointer { h in
         words.withUnsafeBufferPointer { w in
             let h0 = h.baseAddress!, h1 = h0 + buckets, h2 = h1 + buckets, mask = UInt64(buckets - 1)
+            let (s0, s1, s2) = (shifts[0], shifts[1], shifts[2])
             for v in w {
-                h0[Int((v &>> 32) & mask)] &+= 1
-                h1[Int((v &>> 43) & mask)] &+= 1
-                h2[Int((v &>> 54) & mask)] &+= 1
+                h0[Int((v &>> s0) & mask)] &+= 1
+                h1[Int((v &>> s1) & mask)] &+= 1
+                h2[Int((v &>> s2) & mask)] &+= 1
             }
         }
     }
     var next = [UInt64](unsafeUninitializedCapacity: n) { _, count in count = n }
     var start = [Int](repeating: 0, count: buckets)
     for (d, shift) in shifts.enumerated() {
-        let mask = UInt64(buckets - 1), base = d * buckets, shift = UInt64(shift)
+        let mask = UInt64(buckets - 1), base = d * buckets
         if histograms[base + Int((words[0] &>> shift) & mask)] == n { continue }
         start[0] = 0
         for b in 1..<buckets { start[b] = start[b - 1] + histograms[base + b - 1] }

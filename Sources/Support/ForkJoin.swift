@@ -14,6 +14,9 @@ public final class ForkJoin: @unchecked Sendable {
     /// Held by the one caller whose section owns the helpers.
     private let claimed = Atomic<Bool>(false)
 
+    /// Threads a section can run on: the helpers and the caller.
+    public var threads: Int { helpers.count + 1 }
+
     /// `count` helper threads, which live as long as the process.
     init(helpers count: Int) {
         helpers = (0..<count).map { _ in Helper() }
@@ -24,7 +27,7 @@ public final class ForkJoin: @unchecked Sendable {
     /// locks. When the helpers are busy (a nested section, or another thread's) or there are none, the caller
     /// runs every iteration itself.
     public func forEach(_ iterations: Int, _ body: (Int) -> Void) {
-        let threads = min(iterations, helpers.count + 1)
+        let threads = min(iterations, self.threads)
         guard threads > 1,
               claimed.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for i in 0..<iterations { body(i) }
