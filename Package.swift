@@ -30,6 +30,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CBZ2", path: "Sources/CBZ2"),
+        // Hand-vectorised C kernels (AVX2/FMA, chosen at run time) for shapes OpenBLAS handles poorly.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // Search space: ops, cell, arch strings, isomorphism, cost model. No SQL, no tensors.
         .target(name: "SearchSpace", swiftSettings: optimised),
@@ -50,7 +52,7 @@ let package = Package(
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
-        .target(name: "Engine", dependencies: ["CBLAS", "Support"], swiftSettings: optimised),
+        .target(name: "Engine", dependencies: ["CBLAS", "CKernels", "Support"], swiftSettings: optimised),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
 
         // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.

@@ -33,6 +33,12 @@ public enum EngineConfig {
         }
     }
 
+    /// Bound to false (`EngineConfig.$allowsDirectConvolution.withValue(false) { ... }`), the convolutions called
+    /// inside run as im2col + sgemm: tests and benchmarks compare the two paths without changing other callers.
+    @TaskLocal public static var allowsDirectConvolution = true
+    /// Whether stride-1 convolutions run on the direct AVX2/FMA kernels (CKernels); never on a CPU without them.
+    public static var directConvolution: Bool { allowsDirectConvolution && directConvolutionAvailable }
+
     /// Number of our own workers layers may split work over.
     public static var workers: Int {
         _ = appliedDefault

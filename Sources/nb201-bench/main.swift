@@ -97,9 +97,16 @@ case "kernels":
         for i in 0..<w.count { w[i] = rng.nextGaussian() }
         let y = Tensor(shape: [o.batch, g.outChannels, g.outHeight, g.outWidth]), dx = Tensor(shape: x.shape), dw = Tensor(shape: w.shape)
         let flops = 2 * Double(g.macs) * Double(o.batch) * Double(o.steps)
-        conv2dForward(output: y.data, input: x.data, weight: w.data, batch: o.batch, geometry: g, workspace: ws)
-        let tf = seconds { for _ in 0..<o.steps { conv2dForward(output: y.data, input: x.data, weight: w.data, batch: o.batch, geometry: g, workspace: ws) } }
-        let tb = seconds { for _ in 0..<o.steps { conv2dBackward(inputGrad: dx.data, weightGrad: dw.data, outputGrad: y.data, input: x.data, weight: w.data, batch: o.batch, geometry: g, workspace: ws) } }
+        /// Seconds for `steps` forwards and `steps` backwards, after one warm-up forward.
+        func timeConvolution() -> (forward: Double, backward: Double) {
+            conv2dForward(output: y.data, input: x.data, weight: w.data, batch: o.batch, geometry: g, workspace: ws)
+            let tf = seconds { for _ in 0..<o.steps { conv2dForward(output: y.data, input: x.data, weight: w.data, batch: o.batch, geometry: g, workspace: ws) } }
+            let tb = seconds { for _ in 0..<o.steps { conv2dBackward(inputGrad: dx.data, weightGrad: dw.data, outputGrad: y.data, input: x.data, weight: w.data, batch: o.batch, geometry: g, workspace: ws) } }
+            return (tf, tb)
+        }
+        // The engine's choice (direct kernels where the shape allows), then im2col + sgemm for every shape.
+        let (tf, tb) = timeConvolution()
+        let (tfIm2col, tbIm2col) = EngineConfig.$allowsDirectConvolution.withValue(false) { timeConvolution() }
         // The forward's GEMM alone, one per image on a ready-made column matrix, split like the engine splits.
         let rows = g.inChannels * g.kernel * g.kernel, cols = g.outHeight * g.outWidth
         let colMatrix = Tensor(shape: [EngineConfig.workers, rows * cols])
@@ -114,7 +121,7 @@ case "kernels":
                 }
             }
         }
-        print("{\(header), \"mode\": \"kernels\", \"conv\": \"\(g.inChannels)->\(g.outChannels) k\(g.kernel) s\(g.stride) \(g.inHeight)x\(g.inWidth)\", \"gemm_MxNxK\": \"\(g.outChannels)x\(cols)x\(rows)\", \"forward_gflops\": \(flops / tf / 1e9), \"backward_gflops\": \(2 * flops / tb / 1e9), \"sgemm_gflops\": \(flops / tg / 1e9)}")
+        print("{\(header), \"mode\": \"kernels\", \"conv\": \"\(g.inChannels)->\(g.outChannels) k\(g.kernel) s\(g.stride) \(g.inHeight)x\(g.inWidth)\", \"gemm_MxNxK\": \"\(g.outChannels)x\(cols)x\(rows)\", \"direct\": \(g.runsDirect), \"forward_gflops\": \(flops / tf / 1e9), \"backward_gflops\": \(2 * flops / tb / 1e9), \"im2col_forward_gflops\": \(flops / tfIm2col / 1e9), \"im2col_backward_gflops\": \(2 * flops / tbIm2col / 1e9), \"sgemm_gflops\": \(flops / tg / 1e9)}")
     }
 default:
     fatalError("--mode is train, eval or kernels, got \(o.mode)")

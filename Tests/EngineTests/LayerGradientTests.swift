@@ -29,6 +29,12 @@ import Testing
         checkConv(ConvGeometry(inChannels: 3, outChannels: 4, kernel: 3, padding: 1, inHeight: 5, inWidth: 6), batch: 3)
     }
 
+    /// Runs on the direct kernels where the CPU has them: 5 output channels (a tile remainder), and 8x4 planes
+    /// whose weight gradient is summed over groups of images.
+    @Test func conv3x3Direct() {
+        checkConv(ConvGeometry(inChannels: 3, outChannels: 5, kernel: 3, padding: 1, inHeight: 4, inWidth: 8), batch: 9)
+    }
+
     @Test func conv3x3Stride2() {
         checkConv(ConvGeometry(inChannels: 2, outChannels: 3, kernel: 3, stride: 2, padding: 1, inHeight: 6, inWidth: 7), batch: 2)
     }
