@@ -28,12 +28,12 @@ for key in sorted(best, key=lambda k: (k[0], -k[1], -k[2], -k[3], k[4])):
 if kernels:
     print()
     print("Convolutions of the network (batch 64, own threads): GFLOP/s of forward and backward (input + weight")
-    print("gradients, 2x the forward's FLOPs) as the engine runs them (direct AVX2 kernels where `direct`), the same")
+    print("gradients, 2x the forward's FLOPs) as the engine runs them (`kernels`: the direct kernels for AVX2 or AVX-512VL, or im2col), the same")
     print("through im2col + sgemm, and the bare per-image sgemm of the forward's shape on a ready-made column matrix.")
     print("One core's FMA peak is about 115 GFLOP/s (AVX2), 230 on both.")
     print()
-    print("| OPENBLAS_CORETYPE | conv | direct | forward | backward | im2col + sgemm forward | im2col + sgemm backward | sgemm M x N x K per image | sgemm alone |")
+    print("| OPENBLAS_CORETYPE | conv | kernels | forward | backward | im2col + sgemm forward | im2col + sgemm backward | sgemm M x N x K per image | sgemm alone |")
     print("|---|---|---|---|---|---|---|---|---|")
     for d in kernels:
-        print(f"| {d['coretype']} | {d['conv']} | {'yes' if d.get('direct') else 'no'} | {d['forward_gflops']:.1f} | {d['backward_gflops']:.1f} | "
+        print(f"| {d['coretype']} | {d['conv']} | {d.get('kernels', 'im2col')} | {d['forward_gflops']:.1f} | {d['backward_gflops']:.1f} | "
               f"{d.get('im2col_forward_gflops', float('nan')):.1f} | {d.get('im2col_backward_gflops', float('nan')):.1f} | {d['gemm_MxNxK']} | {d['sgemm_gflops']:.1f} |")

@@ -24,15 +24,17 @@ public struct ConvGeometry: Sendable, Hashable {
     /// Multiply-accumulates per image.
     public var macs: Int { outChannels * patchSize * outPlane }
 
-    /// Stride-1 k x k convolutions (k > 1) whose output rows are whole 8-float vectors run on the direct AVX2
-    /// kernel (CKernels) when `EngineConfig.directConvolution`; the rest use im2col + sgemm. Pointwise ones stay
-    /// on sgemm, which reads their input in place and beat the direct kernel at 32 and 64 channels (162 vs 134,
-    /// 185 vs 158 GFLOP/s forward on 2 threads).
-    public var runsDirect: Bool { EngineConfig.directConvolution && stride == 1 && kernel > 1 && kernel <= 7 && outWidth % 8 == 0 }
+    /// The kernels this convolution runs on: stride-1 k x k convolutions (k > 1) whose output rows are whole
+    /// 8-float vectors run direct (`EngineConfig.convolutionKernels`), the rest as im2col + sgemm. Pointwise ones
+    /// stay on sgemm, which reads their input in place and beat the direct kernel at 32 and 64 channels (162 vs
+    /// 134, 185 vs 158 GFLOP/s forward on 2 threads).
+    public var kernels: ConvolutionKernels {
+        stride == 1 && kernel > 1 && kernel <= 7 && outWidth % 8 == 0 ? EngineConfig.convolutionKernels : .im2col
+    }
     /// Images per call of the direct 3x3 weight-gradient kernel (0: im2col + sgemm instead). Each call sums its
     /// lanes once at the end, so small planes are grouped to about 256 pixels per call (measured: 8x8 planes
     /// 78 GFLOP/s one at a time... 87 four at a time, 69 sixteen at a time, out of L2).
-    var weightGradientGroup: Int { runsDirect && kernel == 3 && padding == 1 ? max(1, 256 / outPlane) : 0 }
+    var weightGradientGroup: Int { kernels != .im2col && kernel == 3 && padding == 1 ? max(1, 256 / outPlane) : 0 }
     var paddedWidth: Int { inWidth + 2 * padding }
     var paddedInputCount: Int { inChannels * (inHeight + 2 * padding) * paddedWidth }
 
@@ -47,8 +49,6 @@ public struct ConvGeometry: Sendable, Hashable {
                      inHeight: outHeight, inWidth: outWidth)
     }
 }
-
-let directConvolutionAvailable = nb_direct_conv_available()
 
 /// Copies one image [inC, H, W] into [inC, H+2p, W+2p] with a zero border, the direct kernel's input.
 func padImage(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ padded: UnsafeMutablePointer<Float>) {
@@ -178,14 +178,14 @@ private func forEachTile(_ g: ConvGeometry, _ body: (Range<Int>, Int, Int) -> Vo
 }
 
 /// output[n] (+)= weight * input[n] for one image: direct, or im2col + sgemm tile by tile.
-/// `direct` is `g.runsDirect` read on the calling thread (the setting is task-local, workers do not see it);
-/// `scratch` holds `convolutionScratch(g, direct:)` floats.
-private func convolveImage(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvGeometry, direct: Bool,
+/// `kernels` is `g.kernels` read on the calling thread (the limit is task-local, workers do not see it);
+/// `scratch` holds `convolutionScratch(g, kernels)` floats.
+private func convolveImage(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, _ g: ConvGeometry, _ kernels: ConvolutionKernels,
                            _ y: UnsafeMutablePointer<Float>, beta: Float, scratch columns: UnsafeMutablePointer<Float>) {
-    if direct {
+    if kernels != .im2col {
         let source: UnsafePointer<Float>
         if g.padding == 0 { source = x } else { padImage(x, g, columns); source = UnsafePointer(columns) }
-        nb_direct_conv_image(source, Int32(g.inChannels), Int32(g.paddedWidth), weight, Int32(g.outChannels), Int32(g.kernel),
+        nb_direct_conv_image(Int32(kernels.rawValue), source, Int32(g.inChannels), Int32(g.paddedWidth), weight, Int32(g.outChannels), Int32(g.kernel),
                              y, Int32(g.outHeight), Int32(g.outWidth), beta != 0)
         return
     }
@@ -204,18 +204,20 @@ private func convolveImage(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Fl
 private func columnTileCount(_ g: ConvGeometry) -> Int { g.patchSize * g.tileRows * g.outWidth }
 
 /// Floats per worker `convolveImage` needs for `g`: the padded image or one column tile.
-private func convolutionScratch(_ g: ConvGeometry, direct: Bool) -> Int { direct ? g.paddedInputCount : columnTileCount(g) }
+private func convolutionScratch(_ g: ConvGeometry, _ kernels: ConvolutionKernels) -> Int {
+    kernels != .im2col ? g.paddedInputCount : columnTileCount(g)
+}
 
 /// output[n] = weight * im2col(input[n]) for every image (added to output with `accumulate`);
 /// the batch is split over the engine's workers.
 public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           batch: Int, geometry g: ConvGeometry, workspace: Workspace, accumulate: Bool = false) {
     let workers = EngineConfig.workers
-    let direct = g.runsDirect
-    let columns = workspace.reserve("conv.columns", workers: workers, count: convolutionScratch(g, direct: direct))
+    let kernels = g.kernels
+    let columns = workspace.reserve("conv.columns", workers: workers, count: convolutionScratch(g, kernels))
     parallelRanges(batch, workers: workers) { images, worker in
         for n in images {
-            convolveImage(input + n * g.inputCount, weight, g, direct: direct, output + n * g.outputCount, beta: accumulate ? 1 : 0, scratch: columns[worker])
+            convolveImage(input + n * g.inputCount, weight, g, kernels, output + n * g.outputCount, beta: accumulate ? 1 : 0, scratch: columns[worker])
         }
     }
 }
@@ -237,10 +239,10 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
     let workers = min(EngineConfig.workers, max(chunks, 1))
     let transposed = g.transposed
     let viaTransposed = g.stride == 1 && !g.isPointwise
-    let group = g.weightGradientGroup, transposedDirect = transposed.runsDirect
+    let kernels = g.kernels, group = g.weightGradientGroup, transposedKernels = transposed.kernels
     let weightScratch = group > 0 ? group * g.paddedInputCount : columnTileCount(g)
     let columnCount = inputGrad == nil || viaTransposed || g.isPointwise
-        ? max(weightScratch, viaTransposed ? convolutionScratch(transposed, direct: transposedDirect) : 0)
+        ? max(weightScratch, viaTransposed ? convolutionScratch(transposed, transposedKernels) : 0)
         : g.patchSize * g.outPlane
     let columns = workspace.reserve("conv.columns", workers: workers, count: columnCount)
     let partials = workspace.reserve("conv.weightGrad", workers: max(chunks - 1, 0), count: g.weightCount) // chunks 1...
@@ -265,7 +267,7 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
                 let members = first..<min(images.upperBound, first + max(group, 1))
                 if group > 0 {
                     for n in members { padImage(input + n * g.inputCount, g, cols + (n - first) * g.paddedInputCount) }
-                    nb_direct_conv3x3_weight_grad(cols, g.paddedInputCount, outputGrad + first * g.outputCount, g.outputCount,
+                    nb_direct_conv3x3_weight_grad(Int32(kernels.rawValue), cols, g.paddedInputCount, outputGrad + first * g.outputCount, g.outputCount,
                                                   Int32(members.count), Int32(g.inChannels), m, dW,
                                                   Int32(g.outHeight), Int32(g.outWidth))
                 }
@@ -285,7 +287,7 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
                     if g.isPointwise {
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, patch, plane, m, 1, weight, patch, dy, plane, 1, dx, plane)
                     } else if viaTransposed {
-                        convolveImage(dy, flipped, transposed, direct: transposedDirect, dx, beta: 1, scratch: cols)
+                        convolveImage(dy, flipped, transposed, transposedKernels, dx, beta: 1, scratch: cols)
                     } else {
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, patch, plane, m, 1, weight, patch, dy, plane, 0, cols, plane)
                         col2imAdd(cols, g, dx)

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Support
 
 /// How the engine uses the machine's cores. Two strategies compete for small convolution shapes:
@@ -7,6 +8,13 @@ import Support
 public enum Threading: Sendable, Equatable {
     case batchSplit(workers: Int)
     case blasThreads(Int)
+}
+
+/// How stride-1 convolutions are computed: im2col + sgemm, or the direct kernels of CKernels compiled for AVX2
+/// + FMA or for AVX-512VL (same 8-float vectors, 32 registers for larger tiles). Raw values are CKernels' NB_ISA_*.
+public enum ConvolutionKernels: Int, Comparable, Sendable, CaseIterable {
+    case im2col = 0, avx2 = 1, avx512 = 2
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Process-wide engine configuration. Set it once before training (not from several threads).
@@ -33,11 +41,13 @@ public enum EngineConfig {
         }
     }
 
-    /// Bound to false (`EngineConfig.$allowsDirectConvolution.withValue(false) { ... }`), the convolutions called
-    /// inside run as im2col + sgemm: tests and benchmarks compare the two paths without changing other callers.
-    @TaskLocal public static var allowsDirectConvolution = true
-    /// Whether stride-1 convolutions run on the direct AVX2/FMA kernels (CKernels); never on a CPU without them.
-    public static var directConvolution: Bool { allowsDirectConvolution && directConvolutionAvailable }
+    /// The best convolution kernels this CPU runs.
+    public static let availableConvolutionKernels = ConvolutionKernels(rawValue: Int(nb_direct_conv_isa())) ?? .im2col
+    /// Bound lower (`EngineConfig.$convolutionKernelLimit.withValue(.im2col) { ... }`), the convolutions called
+    /// inside use at most those kernels: tests and benchmarks compare them without changing other callers.
+    @TaskLocal public static var convolutionKernelLimit = ConvolutionKernels.avx512
+    /// The kernels stride-1 convolutions run on: the better of the CPU's and the limit.
+    public static var convolutionKernels: ConvolutionKernels { min(availableConvolutionKernels, convolutionKernelLimit) }
 
     /// Number of our own workers layers may split work over.
     public static var workers: Int {

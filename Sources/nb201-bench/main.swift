@@ -106,7 +106,7 @@ case "kernels":
         }
         // The engine's choice (direct kernels where the shape allows), then im2col + sgemm for every shape.
         let (tf, tb) = timeConvolution()
-        let (tfIm2col, tbIm2col) = EngineConfig.$allowsDirectConvolution.withValue(false) { timeConvolution() }
+        let (tfIm2col, tbIm2col) = EngineConfig.$convolutionKernelLimit.withValue(.im2col) { timeConvolution() }
         // The forward's GEMM alone, one per image on a ready-made column matrix, split like the engine splits.
         let rows = g.inChannels * g.kernel * g.kernel, cols = g.outHeight * g.outWidth
         let colMatrix = Tensor(shape: [EngineConfig.workers, rows * cols])
@@ -121,7 +121,7 @@ case "kernels":
                 }
             }
         }
-        print("{\(header), \"mode\": \"kernels\", \"conv\": \"\(g.inChannels)->\(g.outChannels) k\(g.kernel) s\(g.stride) \(g.inHeight)x\(g.inWidth)\", \"gemm_MxNxK\": \"\(g.outChannels)x\(cols)x\(rows)\", \"direct\": \(g.runsDirect), \"forward_gflops\": \(flops / tf / 1e9), \"backward_gflops\": \(2 * flops / tb / 1e9), \"im2col_forward_gflops\": \(flops / tfIm2col / 1e9), \"im2col_backward_gflops\": \(2 * flops / tbIm2col / 1e9), \"sgemm_gflops\": \(flops / tg / 1e9)}")
+        print("{\(header), \"mode\": \"kernels\", \"conv\": \"\(g.inChannels)->\(g.outChannels) k\(g.kernel) s\(g.stride) \(g.inHeight)x\(g.inWidth)\", \"gemm_MxNxK\": \"\(g.outChannels)x\(cols)x\(rows)\", \"kernels\": \"\(g.kernels)\", \"forward_gflops\": \(flops / tf / 1e9), \"backward_gflops\": \(2 * flops / tb / 1e9), \"im2col_forward_gflops\": \(flops / tfIm2col / 1e9), \"im2col_backward_gflops\": \(2 * flops / tbIm2col / 1e9), \"sgemm_gflops\": \(flops / tg / 1e9)}")
     }
 default:
     fatalError("--mode is train, eval or kernels, got \(o.mode)")

@@ -2,11 +2,11 @@ import Support
 import Testing
 @testable import Engine
 
-/// The direct AVX2 convolution kernels (CKernels) against the im2col + sgemm path they replace, on shapes that
-/// reach every tile remainder: output channels 4k+1, 4k+2, 4k+3, an odd number of pixel vectors, a 5x5 kernel,
-/// an unpadded input, and weight-gradient groups cut short by the end of a chunk.
-@Suite(.serialized, .enabled(if: directConvolutionAvailable, "this CPU has no AVX2/FMA: the direct kernels never run"))
-struct DirectConvolutionTests {
+/// The direct convolution kernels (CKernels, for each instruction set this CPU runs) against the im2col + sgemm
+/// path they replace, on shapes that reach every tile remainder (output channels past the last full block of 3,
+/// 4 or 6; pixel vectors past the last full group of 2 or 3), a 5x5 kernel, an unpadded input, and weight-gradient
+/// groups cut short by the end of a chunk.
+@Suite(.serialized) struct DirectConvolutionTests {
     init() { EngineConfig.threading = .batchSplit(workers: 2) }
 
     struct Case: CustomTestStringConvertible, Sendable {
@@ -21,13 +21,17 @@ struct DirectConvolutionTests {
         Case(geometry: ConvGeometry(inChannels: 3, outChannels: 5, kernel: 3, padding: 1, inHeight: 8, inWidth: 16), batch: 3, groupedWeightGradient: true),
         Case(geometry: ConvGeometry(inChannels: 4, outChannels: 6, kernel: 3, padding: 1, inHeight: 8, inWidth: 8), batch: 21, groupedWeightGradient: true),
         Case(geometry: ConvGeometry(inChannels: 2, outChannels: 7, kernel: 3, padding: 1, inHeight: 3, inWidth: 8), batch: 40, groupedWeightGradient: true),
+        // Output channels past the last full weight-gradient block of the AVX-512 kernels (6): 4, 3 and 2.
+        Case(geometry: ConvGeometry(inChannels: 2, outChannels: 16, kernel: 3, padding: 1, inHeight: 8, inWidth: 8), batch: 5, groupedWeightGradient: true),
+        Case(geometry: ConvGeometry(inChannels: 3, outChannels: 9, kernel: 3, padding: 1, inHeight: 4, inWidth: 16), batch: 3, groupedWeightGradient: true),
+        Case(geometry: ConvGeometry(inChannels: 2, outChannels: 8, kernel: 3, padding: 1, inHeight: 2, inWidth: 24), batch: 3, groupedWeightGradient: true),
         Case(geometry: ConvGeometry(inChannels: 2, outChannels: 3, kernel: 5, padding: 2, inHeight: 6, inWidth: 8), batch: 2, groupedWeightGradient: false),
         Case(geometry: ConvGeometry(inChannels: 3, outChannels: 4, kernel: 3, padding: 0, inHeight: 10, inWidth: 10), batch: 2, groupedWeightGradient: false),
     ]
 
     /// Forward (adding into a prefilled output) and backward (adding into prefilled gradients) on seeded data.
-    func gradients(_ c: Case, direct: Bool) -> (output: [Float], inputGrad: [Float], weightGrad: [Float]) {
-        EngineConfig.$allowsDirectConvolution.withValue(direct) { compute(c) }
+    func gradients(_ c: Case, _ kernels: ConvolutionKernels) -> (output: [Float], inputGrad: [Float], weightGrad: [Float]) {
+        EngineConfig.$convolutionKernelLimit.withValue(kernels) { compute(c) }
     }
 
     func compute(_ c: Case) -> (output: [Float], inputGrad: [Float], weightGrad: [Float]) {
@@ -52,19 +56,29 @@ struct DirectConvolutionTests {
         zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
     }
 
-    @Test(arguments: cases) func directMatchesIm2col(_ c: Case) {
-        #expect(c.geometry.runsDirect)
-        #expect((c.geometry.weightGradientGroup > 0) == c.groupedWeightGradient)
-        EngineConfig.$allowsDirectConvolution.withValue(false) { #expect(!c.geometry.runsDirect) }
-        let direct = gradients(c, direct: true), reference = gradients(c, direct: false)
+    func check(_ c: Case, _ kernels: ConvolutionKernels) {
+        EngineConfig.$convolutionKernelLimit.withValue(kernels) {
+            #expect(c.geometry.kernels == kernels)
+            #expect((c.geometry.weightGradientGroup > 0) == c.groupedWeightGradient)
+        }
+        EngineConfig.$convolutionKernelLimit.withValue(.im2col) { #expect(c.geometry.kernels == .im2col) }
+        let direct = gradients(c, kernels), reference = gradients(c, .im2col)
         #expect(worstDifference(direct.output, reference.output) < 1e-5)
         #expect(worstDifference(direct.inputGrad, reference.inputGrad) < 1e-5)
         #expect(worstDifference(direct.weightGrad, reference.weightGrad) < 1e-5)
     }
 
-    @Test func widthsThatAreNotWholeVectorsUseIm2col() {
-        #expect(!ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, padding: 1, inHeight: 4, inWidth: 4).runsDirect)
-        #expect(!ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1, inHeight: 16, inWidth: 16).runsDirect)
-        #expect(!ConvGeometry(inChannels: 2, outChannels: 2, kernel: 1, padding: 0, inHeight: 8, inWidth: 8).runsDirect)
+    @Test(.enabled(if: EngineConfig.availableConvolutionKernels >= .avx2, "this CPU has no AVX2/FMA: the direct kernels never run"),
+          arguments: cases)
+    func avx2MatchesIm2col(_ c: Case) { check(c, .avx2) }
+
+    @Test(.enabled(if: EngineConfig.availableConvolutionKernels >= .avx512, "this CPU has no AVX-512VL: its kernels never run"),
+          arguments: cases)
+    func avx512MatchesIm2col(_ c: Case) { check(c, .avx512) }
+
+    @Test func otherShapesUseIm2col() {
+        #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, padding: 1, inHeight: 4, inWidth: 4).kernels == .im2col)
+        #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1, inHeight: 16, inWidth: 16).kernels == .im2col)
+        #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 1, padding: 0, inHeight: 8, inWidth: 8).kernels == .im2col)
     }
 }
