@@ -32,8 +32,8 @@ public struct ConvGeometry: Sendable, Hashable {
         stride == 1 && kernel > 1 && kernel <= 7 && outWidth % 8 == 0 ? EngineConfig.convolutionKernels : .im2col
     }
     /// Images per call of the direct 3x3 weight-gradient kernel (0: im2col + sgemm instead). Each call sums its
-    /// lanes once at the end, so small planes are grouped to about 256 pixels per call (measured: 8x8 planes
-    /// 78 GFLOP/s one at a time... 87 four at a time, 69 sixteen at a time, out of L2).
+    /// lanes once at the end, so small planes are grouped to about 256 pixels per call (AVX2, 8x8 planes, one
+    /// core: 78 GFLOP/s two at a time, 87 four at a time, 69 sixteen at a time, when they no longer fit in L2).
     var weightGradientGroup: Int { kernels != .im2col && kernel == 3 && padding == 1 ? max(1, 256 / outPlane) : 0 }
     var paddedWidth: Int { inWidth + 2 * padding }
     var paddedInputCount: Int { inChannels * (inHeight + 2 * padding) * paddedWidth }
@@ -208,7 +208,7 @@ private func convolutionScratch(_ g: ConvGeometry, _ kernels: ConvolutionKernels
     kernels != .im2col ? g.paddedInputCount : columnTileCount(g)
 }
 
-/// output[n] = weight * im2col(input[n]) for every image (added to output with `accumulate`);
+/// output[n] = conv(input[n], weight) for every image (added to output with `accumulate`), on `g.kernels`;
 /// the batch is split over the engine's workers.
 public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                           batch: Int, geometry g: ConvGeometry, workspace: Workspace, accumulate: Bool = false) {
@@ -230,8 +230,9 @@ let weightGradientChunks = 8
 
 /// Adds dL/dweight into `weightGrad` and, when `inputGrad` is given, dL/dinput into it.
 /// Chunk 0 accumulates straight into `weightGrad`, the others into private partial sums added at the end.
-/// Stride-1 input gradients are the transposed convolution of the output gradient (flipped kernel), which keeps
-/// the GEMM's inner dimension at outC*k*k instead of outC and avoids a scatter (col2im).
+/// Stride-1 input gradients are the transposed convolution of the output gradient (flipped kernel): it runs on the
+/// direct kernels where the shape allows, and under im2col it keeps the GEMM's inner dimension at outC*k*k instead
+/// of outC and avoids a scatter (col2im). Direct 3x3 weight gradients take `weightGradientGroup` images per call.
 public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
                            outputGrad: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                            batch: Int, geometry g: ConvGeometry, workspace: Workspace) {
