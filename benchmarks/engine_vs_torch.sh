@@ -3,14 +3,16 @@
 # same network, batch and thread count, runs interleaved (engine, peer, engine, peer, ...) so both see the
 # same machine load. Prints one JSON line per run; benchmarks/summarize_engine.py turns them into a table.
 # usage: benchmarks/engine_vs_torch.sh [rounds=2] > results.jsonl; python3 benchmarks/summarize_engine.py < results.jsonl
-#   env: CORETYPES="Haswell unset" (OPENBLAS_CORETYPE values to try), THREADS=2, CONFIGS (see below)
+#   env: CORETYPES="Haswell unset" (OPENBLAS_CORETYPE values to try), THREADS=2, CONFIGS (see below),
+#        KERNELS="avx2 im2col" (extra own-threads runs with the convolution kernels limited to these; default none:
+#        only the CPU's best)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-2}
 threads=${THREADS:-2}
 coretypes=${CORETYPES:-"Haswell unset"}
-# C N batch steps
-configs=${CONFIGS:-"16,5,256,2 16,5,64,4 8,1,256,8 8,1,64,16"}
+# C N batch steps: at least ~1,000 training images per measurement (4 steps of 64 swung 129-158 img/s on this VM)
+configs=${CONFIGS:-"16,5,256,4 16,5,64,12 8,1,256,16 8,1,64,48"}
 peer=../shared/tools/torch-peer
 swift build -c release --product nb201-bench >&2
 bench=.build/release/nb201-bench
@@ -25,6 +27,10 @@ for coretype in $coretypes; do
       for r in $(seq "$rounds"); do
         for threading in split blas; do
           $bench --mode "$mode" --C "$C" --N "$N" --batch "$batch" --steps "$s" --threads "$threads" --threading "$threading" \
+            | sed "s/^{/{\"coretype\": \"$coretype\", \"round\": $r, /"
+        done
+        for limit in ${KERNELS:-}; do
+          $bench --mode "$mode" --C "$C" --N "$N" --batch "$batch" --steps "$s" --threads "$threads" --kernels "$limit" \
             | sed "s/^{/{\"coretype\": \"$coretype\", \"round\": $r, /"
         done
         $peer --mode "$mode" --C "$C" --N "$N" --batch "$batch" --steps "$s" --threads "$threads" \

@@ -5,6 +5,7 @@ from collections import defaultdict
 
 best = defaultdict(dict)
 kernels = []
+variants = set()  # convolution kernels of the own-threads runs (older lines carry none: the CPU's best)
 for line in sys.stdin:
     line = line.strip()
     if not line.startswith("{"):
@@ -14,16 +15,32 @@ for line in sys.stdin:
         kernels.append(d)
         continue
     key = (d["coretype"], d["C"], d["N"], d["batch"], d["mode"])
-    who = "torch" if "peer" in d else "engine-" + d["threading"]
+    if "peer" in d:
+        who = "torch"
+    elif d["threading"] == "split":
+        variants.add(d.get("kernels", "best"))
+        who = "split-" + d.get("kernels", "best")
+    else:
+        who = "blas"
     best[key][who] = max(best[key].get(who, 0), d["images_per_s"])
 
-print("| OPENBLAS_CORETYPE | C | N | batch | mode | engine, own threads (img/s) | engine, OpenBLAS threads (img/s) | PyTorch (img/s) | best engine / PyTorch |")
-print("|---|---|---|---|---|---|---|---|---|")
+order = ["avx512", "avx2", "im2col", "best"]
+variants = sorted(variants, key=lambda v: order.index(v) if v in order else len(order))
+split_columns = [f"engine, own threads, {v} kernels (img/s)" for v in variants]
+ratio_columns = [f"{v} / PyTorch" for v in variants] if len(variants) > 1 else []
+header = ["OPENBLAS_CORETYPE", "C", "N", "batch", "mode", *split_columns, "engine, OpenBLAS threads (img/s)",
+          "PyTorch (img/s)", "best engine / PyTorch", *ratio_columns]
+print("| " + " | ".join(header) + " |")
+print("|" + "---|" * len(header))
 for key in sorted(best, key=lambda k: (k[0], -k[1], -k[2], -k[3], k[4])):
     b = best[key]
-    eng = max(b.get("engine-split", 0), b.get("engine-blas", 0))
-    ratio = eng / b["torch"] if b.get("torch") else float("nan")
-    print(f"| {key[0]} | {key[1]} | {key[2]} | {key[3]} | {key[4]} | {b.get('engine-split', 0):.1f} | {b.get('engine-blas', 0):.1f} | {b.get('torch', 0):.1f} | {ratio:.2f}x |")
+    torch = b.get("torch", 0)
+    engine = max([b.get("blas", 0)] + [b.get("split-" + v, 0) for v in variants])
+    ratio = lambda x: f"{x / torch:.2f}x" if torch else "n/a"
+    cells = [key[0], key[1], key[2], key[3], key[4], *[f"{b.get('split-' + v, 0):.1f}" for v in variants],
+             f"{b.get('blas', 0):.1f}", f"{torch:.1f}", ratio(engine),
+             *([ratio(b.get("split-" + v, 0)) for v in variants] if ratio_columns else [])]
+    print("| " + " | ".join(str(c) for c in cells) + " |")
 
 if kernels:
     print()
@@ -35,5 +52,5 @@ if kernels:
     print("| OPENBLAS_CORETYPE | conv | kernels | forward | backward | im2col + sgemm forward | im2col + sgemm backward | sgemm M x N x K per image | sgemm alone |")
     print("|---|---|---|---|---|---|---|---|---|")
     for d in kernels:
-        print(f"| {d['coretype']} | {d['conv']} | {d.get('kernels', 'im2col')} | {d['forward_gflops']:.1f} | {d['backward_gflops']:.1f} | "
+        print(f"| {d['coretype']} | {d['conv']} | {d.get('conv_kernels', d.get('kernels', 'im2col'))} | {d['forward_gflops']:.1f} | {d['backward_gflops']:.1f} | "
               f"{d.get('im2col_forward_gflops', float('nan')):.1f} | {d.get('im2col_backward_gflops', float('nan')):.1f} | {d['gemm_MxNxK']} | {d['sgemm_gflops']:.1f} |")

@@ -1,7 +1,7 @@
 // nb201-bench: training / inference throughput of the NB201 network on the CPU engine, and the rate of
 // each of its convolutions next to a bare sgemm of the same shape. Prints one JSON line per measurement.
 // usage: nb201-bench [--mode train|eval|kernels] [--arch STR] [--C 16] [--N 5] [--batch 256] [--steps 5]
-//                    [--res 32] [--classes 10] [--threading split|blas] [--threads 2]
+//                    [--res 32] [--classes 10] [--threading split|blas] [--threads 2] [--kernels avx512|avx2|im2col]
 // benchmarks/engine_vs_torch.sh runs it side by side with the PyTorch peer.
 import CBLAS
 import Dispatch
@@ -14,6 +14,8 @@ struct Options {
     var arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
     var channels = 16, cells = 5, batch = 256, steps = 5, resolution = 32, classes = 10, threads = 2
     var threading = "split"
+    /// The best convolution kernels train/eval may use (the CPU's best by default).
+    var kernels = ConvolutionKernels.avx512
 
     init(_ args: [String]) {
         var i = 0
@@ -38,6 +40,12 @@ struct Options {
             case "--classes": classes = int(value())
             case "--threads": threads = int(value())
             case "--threading": threading = value()
+            case "--kernels":
+                let name = value()
+                guard let k = ConvolutionKernels.allCases.first(where: { "\($0)" == name }) else {
+                    fatalError("--kernels is one of \(ConvolutionKernels.allCases.map { "\($0)" }), got \(name)")
+                }
+                kernels = k
             default: fatalError("unknown option \(args[i]); see the usage line in Sources/nb201-bench/main.swift")
             }
             i += 1
@@ -64,7 +72,7 @@ var rng = SeededRandom(seed: 0)
 let net = NB201Network(cell: cell, shape: shape, rng: rng.fork("init"))
 let images = (0..<(o.batch * net.inputCountPerImage)).map { _ in rng.nextGaussian() }
 let labels = (0..<o.batch).map { _ in Int32(rng.nextInt(below: o.classes)) }
-let header = "\"engine\": \"swift-openblas\", \"threading\": \"\(o.threading)\", \"threads\": \(o.threads), \"C\": \(o.channels), \"N\": \(o.cells), \"batch\": \(o.batch)"
+let header = "\"engine\": \"swift-openblas\", \"threading\": \"\(o.threading)\", \"threads\": \(o.threads), \"kernels\": \"\(min(o.kernels, EngineConfig.availableConvolutionKernels))\", \"C\": \(o.channels), \"N\": \(o.cells), \"batch\": \(o.batch)"
 
 switch o.mode {
 case "train", "eval":
@@ -72,8 +80,10 @@ case "train", "eval":
     func step() {
         if o.mode == "train" { _ = trainer.trainStep(images: images, labels: labels) } else { _ = trainer.evaluate(images: images, labels: labels) }
     }
-    step()  // warm-up: allocates activations and workspace
-    let t = seconds { for _ in 0..<o.steps { step() } }
+    let t = EngineConfig.$convolutionKernelLimit.withValue(o.kernels) {
+        step()  // warm-up: allocates activations and workspace
+        return seconds { for _ in 0..<o.steps { step() } }
+    }
     print("{\(header), \"mode\": \"\(o.mode)\", \"images_per_s\": \(Double(o.steps * o.batch) / t), \"params\": \(net.parameterCount)}")
 case "kernels":
     // Each distinct convolution of the network: forward, backward (input + weight) and the bare sgemm of the
@@ -121,7 +131,7 @@ case "kernels":
                 }
             }
         }
-        print("{\(header), \"mode\": \"kernels\", \"conv\": \"\(g.inChannels)->\(g.outChannels) k\(g.kernel) s\(g.stride) \(g.inHeight)x\(g.inWidth)\", \"gemm_MxNxK\": \"\(g.outChannels)x\(cols)x\(rows)\", \"kernels\": \"\(g.kernels)\", \"forward_gflops\": \(flops / tf / 1e9), \"backward_gflops\": \(2 * flops / tb / 1e9), \"im2col_forward_gflops\": \(flops / tfIm2col / 1e9), \"im2col_backward_gflops\": \(2 * flops / tbIm2col / 1e9), \"sgemm_gflops\": \(flops / tg / 1e9)}")
+        print("{\(header), \"mode\": \"kernels\", \"conv\": \"\(g.inChannels)->\(g.outChannels) k\(g.kernel) s\(g.stride) \(g.inHeight)x\(g.inWidth)\", \"gemm_MxNxK\": \"\(g.outChannels)x\(cols)x\(rows)\", \"conv_kernels\": \"\(g.kernels)\", \"forward_gflops\": \(flops / tf / 1e9), \"backward_gflops\": \(2 * flops / tb / 1e9), \"im2col_forward_gflops\": \(flops / tfIm2col / 1e9), \"im2col_backward_gflops\": \(2 * flops / tbIm2col / 1e9), \"sgemm_gflops\": \(flops / tg / 1e9)}")
     }
 default:
     fatalError("--mode is train, eval or kernels, got \(o.mode)")
