@@ -15,6 +15,9 @@
 #define NAME(name) JOIN(name, SUFFIX)
 
 enum { MAX_TAPS = 49 };
+// The remainder dispatch below instantiates tiles up to these sizes.
+_Static_assert(CONV_CHANNEL_BLOCK <= 4 && CONV_VECTORS >= 1 && CONV_VECTORS <= 3 && GRAD_CHANNEL_BLOCK <= 6,
+               "direct_conv_body.h dispatches forward tiles of at most 4 x 3 and weight-gradient tiles of at most 6");
 
 /// One tile: output channels m0..<m0+channelBlock at the pixel vectors starting at pixels[0..<vectors]
 /// (each 8 consecutive output pixels of one row). Called with constant channelBlock and vectors, so the loops

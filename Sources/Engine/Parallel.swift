@@ -45,6 +45,7 @@ public enum EngineConfig {
     public static let availableConvolutionKernels = ConvolutionKernels(rawValue: Int(nb_direct_conv_isa())) ?? .im2col
     /// Bound lower (`EngineConfig.$convolutionKernelLimit.withValue(.im2col) { ... }`), the convolutions called
     /// inside use at most those kernels: tests and benchmarks compare them without changing other callers.
+    /// The default, the highest, is no limit.
     @TaskLocal public static var convolutionKernelLimit = ConvolutionKernels.avx512
     /// The kernels stride-1 convolutions run on: the better of the CPU's and the limit.
     public static var convolutionKernels: ConvolutionKernels { min(availableConvolutionKernels, convolutionKernelLimit) }
