@@ -242,6 +242,7 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
     let viaTransposed = g.stride == 1 && !g.isPointwise
     let kernels = g.kernels, group = g.weightGradientGroup, transposedKernels = transposed.kernels
     let weightScratch = group > 0 ? group * g.paddedInputCount : columnTileCount(g)
+    let imagesPerStep = max(group, 1) // a direct weight-gradient group, or one image at a time
     let columnCount = inputGrad == nil || viaTransposed || g.isPointwise
         ? max(weightScratch, viaTransposed ? convolutionScratch(transposed, transposedKernels) : 0)
         : g.patchSize * g.outPlane
@@ -264,8 +265,8 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
             let dW = chunk == 0 ? weightGrad : partials[chunk - 1]
             if chunk > 0 { dW.update(repeating: 0, count: g.weightCount) }
             let images = (batch * chunk / chunks)..<(batch * (chunk + 1) / chunks)
-            for first in stride(from: images.lowerBound, to: images.upperBound, by: max(group, 1)) {
-                let members = first..<min(images.upperBound, first + max(group, 1))
+            for first in stride(from: images.lowerBound, to: images.upperBound, by: imagesPerStep) {
+                let members = first..<min(images.upperBound, first + imagesPerStep)
                 if group > 0 {
                     for n in members { padImage(input + n * g.inputCount, g, cols + (n - first) * g.paddedInputCount) }
                     nb_direct_conv3x3_weight_grad(Int32(kernels.rawValue), cols, g.paddedInputCount, outputGrad + first * g.outputCount, g.outputCount,

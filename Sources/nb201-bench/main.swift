@@ -72,7 +72,7 @@ var rng = SeededRandom(seed: 0)
 let net = NB201Network(cell: cell, shape: shape, rng: rng.fork("init"))
 let images = (0..<(o.batch * net.inputCountPerImage)).map { _ in rng.nextGaussian() }
 let labels = (0..<o.batch).map { _ in Int32(rng.nextInt(below: o.classes)) }
-let header = "\"engine\": \"swift-openblas\", \"threading\": \"\(o.threading)\", \"threads\": \(o.threads), \"kernels\": \"\(min(o.kernels, EngineConfig.availableConvolutionKernels))\", \"C\": \(o.channels), \"N\": \(o.cells), \"batch\": \(o.batch)"
+let header = "\"engine\": \"swift-openblas\", \"threading\": \"\(o.threading)\", \"threads\": \(o.threads), \"kernels\": \"\(EngineConfig.$convolutionKernelLimit.withValue(o.kernels) { EngineConfig.convolutionKernels })\", \"C\": \(o.channels), \"N\": \(o.cells), \"batch\": \(o.batch)"
 
 switch o.mode {
 case "train", "eval":
