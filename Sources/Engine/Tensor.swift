@@ -1,3 +1,5 @@
+import CBLAS
+
 /// A Float32 buffer with a shape, allocated once and zero-filled; the unit every layer reads and writes.
 /// Layers take raw pointers (llm.c style); a Tensor only owns memory and knows its shape (NCHW for images).
 /// Not thread-safe by itself: layers split work over disjoint ranges.
@@ -23,6 +25,9 @@ public final class Tensor: @unchecked Sendable {
     deinit { data.deallocate() }
 
     public func zero() { data.update(repeating: 0, count: count) }
+
+    /// Multiplies every element by `factor`.
+    public func scale(by factor: Float) { cblas_sscal(Int32(count), factor, data, 1) }
 
     public var array: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 

@@ -34,6 +34,9 @@ public struct EvaluationProtocol: Sendable, Codable, Equatable {
     public var calibrationBatchSize = 64
     public var validationImages = 2000
     public var seed: UInt64 = 0
+    /// BatchNorm normalises each validation batch by its own statistics instead of recalibrated ones; nil is false
+    /// (optional so that older stored protocols decode and compare unchanged).
+    public var batchStatistics: Bool?
 
     public init() {}
 }
@@ -150,7 +153,8 @@ public struct SupernetExperiment {
         let evaluator = PathEvaluator(trainer: trainer, calibration: data.training, validation: data.validation,
                                       dataset: data.benchmark, calibrationBatches: evaluation.calibrationBatches,
                                       calibrationBatchSize: evaluation.calibrationBatchSize,
-                                      validationImages: evaluation.validationImages, seed: evaluation.seed)
+                                      validationImages: evaluation.validationImages,
+                                      batchStatistics: evaluation.batchStatistics ?? false, seed: evaluation.seed)
         let done = Set(try store.estimates(run: run.id, estimator: estimator).map(\.arch))
         let todo = architectures.filter { !done.contains($0) }
         let meter = ProgressMeter(label: "evaluate \(run.name)", total: todo.count, unit: "paths", quiet: quiet)

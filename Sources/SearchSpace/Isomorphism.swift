@@ -40,3 +40,12 @@ extension Cell {
         return !reach[3]
     }
 }
+
+extension Cell {
+    /// One cell per isomorphism class of connected cells (the class's smallest ordinal), in ordinal order: what a
+    /// supernet samples from to train each function the benchmark distinguishes equally often.
+    public static let connectedClassRepresentatives: [Cell] = {
+        var seen = Set<String>()
+        return all.filter { !$0.isDisconnected && seen.insert($0.canonicalForm).inserted }
+    }()
+}

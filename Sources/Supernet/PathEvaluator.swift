@@ -21,12 +21,16 @@ public final class PathEvaluator {
     let calibration: [Batch]
     let validation: [Batch]
 
+    /// With `batchStatistics` BatchNorm normalises each validation batch by its own statistics (no calibration).
+    public let batchStatistics: Bool
+
     /// `calibrationBatches` x `calibrationBatchSize` images sampled from `calibration` and `validationImages`
     /// from `validation`, both chosen by `seed` alone.
     public init(trainer: SupernetTrainer, calibration: Subset, validation: Subset, dataset: BenchmarkDataset,
                 calibrationBatches: Int = 10, calibrationBatchSize: Int = 64, validationImages: Int = 2000,
-                validationBatchSize: Int = 250, seed: UInt64) {
+                validationBatchSize: Int = 250, batchStatistics: Bool = false, seed: UInt64) {
         self.trainer = trainer
+        self.batchStatistics = batchStatistics
         let root = SeededRandom(seed: seed)
         let calibrationSet = calibration.sample(calibrationBatches * calibrationBatchSize, seed: root.fork("calibration").seed)
         let validationSet = validation.sample(validationImages, seed: root.fork("validation").seed)
@@ -46,12 +50,14 @@ public final class PathEvaluator {
         let net = trainer.supernet, classes = net.shape.classes
         let lambda = trainer.code(cell)
         net.setPath(cell, lambda: lambda)
-        let statistics = net.batchNormStatistics
-        statistics.forEach { $0.beginCalibration() }
-        net.phase = .training
-        for b in calibration { _ = b.images.withUnsafeBufferPointer { net.forward(images: $0.baseAddress!, batch: b.count) } }
-        statistics.forEach { $0.finishCalibration() }
-        net.phase = .inference
+        if !batchStatistics {
+            let statistics = net.batchNormStatistics
+            statistics.forEach { $0.beginCalibration() }
+            net.phase = .training
+            for b in calibration { _ = b.images.withUnsafeBufferPointer { net.forward(images: $0.baseAddress!, batch: b.count) } }
+            statistics.forEach { $0.finishCalibration() }
+        }
+        net.phase = batchStatistics ? .training : .inference
         defer { net.phase = .training }
         var loss = 0.0, correct = 0, count = 0
         for b in validation {

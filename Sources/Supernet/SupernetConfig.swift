@@ -27,6 +27,10 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
     /// Images of the training split used (a fixed seeded sample), nil for all of them.
     public var trainSubsetSize: Int?
     public var seed: UInt64
+    /// How supernet steps draw their path; nil is `.uniform` (kept optional so older protocols encode unchanged).
+    public var pathSampling: PathSampling?
+    /// Largest L2 norm of one step's gradient over the tensors it updates (PyTorch's clip_grad_norm_); nil: no clipping.
+    public var gradientClip: Float?
 
     public init(shape: NetworkShape, k: Int, epochs: Int, warmupEpochs: Int, batchSize: Int, learningRate: Float = 0.05,
                 momentum: Float = 0.9, weightDecay: Float = 5e-4, simplexLearningRate: Float = 1e-3, simplexEvery: Int = 1,
@@ -85,6 +89,17 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
         try check(k == 1 || batchSize >= simplexPaths, "batch \(batchSize) cannot be split into \(simplexPaths) simplex-net chunks")
         try check(simplexEvery >= 1 && simplexPaths >= 1 && simplexHidden >= 1, "simplex-net every/paths/hidden must be positive")
         try check(temperature > 0, "temperature must be positive, got \(temperature)")
+        try check(gradientClip.map { $0 > 0 && $0.isFinite } ?? true, "the gradient clip must be a positive number, got \(gradientClip ?? 0)")
         try check(trainSubsetSize.map { $0 >= batchSize } ?? true, "train subset \(trainSubsetSize ?? 0) is smaller than one batch of \(batchSize)")
     }
+}
+
+/// Which cells supernet steps train on.
+public enum PathSampling: String, Codable, Hashable, Sendable, CaseIterable {
+    /// Uniform over the 15,625 cells: isomorphic cells are drawn as often as their class is large, and 341 of the
+    /// cells (1 step in 46) are disconnected (zero output: only the stem and head learn).
+    case uniform
+    /// Uniform over the benchmark's isomorphism classes of connected cells (one representative each, the class's
+    /// smallest ordinal), as the ranking samples paths.
+    case nonIsomorphic = "non-isomorphic"
 }

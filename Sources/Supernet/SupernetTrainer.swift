@@ -72,10 +72,15 @@ public final class SupernetTrainer {
     public var isFinished: Bool { epoch >= config.epochs }
     public var inWarmup: Bool { epoch < config.warmupEpochs }
 
-    /// The path of supernet step `iteration`, uniform over the 15,625 cells.
+    /// The path of supernet step `iteration`, drawn as `config.pathSampling` says.
     func samplePath(_ iteration: Int, _ label: String = "path") -> Cell {
         var random = root.fork("\(label)/\(iteration)")
-        return try! Cell(ordinal: random.nextInt(below: Cell.spaceSize))
+        switch config.pathSampling ?? .uniform {
+        case .uniform: return try! Cell(ordinal: random.nextInt(below: Cell.spaceSize))
+        case .nonIsomorphic:
+            let classes = Cell.connectedClassRepresentatives
+            return classes[random.nextInt(below: classes.count)]
+        }
     }
 
     /// lambda of a path: the simplex-net's code after warm-up, theta^1 alone before it (and for K = 1).
@@ -144,6 +149,7 @@ public final class SupernetTrainer {
         let result = forwardBackward(batch.images[...], batch.labels[...]) { dz in
             supernet.backward(logitsGrad: dz, itemGradients: true)
         }
+        if let limit = config.gradientClip { clipGradientNorm(used, to: limit) }
         let rate = schedule.learningRate(at: iteration)
         for i in used {
             optimizers[i].learningRate = rate
@@ -177,6 +183,21 @@ public final class SupernetTrainer {
         simplex.backward(lambdaGrad)
         simplexOptimizer.step()
         return loss
+    }
+
+    /// Scales the gradients of every item of the `used` tensors by limit / (norm + 1e-6) when their joint L2 norm
+    /// exceeds `limit` (torch.nn.utils.clip_grad_norm_ over the parameters that have a gradient this step).
+    func clipGradientNorm(_ used: [Int], to limit: Float) {
+        var squares = 0.0
+        for i in used {
+            for p in optimizers[i].parameters {
+                let g = p.grad.data
+                for j in 0..<p.count { squares += Double(g[j]) * Double(g[j]) }
+            }
+        }
+        let scale = Float(Double(limit) / (squares.squareRoot() + 1e-6))
+        guard scale < 1 else { return }
+        for i in used { for p in optimizers[i].parameters { p.grad.scale(by: scale) } }
     }
 
     /// Forward, mean cross-entropy and its gradient, then `backward(dL/dlogits)`.

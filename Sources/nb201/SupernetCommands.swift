@@ -13,11 +13,18 @@ struct SupernetDataOptions: ParsableArguments {
     @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
     @Option(help: "Directory for checkpoints (one file per run, written atomically every epoch).")
     var checkpoints = "nb201-checkpoints"
+    @OptionGroup var engine: EngineOptions
+
+    func configureEngine() throws { try engine.configure() }
+}
+
+/// How many engine worker threads a training command uses.
+struct EngineOptions: ParsableArguments {
     @Option(help: "Engine worker threads (default: one per online core); 1 lets two runs share a 2-core machine.")
     var threads: Int?
 
     /// Applies `--threads` to the engine (process-wide, before any training).
-    func configureEngine() throws {
+    func configure() throws {
         guard let threads else { return }
         guard threads >= 1 else {
             printError("--threads must be at least 1, got \(threads)")
@@ -56,6 +63,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "A simplex-net step every this many supernet steps.") var simplexEvery: Int?
     @Option var temperature: Float?
     @Option(help: "Train on a seeded subset of this many images.") var trainSubset: Int?
+    @Option(help: "Paths of supernet steps: uniform (over all 15,625 cells) or non-isomorphic (uniform over the classes of connected cells).")
+    var sampling: PathSampling?
+    @Option(help: "Clip each step's gradient to this L2 norm (e.g. 5).") var clipGrad: Float?
     @Option(help: "Run name (default: derived from dataset, preset, K and seed).") var name: String?
     @Option(help: "Epochs after which a copy of the checkpoint is kept (comma-separated), for rankings over training time.")
     var snapshotEpochs: String?
@@ -79,6 +89,8 @@ struct TrainCommand: ParsableCommand {
         if let simplexEvery { config.simplexEvery = simplexEvery }
         if let temperature { config.temperature = temperature }
         if let trainSubset { config.trainSubsetSize = trainSubset }
+        if let sampling { config.pathSampling = sampling }
+        if let clipGrad { config.gradientClip = clipGrad }
         let runName = name ?? "supernet-\(benchmark.rawValue)-\(preset)-k\(k)-s\(seed)"
         let snapshots = try parseEpochList(snapshotEpochs ?? "", budget: config.epochs)
         try paths.configureEngine()
@@ -115,6 +127,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Seed of sample:N and of the calibration/validation images.") var evalSeed: UInt64 = 0
     @Option(help: "Calibration batches of 64 training images (no augmentation).") var calibrationBatches = 10
     @Option(help: "Validation images per path.") var validationImages = 2000
+    @Flag(help: "Normalise each validation batch of 250 by its own BatchNorm statistics instead of recalibrating.")
+    var batchStatistics = false
     @Option(help: "Estimate with the checkpoint kept after this epoch (nb201 train --snapshot-epochs) instead of the final one.")
     var snapshot: Int?
     @Flag(help: "No progress on stderr.") var quiet = false
@@ -131,6 +145,7 @@ struct EvaluateCommand: ParsableCommand {
             evaluation.calibrationBatches = calibrationBatches
             evaluation.validationImages = validationImages
             evaluation.seed = evalSeed
+            if batchStatistics { evaluation.batchStatistics = true }
             let now = try experiment.evaluate(selected, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet)
             if snapshot == nil { try store.updateRun(id: experiment.run.id, status: "finished") }
             print("run \(experiment.run.id) '\(experiment.run.name)': \(selected.count) paths selected, \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
@@ -177,3 +192,5 @@ final class InterruptFlag: Sendable {
 
     var raised: Bool { flag.load(ordering: .relaxed) }
 }
+
+extension PathSampling: ExpressibleByArgument {}

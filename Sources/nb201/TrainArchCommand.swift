@@ -13,6 +13,7 @@ struct TrainArchCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var engine: EngineOptions
     @Argument(help: "Benchmark index (needs the benchmark imported), arch string, or 6 op codes.") var arch: String
     @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
@@ -33,6 +34,7 @@ struct TrainArchCommand: ParsableCommand {
 
     func run() throws {
         let benchmarkDataset = try parseDataset(dataset)
+        try engine.configure()
         try reportingErrors {
             let store = try database.open()
             let cell: Cell
