@@ -100,8 +100,9 @@ let package = Package(
         .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
 
-        // Experiments recorded in the store: supernet runs (train, evaluate, resume) over the datasets.
-        .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
+        // Experiments recorded in the store: supernet runs (train, evaluate, resume), zero-cost proxies and
+        // reduced-training estimates over the datasets.
+        .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Training", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "TestSupport"]),
 
         // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.

@@ -61,16 +61,8 @@ public struct ProxyExperiment {
         encoder.outputFormatting = [.sortedKeys]
         let protocolJSON = String(decoding: try encoder.encode(proto), as: UTF8.self)
         let runName = name ?? proto.defaultRunName
-        let run: RunRecord
-        if let existing = try? store.run(named: runName) {
-            guard existing.kind == "proxies", existing.protocolJSON == protocolJSON else {
-                throw StoreError.conflictingValue("run '\(runName)' exists with another kind or protocol:\n  stored \(existing.protocolJSON)\n  now    \(protocolJSON)\nchoose another run name")
-            }
-            run = existing
-        } else {
-            run = try store.createRun(kind: "proxies", name: runName, dataset: dataset.rawValue, seed: Int(seed),
-                                      protocolJSON: protocolJSON, codeVersion: codeVersion)
-        }
+        let run = try store.openRun(kind: "proxies", name: runName, dataset: dataset.rawValue, seed: seed,
+                                    protocolJSON: protocolJSON, codeVersion: codeVersion)
         return ProxyExperiment(store: store, run: run, proxyProtocol: proto, dataset: dataset, shape: shape)
     }
 

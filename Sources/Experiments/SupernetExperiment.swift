@@ -13,8 +13,13 @@ public struct SupernetData: Sendable {
     public let training: Subset
     public let validation: Subset
 
+    /// The benchmark dataset whose splits the weights learn from and are measured on.
+    public static func source(of dataset: BenchmarkDataset) -> BenchmarkDataset {
+        dataset == .cifar10 ? .cifar10Valid : dataset
+    }
+
     public init(dataset: BenchmarkDataset, dataDirectory: String, splitsDirectory: String) throws {
-        let source: BenchmarkDataset = dataset == .cifar10 ? .cifar10Valid : dataset
+        let source = Self.source(of: dataset)
         let data = try BenchmarkData.load(source, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
         benchmark = source
         training = try data.subset(.train)
@@ -60,16 +65,8 @@ public struct SupernetExperiment {
     public static func open(store: BenchmarkStore, name: String, dataset: String, config: SupernetConfig,
                             checkpointDirectory: String, codeVersion: String) throws -> SupernetExperiment {
         let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
-        let run: RunRecord
-        if let existing = try store.runs(kind: "supernet").first(where: { $0.name == name }) {
-            guard existing.protocolJSON == protocolJSON else {
-                throw StoreError.conflictingValue("run '\(name)' was made with another configuration:\n  stored \(existing.protocolJSON)\n  now    \(protocolJSON)\nresume with the same options or choose another --name")
-            }
-            run = existing
-        } else {
-            run = try store.createRun(kind: "supernet", name: name, dataset: dataset, seed: Int(config.seed),
-                                      protocolJSON: protocolJSON, codeVersion: codeVersion)
-        }
+        let run = try store.openRun(kind: "supernet", name: name, dataset: dataset, seed: config.seed,
+                                    protocolJSON: protocolJSON, codeVersion: codeVersion)
         try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
         let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(name).ckpt").path
         return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)

@@ -91,6 +91,37 @@ extension BenchmarkStore {
         return try run(id: Int(db.lastInsertRowID))
     }
 
+    /// Opens the run `name`, creating it (status `running`) when new. An existing run must be of the same kind and
+    /// protocol; otherwise nothing is touched and the error names the fields that differ. The seed is stored as
+    /// its 64-bit pattern (SQLite integers are signed), so every UInt64 seed is accepted.
+    public func openRun(kind: String, name: String, dataset: String, seed: UInt64, protocolJSON: String,
+                        codeVersion: String) throws -> RunRecord {
+        guard let existing = try? run(named: name), existing.name == name else {
+            return try createRun(kind: kind, name: name, dataset: dataset, seed: Int(truncatingIfNeeded: seed),
+                                 protocolJSON: protocolJSON, codeVersion: codeVersion)
+        }
+        guard existing.kind == kind else {
+            throw StoreError.conflictingValue("run '\(name)' is a \(existing.kind) run, not a \(kind) run; choose another name")
+        }
+        guard existing.protocolJSON == protocolJSON else {
+            let fields = Self.differingFields(existing.protocolJSON, protocolJSON)
+            throw StoreError.conflictingValue("run '\(name)' was made with another protocol (\(fields.isEmpty ? "its text differs" : "differs in " + fields.joined(separator: ", "))):\n  stored \(existing.protocolJSON)\n  now    \(protocolJSON)\nresume with the same options or choose another name")
+        }
+        return existing
+    }
+
+    /// Top-level keys whose values differ between two JSON objects.
+    static func differingFields(_ a: String, _ b: String) -> [String] {
+        func object(_ text: String) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        }
+        func text(_ value: Any?) -> Data? {
+            value.flatMap { try? JSONSerialization.data(withJSONObject: [$0], options: .sortedKeys) }
+        }
+        let x = object(a), y = object(b)
+        return Set(x.keys).union(y.keys).sorted().filter { text(x[$0]) != text(y[$0]) }
+    }
+
     public func run(id: Int) throws -> RunRecord {
         guard let r = try db.rows("SELECT \(Self.runColumns) FROM runs WHERE id = ?", [SQLValue(id)]).first else {
             throw StoreError.noData("no run with id \(id); `nb201 runs` lists them")

@@ -139,9 +139,13 @@ public final class SupernetTrainer {
         }
     }
 
-    /// One SGD step of all K items of the path's tensors on a uniformly sampled path, its code held fixed.
+    /// One SGD step of all K items of the path's tensors on the path sampled for `iteration`, its code held fixed.
     public func supernetStep(_ batch: Batch, iteration: Int) -> CrossEntropyResult {
-        let cell = samplePath(iteration)
+        supernetStep(batch, path: samplePath(iteration), iteration: iteration)
+    }
+
+    /// The step on a given path (`iteration` sets the learning rate).
+    func supernetStep(_ batch: Batch, path cell: Cell, iteration: Int) -> CrossEntropyResult {
         supernet.phase = .training
         supernet.setPath(cell, lambda: code(cell))
         let used = supernet.usedTensors(cell)

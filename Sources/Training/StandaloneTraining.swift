@@ -27,6 +27,12 @@ public struct StandaloneConfig: Sendable, Codable, Equatable {
         self.dataset = dataset
         self.epochs = epochs
     }
+
+    /// The run (and checkpoint file) name of this training when the user gives none.
+    public var defaultRunName: String {
+        let codes = (try? Cell(archString: arch))?.opCodes ?? arch
+        return "train-arch-\(codes)-\(dataset)-e\(epochs)-C\(channels)N\(cellsPerStage)-s\(seed)"
+    }
 }
 
 /// One epoch's figures.
@@ -69,7 +75,9 @@ public struct StandaloneTraining {
 
     /// Trains the remaining epochs and evaluates. With `checkpoint`, the state is written there after every epoch
     /// and a run finds its place again from it (`onEpoch` is called only for the epochs trained now).
-    public func run(checkpoint: String? = nil, quiet: Bool = false, onEpoch: (StandaloneEpoch) throws -> Void = { _ in }) throws
+    /// `splits` limits the evaluation (default: every split of `evaluationSplits`).
+    public func run(checkpoint: String? = nil, splits: [BenchmarkSplit]? = nil, quiet: Bool = false,
+                    onEpoch: (StandaloneEpoch) throws -> Void = { _ in }) throws
         -> (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
     {
         let dataset = BenchmarkDataset(name: config.dataset)!
@@ -119,7 +127,7 @@ public struct StandaloneTraining {
             try onEpoch(e)
         }
         var scores: [SplitScore] = []
-        for split in evaluationSplits {
+        for split in splits ?? evaluationSplits {
             var subset = try data.subset(split)
             if let limit = config.evalLimit, limit < subset.count { subset = subset.sample(limit, seed: config.seed) }
             var correct = 0, lossSum = 0.0

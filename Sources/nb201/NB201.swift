@@ -7,7 +7,7 @@ struct NB201: ParsableCommand {
         abstract: "NAS-Bench-201: benchmark store, CPU one-shot / K-shot supernets, ranking analysis.",
         subcommands: [
             ImportTableCommand.self, ImportCommand.self, QueryCommand.self, TopCommand.self, InfoCommand.self, SQLCommand.self,
-            CostCommand.self, RankCommand.self, ReportCommand.self, TrainArchCommand.self, TrainCommand.self, EvaluateCommand.self, RunsCommand.self, ProxiesCommand.self,
+            CostCommand.self, RankCommand.self, ReportCommand.self, TrainArchCommand.self, ReducedTrainCommand.self, TrainCommand.self, EvaluateCommand.self, RunsCommand.self, ProxiesCommand.self,
             ReproduceCommand.self,
         ]
     )

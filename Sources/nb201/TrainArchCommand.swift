@@ -55,7 +55,7 @@ struct TrainArchCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
-            let runName = name ?? "train-arch-\(cell.opCodes)-\(benchmarkDataset.rawValue)-e\(epochs)-C\(channels)N\(cells)-s\(seed)"
+            let runName = name ?? config.defaultRunName
             // A run of this name and protocol that did not finish is resumed from its checkpoint.
             let run: RunRecord
             if let existing = try? store.run(named: runName) {

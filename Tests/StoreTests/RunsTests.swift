@@ -29,6 +29,27 @@ import TestSupport
         #expect(done.status == "finished" && done.wallSeconds == 6 && done.imagesSeen == 1280 && done.finishedAt != nil)
     }
 
+    /// openRun creates a run once, reopens it under the same kind and protocol, and otherwise refuses naming the
+    /// differing fields; every UInt64 seed is stored (as its bit pattern).
+    @Test func openRunReopensOrNamesTheDifference() throws {
+        let (store, _) = try Fixtures.store()
+        let run = try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+                                    protocolJSON: #"{"epochs":3,"k":2,"lr":0.05}"#, codeVersion: "test")
+        #expect(run.seed == -1)
+        #expect(try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+                                  protocolJSON: #"{"epochs":3,"k":2,"lr":0.05}"#, codeVersion: "test") == run)
+        #expect { try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+                                    protocolJSON: #"{"epochs":4,"k":2,"lr":0.1}"#, codeVersion: "test") }
+            throws: { "\($0)".contains("differs in epochs, lr") }
+        #expect { try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+                                    protocolJSON: #"{"epochs":3,"k":2}"#, codeVersion: "test") }
+            throws: { "\($0)".contains("differs in lr") }
+        #expect { try store.openRun(kind: "proxies", name: "r", dataset: "cifar10", seed: 0,
+                                    protocolJSON: #"{"epochs":3,"k":2,"lr":0.05}"#, codeVersion: "test") }
+            throws: { "\($0)".contains("is a supernet run, not a proxies run") }
+        #expect(try store.runs().count == 1)
+    }
+
     /// A version-1 file (benchmark tables only) opens, migrates to the current version and keeps its rows.
     @Test func migratesVersionOneDatabase() throws {
         let dir = SharedData.temporaryDirectory()
