@@ -4,7 +4,7 @@ import SearchSpace
 import Store
 
 /// The study written out as a folder (`notebooks-export/<dataset>-<preset>/`): README.md (tables, findings, cost,
-/// protocol), CSVs of every number, tau-vs-K and tau-vs-epochs plots, study.json, a notebook that recomputes the
+/// protocol), CSVs of every number, tau-vs-K, tau-vs-epochs and tau-vs-hours plots, study.json, a notebook that recomputes the
 /// tables from the database, and per ground truth a full ranking report (table, scatter plots, heat map, notebook).
 public struct StudyReport {
     public var results: StudyResults
@@ -44,6 +44,7 @@ public struct StudyReport {
         written.append(Self.extractName)
         try save("tau-vs-k.svg", tauVersusK.svg)
         try save("tau-vs-epochs.svg", tauVersusEpochs.svg)
+        try save("tau-vs-hours.svg", tauVersusHours.svg)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try save("study.json", String(decoding: try encoder.encode(StudyFile(results: results, commandLine: commandLine,
@@ -124,7 +125,9 @@ public struct StudyReport {
     }
 
     var snapshotsCSV: String {
-        (["k,epoch,truth,kendall_tau_b,paths"] + results.snapshots.map { "\($0.k),\($0.epoch),\($0.truth),\(f($0.tau, 6)),\($0.paths)" })
+        (["k,epoch,truth,kendall_tau_b,paths,training_hours"] + results.snapshots.map {
+            "\($0.k),\($0.epoch),\($0.truth),\(f($0.tau, 6)),\($0.paths),\($0.trainingHours.map { f($0, 4) } ?? "")"
+        })
             .joined(separator: "\n") + "\n"
     }
 
@@ -153,15 +156,33 @@ public struct StudyReport {
                         xLabel: "K (dictionary size; 1 = one-shot)", yLabel: "Kendall tau-b", series: series)
     }
 
-    var tauVersusEpochs: LinePlot {
+    var tauVersusEpochs: LinePlot { tauOverTraining(x: { Double($0.epoch) }, xLabel: "epochs trained") }
+
+    var tauVersusHours: LinePlot {
+        tauOverTraining(x: \.trainingHours, xLabel: "hours of training (wall time of the run)")
+    }
+
+    /// The first seed's snapshots against the first ground truth, with the baselines' tau (on all the study's
+    /// paths) as flat reference lines.
+    func tauOverTraining(x: (SnapshotPoint) -> Double?, xLabel: String) -> LinePlot {
         let column = results.groundTruths.first?.description ?? ""
-        let series = results.plan.ks.compactMap { k -> LinePlot.Series? in
-            let points = results.snapshots.filter { $0.k == k && $0.truth == column }.map { (x: Double($0.epoch), y: $0.tau) }
+        var series = results.plan.ks.compactMap { k -> LinePlot.Series? in
+            let points = results.snapshots.filter { $0.k == k && $0.truth == column }.compactMap { p in x(p).map { (x: $0, y: p.tau) } }
             return points.isEmpty ? nil : .init(name: "K=\(k)", points: points)
+        }
+        let xs = series.flatMap { $0.points.map(\.x) }
+        if let low = xs.min(), let high = xs.max(), let slug = results.groundTruths.first?.slug {
+            // params, and the best of the other baselines (FLOPs, zero-cost proxies): supernet rows are named "K=...".
+            let baselines = (results.rows[slug] ?? []).filter { !$0.estimator.hasPrefix("K=") }
+                .compactMap { row in row.metric("kendall_tau_b").map { (name: row.estimator, tau: $0.value) } }
+            let best = baselines.filter { $0.name != "params" }.max { $0.tau < $1.tau }
+            for b in baselines.filter({ $0.name == "params" }) + (best.map { [$0] } ?? []) {
+                series.append(.init(name: "\(b.name) (all paths)", points: [(x: low, y: b.tau), (x: high, y: b.tau)]))
+            }
         }
         let paths = results.snapshots.first?.paths ?? 0
         return LinePlot(title: "Kendall tau-b over training (seed \(results.plan.snapshotSeed ?? 0), \(paths) paths)",
-                        xLabel: "epochs trained", yLabel: "Kendall tau-b vs \(column)", series: series)
+                        xLabel: xLabel, yLabel: "Kendall tau-b vs \(column)", series: series)
     }
 
     func tau(_ run: StudyRunRecord, _ column: GroundTruthColumn) -> Double? {
@@ -224,7 +245,8 @@ public struct StudyReport {
                 md.append("| \(b.estimator) | " + ops.map { f(b.tau[$0]) }.joined(separator: " | ") + " |")
             }
         }
-        md += ["", "## Plots", "", "![tau against K](tau-vs-k.svg)", "", "![tau against epochs](tau-vs-epochs.svg)", ""]
+        md += ["", "## Plots", "", "![tau against K](tau-vs-k.svg)", "", "![tau against epochs](tau-vs-epochs.svg)", "",
+               "![tau against hours of training](tau-vs-hours.svg)", ""]
         for column in results.groundTruths where results.rows[column.slug] != nil {
             md.append("- \(column): [`\(column.slug)/ranking.md`](\(column.slug)/ranking.md), scatter plots and the tau-b heat map in `\(column.slug)/`.")
         }

@@ -63,6 +63,8 @@ public struct SnapshotPoint: Sendable, Codable, Equatable {
     public var truth: String
     public var tau: Double
     public var paths: Int
+    /// Wall hours of training up to the epoch (the run's epoch log): the budget the point cost.
+    public var trainingHours: Double?
 }
 
 /// Kendall tau-b between a score and how many edges of the cell carry each operation: what a ranking rewards.
@@ -103,6 +105,8 @@ public struct StudyResults: Sendable, Codable {
         var runs: [StudyRunRecord] = []
         var runScores: [String: EstimatorScores] = [:]
         var snapshotScores: [String: [Int: EstimatorScores]] = [:]
+        /// Training hours up to each epoch of the snapshot runs.
+        var hoursAt: [String: [Int: Double]] = [:]
         for seed in plan.seeds {
             for k in plan.ks {
                 let name = plan.runName(k: k, seed: seed)
@@ -128,6 +132,11 @@ public struct StudyResults: Sendable, Codable {
                     notes.append("\(name) is not complete (\(epochs.count)/\(config.epochs) epochs, \(estimates.count)/\(selection.count) paths) and is left out")
                 }
                 if seed == plan.snapshotSeed {
+                    var seconds = 0.0
+                    for e in epochs.sorted(by: { $0.epoch < $1.epoch }) {
+                        seconds += e.seconds ?? 0
+                        hoursAt[name, default: [:]][e.epoch + 1] = seconds / 3600
+                    }
                     for epoch in plan.snapshotEpochs {
                         let s = try store.estimates(run: run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: epoch))
                         if !s.isEmpty {
@@ -210,7 +219,8 @@ public struct StudyResults: Sendable, Codable {
                 for (epoch, scores) in points.sorted(by: { $0.0 < $1.0 }) {
                     let (p, t, _) = study.pairs(scores)
                     guard p.count >= 2, let tau = try? kendallTau(p, t, variant: .b).statistic else { continue }
-                    snapshots.append(SnapshotPoint(k: k, epoch: epoch, truth: column.description, tau: tau, paths: p.count))
+                    snapshots.append(SnapshotPoint(k: k, epoch: epoch, truth: column.description, tau: tau, paths: p.count,
+                                                   trainingHours: hoursAt[name]?[epoch]))
                 }
             }
         }

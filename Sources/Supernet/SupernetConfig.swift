@@ -59,6 +59,18 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
                        epochs: 15, warmupEpochs: 3, batchSize: 64, learningRate: 0.05, simplexEvery: 4, seed: seed)
     }
 
+    /// The ranking protocol (issue 13): the `small` shape trained 10x longer, with the tuned protocols' path sampling
+    /// (uniform over the classes of connected cells) and gradient-norm clipping at 5; 30 warm-up epochs for K > 1
+    /// (a K = 1 run does not depend on them). About 1.5 h of training per run on one core, 500 path evaluations
+    /// ~8 min more (benchmarks/results/ranking_protocol.md has the measured cost and tau).
+    public static func medium(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
+        var config = SupernetConfig(shape: NetworkShape(channels: 8, cellsPerStage: 1, classes: classes, resolution: resolution), k: k,
+                                    epochs: 150, warmupEpochs: 30, batchSize: 64, learningRate: 0.05, simplexEvery: 4, seed: seed)
+        config.pathSampling = .nonIsomorphic
+        config.gradientClip = 5
+        return config
+    }
+
     /// The benchmark's network (C=16, N=5) with NB201's recipe (batch 256, lr 0.1 cosine, wd 5e-4) on the whole
     /// split; the 250-epoch budget with 50 warm-up epochs is ours (the paper gives none for NAS-Bench-201).
     public static func paper(k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig {
@@ -67,13 +79,14 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
     }
 
     /// The preset names `preset(_:k:seed:classes:resolution:)` accepts.
-    public static let presetNames = ["tiny", "small", "paper"]
+    public static let presetNames = ["tiny", "small", "medium", "paper"]
 
     /// The preset of that name, nil for an unknown name.
     public static func preset(_ name: String, k: Int, seed: UInt64, classes: Int = 10, resolution: Int = 32) -> SupernetConfig? {
         switch name {
         case "tiny": .tiny(k: k, seed: seed, classes: classes, resolution: resolution)
         case "small": .small(k: k, seed: seed, classes: classes, resolution: resolution)
+        case "medium": .medium(k: k, seed: seed, classes: classes, resolution: resolution)
         case "paper": .paper(k: k, seed: seed, classes: classes, resolution: resolution)
         default: nil
         }

@@ -41,7 +41,8 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Presets (SupernetConfig): tiny (C=4 N=1, 128 images, 3 epochs; seconds), small (C=8 N=1, 15 epochs with 3 \
             warm-up, batch 64, a simplex-net step every 4, CIFAR-10's 25k train half; about 15 min per run on one core with \
-            500 path evaluations: use --threads 1 to run two at once), paper (C=16 N=5, NB201 recipe, 250 epochs). Every knob below overrides the preset. The run, its protocol and per-epoch log go into the database.
+            500 path evaluations: use --threads 1 to run two at once), medium (the small shape for 150 epochs, 30 warm-up, \
+            non-isomorphic sampling, gradient clipping at 5: the ranking protocol), paper (C=16 N=5, NB201 recipe, 250 epochs). Every knob below overrides the preset. The run, its protocol and per-epoch log go into the database.
             """
     )
 
@@ -50,7 +51,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: String
     @Option(help: "Dictionary size K (1 = one-shot).") var k: Int
     @Option(help: "Seed of every draw of the run.") var seed: UInt64 = 0
-    @Option(help: "tiny, small or paper.") var preset = "small"
+    @Option(help: "tiny, small, medium or paper.") var preset = "small"
     @Option(name: .customLong("C")) var channels: Int?
     @Option(name: .customLong("N")) var cells: Int?
     @Option var epochs: Int?

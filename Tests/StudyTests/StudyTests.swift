@@ -75,7 +75,7 @@ import TestSupport
         let out = dir.appendingPathComponent("report")
         let files = try StudyReport(results: results, databasePath: "db.sqlite", commandLine: ["nb201", "reproduce"], codeVersion: "test",
                                     machine: "test").write(to: out, store: store)
-        for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg", "tau-vs-epochs.svg",
+        for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg", "tau-vs-epochs.svg", "tau-vs-hours.svg",
                      "study.json", "study.ipynb", "study.sqlite", "cifar10-valid_x-valid/ranking.md", "cifar10_ori-test/report.ipynb",
                      "cifar10_ori-test/scatter-K-2-seed-1.svg"] {
             #expect(files.contains(name), "missing \(name)")
@@ -94,6 +94,11 @@ import TestSupport
         #expect(readme.contains("| K=1 (one-shot) |") && readme.contains("| K=2 | K=1 | cifar10-valid x-valid | 0,1 |"))
         let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("study.ipynb"))) as? [String: Any]
         #expect(notebook?["nbformat"] as? Int == 4 && (notebook?["cells"] as? [Any])?.count == 6)
+        // Snapshots carry the hours of training they cost, increasing with the epoch.
+        let hours = results.snapshots.filter { $0.k == 1 && $0.truth == "cifar10-valid x-valid" }.sorted { $0.epoch < $1.epoch }.compactMap(\.trainingHours)
+        #expect(hours.count == 3 && zip(hours, hours.dropFirst()).allSatisfy { $0 < $1 })
+        let hoursPlot = try String(contentsOf: out.appendingPathComponent("tau-vs-hours.svg"), encoding: .utf8)
+        #expect(hoursPlot.contains("params (all paths)"))
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
         #expect(summary.count == 1 + 2 * 2)
     }
@@ -120,11 +125,16 @@ import TestSupport
     }
 
     @Test func invalidPlansAndMissingGroundTruthAreNamed() throws {
-        #expect(throws: StudyError.invalidPlan("unknown preset 'huge'; valid: tiny, small, paper")) {
+        #expect(throws: StudyError.invalidPlan("unknown preset 'huge'; valid: tiny, small, medium, paper")) {
             try StudyPlan.standard(preset: "huge", dataset: .cifar10)
         }
         var plan = try StudyPlan.standard(preset: "small", dataset: .cifar10)
         #expect(plan.snapshotEpochs == [3, 6, 9, 12] && plan.ks == [1, 2, 4] && plan.seeds == [0, 1, 2])
+        // The ranking preset: the curve over training on 200 paths, its supernets with the tuned sampling and clipping.
+        let medium = try StudyPlan.standard(preset: "medium", dataset: .cifar10)
+        #expect(medium.snapshotEpochs == [10, 25, 50, 100] && medium.snapshotPaths == 200)
+        #expect(medium.config(k: 2, seed: 1).pathSampling == .nonIsomorphic && medium.config(k: 1, seed: 0).gradientClip == 5)
+        try medium.validate()
         plan.ks = [2, 4]
         #expect(throws: StudyError.self) { try plan.validate() }
         plan.ks = [1, 2]

@@ -108,21 +108,19 @@ import Testing
         #expect(classes.allSatisfy { !$0.isDisconnected })
         #expect(Set(classes.map(\.canonicalForm)).count == classes.count)
         let draws = 200_000
+        // The class of every cell, by ordinal (nil: disconnected).
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1.canonicalForm, $0) })
+        let classOf = Cell.all.map { $0.isDisconnected ? nil : classIndex[$0.canonicalForm] }
+        #expect(classOf.allSatisfy { $0 != nil } == false && classOf.compactMap { $0 }.count == Cell.spaceSize - 341)
         func chiSquare(_ t: SupernetTrainer) -> (statistic: Double, outside: Int) {
-            var counts: [String: Int] = [:]
+            var counts = [Int](repeating: 0, count: classes.count)
             var outside = 0
-            let index = Dictionary(uniqueKeysWithValues: classes.map { ($0.canonicalForm, $0) })
             for i in 0..<draws {
-                let cell = t.samplePath(i)
-                if cell.isDisconnected { outside += 1; continue }
-                counts[cell.canonicalForm, default: 0] += 1
-                #expect(index[cell.canonicalForm] != nil)
+                guard let c = classOf[t.samplePath(i).ordinal] else { outside += 1; continue }
+                counts[c] += 1
             }
             let expected = Double(draws - outside) / Double(classes.count)
-            let statistic = classes.reduce(0.0) { sum, c in
-                let d = Double(counts[c.canonicalForm] ?? 0) - expected
-                return sum + d * d / expected
-            }
+            let statistic = counts.reduce(0.0) { sum, n in sum + (Double(n) - expected) * (Double(n) - expected) / expected }
             return (statistic, outside)
         }
         let df = Double(classes.count - 1)
