@@ -40,9 +40,12 @@ def main():
     ap.add_argument("--reference", action="append", nargs=4, default=[], metavar=("LABEL", "DB", "RUN", "ESTIMATOR"))
     a = ap.parse_args()
 
-    truth = {int(r["index"]): float(r[a.column]) for r in csv.DictReader(open(a.truth)) if r[a.column]}
+    table = list(csv.DictReader(open(a.truth)))
+    truth = {int(r["index"]): float(r[a.column]) for r in table if r[a.column]}
+    op_codes = {int(r["index"]): r["op_codes"] for r in table}
     paths = [int(l) for l in open(a.paths) if l.strip()]
     rows = []  # (series, label, epoch, core_hours, n, tau, lo, hi)
+    finals = []  # (series, {path: score}) of each run's final estimator, for the operation-bias table
 
     for db_path, run in a.run:
         db = sqlite3.connect(db_path)
@@ -64,6 +67,8 @@ def main():
             common = [p for p in paths if p in est and p in truth]
             if len(common) < 10:
                 continue
+            if estimator == "supernet":
+                finals.append((run, {p: est[p] for p in common}))
             t, lo, hi = tau_with_interval([truth[p] for p in common], [est[p] for p in common])
             hours = (cumulative[epoch] + sum(seconds[p] or 0 for p in common)) / 3600
             rows.append((run, estimator, epoch, hours, len(common), t, lo, hi))
@@ -103,7 +108,17 @@ def main():
             for label, n, t, lo, hi, per in references:
                 f.write(f"| {label} | {n} | {t:.3f} [{lo:.3f}, {hi:.3f}] | {per:.1f} |\n")
 
-    write_svg(os.path.join(a.out, a.name + ".svg"), rows, references)
+        if finals:
+            # What each ranking rewards: tau-b between the score and how many of the 6 edges carry each operation.
+            ops = ["none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"]
+            f.write("\n| Kendall tau-b of the score against the count of | " + " | ".join(ops) + " |\n|---|" + "---:|" * len(ops) + "\n")
+            for label, scores in [("truth", {p: truth[p] for p in finals[0][1]})] + finals:
+                keys = sorted(scores)
+                cells = [kendalltau([op_codes[p].count(str(o)) for p in keys], [scores[p] for p in keys]).statistic for o in range(5)]
+                f.write(f"| {label} ({len(keys)} paths) | " + " | ".join(f"{c:+.3f}" for c in cells) + " |\n")
+
+    if rows:
+        write_svg(os.path.join(a.out, a.name + ".svg"), rows, references)
 
 
 def write_svg(path, rows, references):
