@@ -1,37 +1,71 @@
 /// Average pools over NCHW planes. Every (image, channel) plane is independent, so `planes` = N * C.
 
 /// 3x3 average pool, stride 1, padding 1, padding not counted in the divisor (count_include_pad=False).
+/// Computed as separable box sums (3 horizontal, then 3 vertical), whose inner loops vectorise: a window-by-window
+/// loop spent ~24% of a C=8 N=1 supernet step here.
 public func avgPool3x3Forward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                               planes: Int, height h: Int, width w: Int) {
     parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
-        for plane in r {
-            let x = input + plane * h * w, y = output + plane * h * w
-            for i in 0..<h {
-                let i0 = max(i - 1, 0), i1 = min(i + 1, h - 1)
-                for j in 0..<w {
-                    let j0 = max(j - 1, 0), j1 = min(j + 1, w - 1)
-                    var s: Float = 0
-                    for a in i0...i1 { for b in j0...j1 { s += x[a * w + b] } }
-                    y[i * w + j] = s / Float((i1 - i0 + 1) * (j1 - j0 + 1))
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: h * w) { rows in
+            for plane in r {
+                let y = output + plane * h * w
+                boxSum3x3(y, input + plane * h * w, height: h, width: w, rows: rows.baseAddress!, accumulate: false)
+                for i in 0..<h {
+                    let windowRows = windowExtent(i, h)
+                    let yi = y + i * w
+                    for j in 0..<w { yi[j] /= Float(windowRows * windowExtent(j, w)) }
                 }
             }
         }
     }
 }
 
+/// The window relation is symmetric (input a is in the window of output i exactly when i is in the window of a),
+/// so dL/dx is the box sum of dL/dy divided by each output's window size.
 public func avgPool3x3Backward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
                                planes: Int, height h: Int, width w: Int) {
     parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
-        for plane in r {
-            let dx = inputGrad + plane * h * w, dy = outputGrad + plane * h * w
-            for i in 0..<h {
-                let i0 = max(i - 1, 0), i1 = min(i + 1, h - 1)
-                for j in 0..<w {
-                    let j0 = max(j - 1, 0), j1 = min(j + 1, w - 1)
-                    let g = dy[i * w + j] / Float((i1 - i0 + 1) * (j1 - j0 + 1))
-                    for a in i0...i1 { for b in j0...j1 { dx[a * w + b] += g } }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * h * w) { scratch in
+            let scaled = scratch.baseAddress!, rows = scaled + h * w
+            for plane in r {
+                let dy = outputGrad + plane * h * w
+                for i in 0..<h {
+                    let windowRows = windowExtent(i, h)
+                    for j in 0..<w { scaled[i * w + j] = dy[i * w + j] / Float(windowRows * windowExtent(j, w)) }
                 }
+                boxSum3x3(inputGrad + plane * h * w, scaled, height: h, width: w, rows: rows, accumulate: true)
             }
+        }
+    }
+}
+
+/// How many of the positions i-1, i, i+1 lie in 0..<n.
+@inline(__always)
+private func windowExtent(_ i: Int, _ n: Int) -> Int { min(i + 1, n - 1) - max(i - 1, 0) + 1 }
+
+/// out (+)= the sum of each 3x3 window of the h x w plane x, zero outside; `rows` is h * w floats of scratch.
+@inline(__always)
+private func boxSum3x3(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, height h: Int, width w: Int,
+                       rows: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    for i in 0..<h {
+        let src = x + i * w, dst = rows + i * w
+        if w == 1 { dst[0] = src[0]; continue }
+        dst[0] = src[0] + src[1]
+        for j in 1..<(w - 1) { dst[j] = src[j - 1] + src[j] + src[j + 1] }
+        dst[w - 1] = src[w - 2] + src[w - 1]
+    }
+    for i in 0..<h {
+        let middle = rows + i * w, o = out + i * w
+        let above = i > 0 ? rows + (i - 1) * w : nil, below = i < h - 1 ? rows + (i + 1) * w : nil
+        switch (above, below, accumulate) {
+        case let (a?, b?, false): for j in 0..<w { o[j] = a[j] + middle[j] + b[j] }
+        case let (a?, b?, true): for j in 0..<w { o[j] += a[j] + middle[j] + b[j] }
+        case let (a?, nil, false): for j in 0..<w { o[j] = a[j] + middle[j] }
+        case let (a?, nil, true): for j in 0..<w { o[j] += a[j] + middle[j] }
+        case let (nil, b?, false): for j in 0..<w { o[j] = middle[j] + b[j] }
+        case let (nil, b?, true): for j in 0..<w { o[j] += middle[j] + b[j] }
+        case (nil, nil, false): for j in 0..<w { o[j] = middle[j] }
+        case (nil, nil, true): for j in 0..<w { o[j] += middle[j] }
         }
     }
 }

@@ -117,6 +117,33 @@ import Testing
         #expect(gc.worstRatio(of: x, analytic: dx.array, forward: forward) <= 1)
     }
 
+    /// The separable box sums agree with the window-by-window definition on every plane shape, borders included
+    /// (1-wide planes have windows of one row or column).
+    @Test(arguments: [(1, 1), (1, 5), (2, 2), (3, 1), (4, 7), (8, 8), (16, 3)])
+    func avgPool3x3MatchesWindowDefinition(h: Int, w: Int) {
+        var rng = SeededRandom(seed: UInt64(h * 100 + w))
+        let planes = 3, n = planes * h * w
+        let x = (0..<n).map { _ in rng.nextGaussian() }, dy = (0..<n).map { _ in rng.nextGaussian() }
+        var expected = [Float](repeating: 0, count: n), expectedGrad = [Float](repeating: 0.5, count: n)
+        for p in 0..<planes {
+            for i in 0..<h {
+                for j in 0..<w {
+                    let rows = max(i - 1, 0)...min(i + 1, h - 1), cols = max(j - 1, 0)...min(j + 1, w - 1)
+                    let count = Float(rows.count * cols.count)
+                    var s: Float = 0
+                    for a in rows { for b in cols { s += x[(p * h + a) * w + b] } }
+                    expected[(p * h + i) * w + j] = s / count
+                    for a in rows { for b in cols { expectedGrad[(p * h + a) * w + b] += dy[(p * h + i) * w + j] / count } }
+                }
+            }
+        }
+        var y = [Float](repeating: .nan, count: n), dx = [Float](repeating: 0.5, count: n)
+        avgPool3x3Forward(output: &y, input: x, planes: planes, height: h, width: w)
+        avgPool3x3Backward(inputGrad: &dx, outputGrad: dy, planes: planes, height: h, width: w)
+        #expect(zip(y, expected).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }, "forward \(h)x\(w)")
+        #expect(zip(dx, expectedGrad).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }, "backward \(h)x\(w) (accumulates)")
+    }
+
     @Test func avgPool2x2() {
         var gc = GradientCheck()
         let x = gc.tensor([2, 3, 4, 6]), out = Tensor(shape: [2, 3, 2, 3]), probe = gc.tensor(out.shape)
