@@ -26,6 +26,14 @@ public enum ArchitectureSelection: Sendable, Equatable, CustomStringConvertible 
         }
     }
 
+    /// Shard `index` of `count` of a resolved selection: every count-th architecture from position index, so
+    /// shards are disjoint, cover the selection and stay balanced. Estimates do not depend on the sharding (each
+    /// path is evaluated on its own), so shards may run in any order, in any process.
+    public static func shard(_ selected: [Int], index: Int, count: Int) -> [Int] {
+        precondition((0..<count).contains(index), "shard \(index) of \(count)")
+        return selected.enumerated().filter { $0.offset % count == index }.map(\.element)
+    }
+
     public var description: String {
         switch self {
         case .all: "all"

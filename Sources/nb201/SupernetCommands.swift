@@ -132,9 +132,25 @@ struct EvaluateCommand: ParsableCommand {
     var batchStatistics = false
     @Option(help: "Estimate with the checkpoint kept after this epoch (nb201 train --snapshot-epochs) instead of the final one.")
     var snapshot: Int?
+    @Option(help: "I/N: estimate only shard I (0-based) of N of the selection (every N-th path), e.g. one per process or job.")
+    var shard: String?
     @Flag(help: "No progress on stderr.") var quiet = false
 
+    /// `--shard I/N` as (index, count).
+    var shardPart: (index: Int, count: Int)? {
+        get throws {
+            guard let shard else { return nil }
+            let parts = shard.split(separator: "/").map { Int($0) }
+            guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (0..<n).contains(i) else {
+                printError("--shard '\(shard)' must be I/N with 0 <= I < N, e.g. 0/4")
+                throw ExitCode(2)
+            }
+            return (i, n)
+        }
+    }
+
     func run() throws {
+        let part = try shardPart
         try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
@@ -142,14 +158,17 @@ struct EvaluateCommand: ParsableCommand {
             let benchmark = try parseSupernetDataset(experiment.run.dataset)
             let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
             let selected = try ArchitectureSelection(archs).resolve(in: store, seed: evalSeed)
+            let mine = part.map { ArchitectureSelection.shard(selected, index: $0.index, count: $0.count) } ?? selected
             var evaluation = EvaluationProtocol()
             evaluation.calibrationBatches = calibrationBatches
             evaluation.validationImages = validationImages
             evaluation.seed = evalSeed
             if batchStatistics { evaluation.batchStatistics = true }
-            let now = try experiment.evaluate(selected, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet)
-            if snapshot == nil { try store.updateRun(id: experiment.run.id, status: "finished") }
-            print("run \(experiment.run.id) '\(experiment.run.name)': \(selected.count) paths selected, \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
+            let now = try experiment.evaluate(mine, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet)
+            // Finished once every path of the whole selection has its estimate (other shards may still be running).
+            let estimated = Set(try store.estimates(run: experiment.run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: nil)).map(\.arch))
+            if snapshot == nil && selected.allSatisfy(estimated.contains) { try store.updateRun(id: experiment.run.id, status: "finished") }
+            print("run \(experiment.run.id) '\(experiment.run.name)': \(mine.count) paths selected\(shard.map { " (shard \($0) of \(selected.count))" } ?? ""), \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
         }
     }
 }

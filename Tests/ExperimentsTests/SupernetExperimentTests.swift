@@ -66,6 +66,32 @@ import TestSupport
         #expect(estimates.allSatisfy { $0.detailsJSON.hasPrefix(#"{"lambda":["#) && (0...100).contains($0.score) })
     }
 
+    /// Shards are disjoint and cover the selection, and a path's estimate does not depend on which shard, or in
+    /// which order, it was evaluated: two identically trained runs, one evaluated whole, one shard by shard in
+    /// reverse order, store the same bits.
+    @Test func shardedEvaluationGivesTheSameEstimates() throws {
+        let selected = Array(0..<11)
+        let shards = (0..<3).map { ArchitectureSelection.shard(selected, index: $0, count: 3) }
+        #expect(shards.flatMap { $0 }.sorted() == selected && shards.map(\.count) == [4, 4, 3])
+
+        var evaluation = EvaluationProtocol()
+        evaluation.calibrationBatches = 2
+        evaluation.validationImages = 64
+        func trained(_ name: String) throws -> (BenchmarkStore, SupernetExperiment, [Int]) {
+            let (_, store, experiment) = try newRun(name, .tiny(k: 2, seed: 6))
+            _ = try experiment.train(data: data, quiet: true)
+            return (store, experiment, try ArchitectureSelection.sample(6).resolve(in: store, seed: 1))
+        }
+        let (wholeStore, whole, paths) = try trained("whole")
+        try whole.evaluate(paths, data: data, evaluation: evaluation, quiet: true)
+        let (shardStore, sharded, same) = try trained("sharded")
+        #expect(same == paths)
+        for i in [1, 0] { try sharded.evaluate(ArchitectureSelection.shard(paths, index: i, count: 2), data: data, evaluation: evaluation, quiet: true) }
+        let a = try wholeStore.estimates(run: whole.run.id).map { [$0.arch: $0.score] }
+        let b = try shardStore.estimates(run: sharded.run.id).map { [$0.arch: $0.score] }
+        #expect(a.count == 6 && a == b)
+    }
+
     /// A run interrupted mid-epoch and resumed counts every image once: the same totals as an uninterrupted run.
     @Test func interruptedRunCountsEveryImageOnce() throws {
         let config = SupernetConfig.tiny(k: 2, seed: 4)
