@@ -112,12 +112,7 @@ public struct SupernetExperiment {
             do {
                 var metrics = ["accuracy": log.accuracy]
                 if let s = log.simplexLoss { metrics["simplex_loss"] = s }
-                if let c = log.codes {
-                    metrics["mean_largest_lambda"] = c.meanLargestLambda
-                    metrics["mean_sum_lambda_squares"] = c.meanSumOfSquares
-                    metrics["dominant_item_share"] = c.dominantItemShare
-                    metrics["code_spread"] = c.spread
-                }
+                if let codes = log.codes { metrics.merge(codes.metrics) { $1 } }
                 let metricsJSON = String(decoding: (try? Self.encoder.encode(metrics)) ?? Data("{}".utf8), as: UTF8.self)
                 try store.recordEpoch(run: run.id, RunEpoch(epoch: log.epoch - 1, trainLoss: log.loss, trainAccuracy: 100 * log.accuracy,
                                                             learningRate: Double(log.learningRate), seconds: log.seconds,

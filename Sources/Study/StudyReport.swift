@@ -35,6 +35,7 @@ public struct StudyReport {
         try save("paired.csv", pairedCSV)
         try save("snapshots.csv", snapshotsCSV)
         try save("operation-bias.csv", operationBiasCSV)
+        try save("epochs.csv", epochsCSV)
         // The extract the notebooks read the study's runs and estimates from (no benchmark data: they take the ground
         // truth from a benchmark database the user imports), so the committed report reruns without rerunning the study.
         let estimators = try reportEstimators(store: store)
@@ -95,7 +96,7 @@ public struct StudyReport {
     // MARK: tables
 
     var runsCSV: String {
-        var lines = ["run,k,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen"]
+        var lines = ["run,k,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen,collapsed"]
         for column in results.groundTruths {
             for run in results.runs where run.complete {
                 guard let row = row(run, column) else { continue }
@@ -103,7 +104,7 @@ public struct StudyReport {
                 let top = row.metrics.first { $0.name.hasPrefix("precision_at_top") }
                 lines.append([run.name, "\(run.k)", "\(run.seed)", column.description, f(tau.value, 6), f(tau.lower, 6), f(tau.upper, 6),
                               f(row.metric("spearman_rho")?.value, 6), f(top?.value, 6), "\(run.epochsTrained)", "\(run.pathsEstimated)",
-                              f(run.trainSeconds, 1), f(run.evaluationSeconds, 1), "\(run.imagesSeen)"].joined(separator: ","))
+                              f(run.trainSeconds, 1), f(run.evaluationSeconds, 1), "\(run.imagesSeen)", "\(run.collapsed)"].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -126,6 +127,18 @@ public struct StudyReport {
     var snapshotsCSV: String {
         (["k,epoch,truth,kendall_tau_b,paths"] + results.snapshots.map { "\($0.k),\($0.epoch),\($0.truth),\(f($0.tau, 6)),\($0.paths)" })
             .joined(separator: "\n") + "\n"
+    }
+
+    /// Every run's log: training accuracy and the probe paths' codes per epoch.
+    var epochsCSV: String {
+        var lines = ["run,k,seed,epoch,train_accuracy,mean_largest_lambda,mean_sum_lambda_squares,dominant_item_share,code_spread"]
+        for run in results.runs {
+            for e in run.epochLog {
+                lines.append(["\(run.name)", "\(run.k)", "\(run.seed)", "\(e.epoch)", f(e.trainAccuracy, 3), f(e.codes?.meanLargestLambda, 4),
+                              f(e.codes?.meanSumOfSquares, 4), f(e.codes?.dominantItemShare, 4), f(e.codes?.spread, 4)].joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     var operationBiasCSV: String {
@@ -189,7 +202,7 @@ public struct StudyReport {
             let cells = results.groundTruths.map { column -> String in
                 guard let s = results.summaries.first(where: { $0.k == k && $0.truth == column.description }) else { return "-" }
                 let spread = s.standardDeviation.map { " ± " + f($0) } ?? ""
-                return "\(f(s.mean))\(spread) (\(s.taus.map { f($0) }.joined(separator: ", ")))"
+                return "\(f(s.mean))\(spread) (\(zip(s.taus, s.collapsed).map { f($0) + ($1 ? " †" : "") }.joined(separator: ", ")))"
             }
             md.append("| K=\(k)\(k == 1 ? " (one-shot)" : "") | " + cells.joined(separator: " | ") + " |")
         }
@@ -200,7 +213,8 @@ public struct StudyReport {
             }
             md.append("| \(name) | " + cells.joined(separator: " | ") + " |")
         }
-        md += ["", "Supernet cells: mean ± sample standard deviation over seeds (the seeds' values in brackets). Baselines: one value with its",
+        md += ["", "Supernet cells: mean ± sample standard deviation over seeds (the seeds' values in brackets; † marks a run whose simplex",
+               "codes collapsed onto one item, a K-shot dictionary acting as one supernet, see the cost table). Baselines: one value with its",
                "95% bootstrap interval over paths. Per-run intervals, Spearman, Pearson, weighted tau and top-k metrics: `runs.csv` and",
                "each ground truth's `ranking.md`.", ""]
         md += ["## Paired differences", "",
@@ -229,13 +243,17 @@ public struct StudyReport {
             md.append("- \(column): [`\(column.slug)/ranking.md`](\(column.slug)/ranking.md), scatter plots and the tau-b heat map in `\(column.slug)/`.")
         }
         md += ["", "## Cost of each run", "",
-               "Simplex codes (K > 1): the mean largest weight lambda_k over the paths, and the share of paths whose largest weight",
-               "is on the item most paths favour (1.00 = the dictionary collapsed onto one item).", "",
-               "| run | epochs | paths | training s | evaluation s | images seen | mean largest lambda | dominant item share |",
-               "|---|---|---|---|---|---|---|---|"]
+               "Simplex codes of the estimated paths (K > 1): the mean largest weight lambda_k, the mean sum of lambda_k^2, the share of",
+               "paths whose largest weight is on the item most paths favour (1.00 = every path leans on one item) and the spread of the",
+               "codes between paths (mean total-variation distance to the mean code); COLLAPSED when at least 90% of the paths favour",
+               "one item with a mean largest weight of 0.8 or more. Train accuracy: the last epoch's; `epochs.csv` has every epoch.", "",
+               "| run | epochs | paths | training s | evaluation s | images seen | train acc % | mean largest lambda | sum lambda^2 | dominant item share | code spread | codes |",
+               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in results.runs {
             md.append("| \(r.name) | \(r.epochsTrained)/\(r.epochs) | \(r.pathsEstimated)/\(results.selectionCount) | \(f(r.trainSeconds, 0)) | "
-                      + "\(f(r.evaluationSeconds, 0)) | \(r.imagesSeen) | \(f(r.meanLargestLambda, 2)) | \(f(r.dominantItemShare, 2)) |")
+                      + "\(f(r.evaluationSeconds, 0)) | \(r.imagesSeen) | \(f(r.finalTrainAccuracy, 1)) | \(f(r.codes?.meanLargestLambda, 2)) | "
+                      + "\(f(r.codes?.meanSumOfSquares, 2)) | \(f(r.codes?.dominantItemShare, 2)) | \(f(r.codes?.spread, 3)) | "
+                      + "\(r.codes.map { $0.collapsed ? "COLLAPSED" : "in use" } ?? "-") |")
         }
         md += ["", budget, "", "## Protocol", ""]
         md += ["- Supernet (\(plan.preset)): C=\(config.shape.channels), N=\(config.shape.cellsPerStage), \(config.epochs) epochs of which "
@@ -293,12 +311,14 @@ public struct StudyReport {
                              + points.map { "\(f($0.tau)) at epoch \($0.epoch)" }.joined(separator: ", ") + ".")
             }
         }
-        let coded = results.runs.filter { $0.dominantItemShare != nil }
+        let coded = results.runs.filter { $0.codes != nil }
         if !coded.isEmpty {
-            let collapsed = coded.filter { $0.dominantItemShare! >= 0.9 && $0.meanLargestLambda! >= 0.8 }
-            lines.append("- Simplex codes: in \(collapsed.count) of \(coded.count) K-shot runs at least 90% of the paths put most of their weight "
-                         + "(mean largest lambda \(coded.map { f($0.meanLargestLambda, 2) }.joined(separator: ", "))) on the same item, so the "
-                         + "dictionary acts nearly as one supernet at this budget (cost table).")
+            let collapsed = coded.filter(\.collapsed)
+            lines.append("- Simplex codes: \(collapsed.count) of \(coded.count) K-shot runs collapsed onto one item"
+                         + (collapsed.isEmpty ? "" : " (\(collapsed.map(\.name).joined(separator: ", ")), marked † in the tau table)")
+                         + ": at least 90% of their paths favour the same item with a mean largest lambda of 0.8 or more (mean largest lambda "
+                         + "\(coded.map { f($0.codes?.meanLargestLambda, 2) }.joined(separator: ", "))), so such a dictionary acts as one supernet "
+                         + "and its tau says nothing about K-shot sharing (cost table).")
         }
         // The operation with the widest gap between what the one-shot supernet and the ground truth reward.
         if let oneShot = results.operationBias.first(where: { $0.estimator == "K=1" }),

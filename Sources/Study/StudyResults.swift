@@ -20,10 +20,22 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var imagesSeen: Int
     /// Trained and every selected path estimated: only complete runs are ranked.
     public var complete: Bool
-    /// K > 1: the simplex codes of the estimated paths, summarised: the mean of the largest weight lambda_k, and the
-    /// share of paths whose largest weight is on the item most paths favour (1 = every path leans on one item).
-    public var meanLargestLambda: Double? = nil
-    public var dominantItemShare: Double? = nil
+    /// K > 1: the simplex codes of the estimated paths, summarised (`codes.collapsed` flags a dictionary acting as one
+    /// supernet).
+    public var codes: CodeSummary? = nil
+    /// The run log, epoch by epoch: training accuracy and (K > 1 after the warm-up) the codes of the probe paths.
+    public var epochLog: [EpochDiagnostics] = []
+
+    /// Training accuracy (percent) of the last epoch logged.
+    public var finalTrainAccuracy: Double? { epochLog.last?.trainAccuracy }
+    public var collapsed: Bool { codes?.collapsed ?? false }
+}
+
+/// One epoch of a run's log as the report shows it.
+public struct EpochDiagnostics: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainAccuracy: Double?
+    public var codes: CodeSummary?
 }
 
 /// Kendall tau-b of one K over the seeds against one ground truth.
@@ -31,6 +43,8 @@ public struct KSummary: Sendable, Codable, Equatable {
     public var k: Int
     public var truth: String
     public var taus: [Double]
+    /// Whether the run of each tau collapsed onto one dictionary item (the report marks them).
+    public var collapsed: [Bool]
     public var mean: Double
     public var standardDeviation: Double?
 }
@@ -119,7 +133,11 @@ public struct StudyResults: Sendable, Codable {
                     pathsEstimated: estimates.count, trainSeconds: epochs.compactMap(\.seconds).reduce(0, +),
                     evaluationSeconds: estimates.compactMap(\.seconds).reduce(0, +), imagesSeen: run.imagesSeen,
                     complete: epochs.count >= config.epochs && estimates.count == selection.count)
-                if k > 1 { (record.meanLargestLambda, record.dominantItemShare) = codeSummary(estimates) }
+                if k > 1 { record.codes = codeSummary(estimates) }
+                record.epochLog = epochs.map { e in
+                    let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
+                    return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics))
+                }
                 runs.append(record)
                 if record.complete {
                     runScores[name] = EstimatorScores(name: "K=\(k) seed \(seed)", source: "run \(run.id) \(name)",
@@ -168,11 +186,13 @@ public struct StudyResults: Sendable, Codable {
             }
             rows[column.slug] = columnRows + baselines.compactMap(ranked)
             for k in plan.ks {
-                let taus = runs.filter { $0.k == k }.compactMap { tauOf[$0.name] }
+                let ranked = runs.filter { $0.k == k && tauOf[$0.name] != nil }
+                let taus = ranked.map { tauOf[$0.name]! }
                 guard !taus.isEmpty else { continue }
                 let mean = taus.reduce(0, +) / Double(taus.count)
                 let sd = taus.count > 1 ? (taus.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(taus.count - 1)).squareRoot() : nil
-                summaries.append(KSummary(k: k, truth: column.description, taus: taus, mean: mean, standardDeviation: sd))
+                summaries.append(KSummary(k: k, truth: column.description, taus: taus, collapsed: ranked.map(\.collapsed), mean: mean,
+                                          standardDeviation: sd))
             }
             func compare(_ first: String, _ second: String, _ pairs: [(UInt64, EstimatorScores, EstimatorScores)]) throws {
                 guard !pairs.isEmpty else { return }
@@ -251,16 +271,12 @@ public struct StudyResults: Sendable, Codable {
         return result.isEmpty ? nil : result
     }
 
-    /// Mean largest lambda and the share of paths favouring the most favoured item, from the estimates' details
-    /// (`{"lambda":[...]}`); nil where no codes are stored.
-    static func codeSummary(_ estimates: [Estimate]) -> (Double?, Double?) {
+    /// The codes of the estimated paths, from the estimates' details (`{"lambda":[...]}`), summarised; nil where none
+    /// are stored.
+    static func codeSummary(_ estimates: [Estimate]) -> CodeSummary? {
         struct Details: Decodable { var lambda: [Double] }
-        let codes = estimates.compactMap { try? JSONDecoder().decode(Details.self, from: Data($0.detailsJSON.utf8)).lambda }.filter { !$0.isEmpty }
-        guard !codes.isEmpty else { return (nil, nil) }
-        let largest = codes.map { $0.max()! }
-        var favoured: [Int: Int] = [:]
-        for code in codes { favoured[code.firstIndex(of: code.max()!)!, default: 0] += 1 }
-        return (largest.reduce(0, +) / Double(codes.count), Double(favoured.values.max()!) / Double(codes.count))
+        return CodeSummary(codes: estimates.compactMap { try? JSONDecoder().decode(Details.self, from: Data($0.detailsJSON.utf8)).lambda }
+            .filter { !$0.isEmpty })
     }
 
     /// params and FLOPs (the baselines run) and the zero-cost proxies (the proxies run) on the selection, with the

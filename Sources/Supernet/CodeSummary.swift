@@ -26,6 +26,19 @@ public struct CodeSummary: Codable, Hashable, Sendable {
         spread = codes.map { code in 0.5 * zip(code, mean).reduce(0) { $0 + abs($1.0 - $1.1) } }.reduce(0, +) / n
     }
 
+    /// The summary as entries of an epoch's metrics JSON (the run log).
+    public var metrics: [String: Double] {
+        ["mean_largest_lambda": meanLargestLambda, "mean_sum_lambda_squares": meanSumOfSquares,
+         "dominant_item_share": dominantItemShare, "code_spread": spread]
+    }
+
+    /// The summary stored in an epoch's metrics, nil when they hold none.
+    public init?(metrics: [String: Double]) {
+        guard let largest = metrics["mean_largest_lambda"], let squares = metrics["mean_sum_lambda_squares"],
+              let share = metrics["dominant_item_share"], let spread = metrics["code_spread"] else { return nil }
+        meanLargestLambda = largest; meanSumOfSquares = squares; dominantItemShare = share; self.spread = spread
+    }
+
     /// Collapsed onto one item: at least 90% of the paths favour the same item, with a mean largest weight of 0.8 or more.
     public var collapsed: Bool { dominantItemShare >= 0.9 && meanLargestLambda >= 0.8 }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SearchSpace
 import Store
+import Supernet
 import Support
 import Testing
 import TestSupport
@@ -56,8 +57,12 @@ import TestSupport
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.count == 4 && results.runs.allSatisfy(\.complete))
         // K > 1 runs summarise their simplex codes; one-shot runs have none.
-        #expect(results.runs.allSatisfy { ($0.k > 1) == ($0.dominantItemShare != nil) })
-        #expect(results.runs.compactMap(\.meanLargestLambda).allSatisfy { (0.5...1).contains($0) })
+        #expect(results.runs.allSatisfy { ($0.k > 1) == ($0.codes != nil) })
+        #expect(results.runs.compactMap(\.codes?.meanLargestLambda).allSatisfy { (0.5...1).contains($0) })
+        // The run log per epoch: every epoch's training accuracy; codes from the switch on, for K > 1 only.
+        let warmup = plan.config(k: 2, seed: 0).warmupEpochs
+        #expect(results.runs.allSatisfy { $0.epochLog.map(\.epoch) == Array(1...$0.epochs) && $0.finalTrainAccuracy != nil })
+        #expect(results.runs.allSatisfy { run in run.epochLog.allSatisfy { ($0.codes != nil) == (run.k > 1 && $0.epoch >= warmup) } })
         #expect(Set(results.summaries.map(\.k)) == [1, 2] && results.summaries.allSatisfy { $0.taus.count == 2 })
         // Per ground truth: K=2 against K=1, and each K against params.
         #expect(results.paired.filter { $0.second == "K=1" }.count == 2 && results.paired.filter { $0.second == "params" }.count == 4)
@@ -75,7 +80,7 @@ import TestSupport
         let out = dir.appendingPathComponent("report")
         let files = try StudyReport(results: results, databasePath: "db.sqlite", commandLine: ["nb201", "reproduce"], codeVersion: "test",
                                     machine: "test").write(to: out, store: store)
-        for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg", "tau-vs-epochs.svg",
+        for name in ["README.md", "runs.csv", "summary.csv", "epochs.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg", "tau-vs-epochs.svg",
                      "study.json", "study.ipynb", "study.sqlite", "cifar10-valid_x-valid/ranking.md", "cifar10_ori-test/report.ipynb",
                      "cifar10_ori-test/scatter-K-2-seed-1.svg"] {
             #expect(files.contains(name), "missing \(name)")
@@ -92,10 +97,20 @@ import TestSupport
             #expect(readme.contains(heading), "README lacks \(heading)")
         }
         #expect(readme.contains("| K=1 (one-shot) |") && readme.contains("| K=2 | K=1 | cifar10-valid x-valid | 0,1 |"))
+        #expect(!readme.contains("| COLLAPSED |") && !readme.contains(" †,") && readme.contains("| in use |"))
+        // A run whose codes collapsed onto one item is flagged in the tau table, the cost table and the findings.
+        var flagged = results
+        let first = try #require(flagged.runs.firstIndex { $0.k == 2 })
+        flagged.runs[first].codes = CodeSummary(codes: Array(repeating: [0.97, 0.03], count: 12))
+        for i in flagged.summaries.indices where flagged.summaries[i].k == 2 { flagged.summaries[i].collapsed[0] = true }
+        let flaggedReadme = StudyReport(results: flagged, databasePath: "db.sqlite", commandLine: [], codeVersion: nil, machine: "test").readme
+        #expect(flaggedReadme.contains("| COLLAPSED |") && flaggedReadme.contains(" †,"))
+        #expect(flaggedReadme.contains("1 of 2 K-shot runs collapsed onto one item (\(flagged.runs[first].name)"))
         let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("study.ipynb"))) as? [String: Any]
         #expect(notebook?["nbformat"] as? Int == 4 && (notebook?["cells"] as? [Any])?.count == 6)
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
         #expect(summary.count == 1 + 2 * 2)
+        #expect(try String(contentsOf: out.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n").count == 1 + 4 * 3)
     }
 
     @Test(arguments: [(SyntheticDatasetFiles.Layout.cifar100, BenchmarkDataset.cifar100, "cifar-100-binary"),
