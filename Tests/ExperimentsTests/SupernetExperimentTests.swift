@@ -80,6 +80,36 @@ import TestSupport
         #expect(try store.epochs(run: experiment.run.id).count == config.epochs)
     }
 
+    /// Few-shot end to end: trained with an interruption and resumed, evaluated (resumably), one-hot codes stored with
+    /// the estimates, and the protocol recorded so a K-shot configuration cannot reopen the run.
+    @Test func fewShotTrainsResumesAndEvaluates() throws {
+        let config = SupernetConfig.tiny(k: 1, seed: 6).fewShot(edge: 1)
+        let (dir, store, experiment) = try newRun("tiny-fewshot", config)
+        var asked = 0
+        let stopped = try experiment.train(data: data, quiet: true, shouldStop: { asked += 1; return asked > 6 })
+        #expect(!stopped.isFinished && stopped.epoch == 1)
+        let trained = try experiment.train(data: data, quiet: true)
+        #expect(try trained.isFinished && store.epochs(run: experiment.run.id).count == config.epochs)
+        #expect(try store.run(id: experiment.run.id).protocolJSON.contains(#""splitEdge":1"#))
+        #expect(throws: StoreError.self) {
+            try SupernetExperiment.open(store: store, name: "tiny-fewshot", dataset: "cifar10", config: .tiny(k: 5, seed: 6),
+                                        checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+        }
+        var evaluation = EvaluationProtocol()
+        evaluation.calibrationBatches = 2
+        evaluation.validationImages = 64
+        let paths = try ArchitectureSelection.sample(6).resolve(in: store, seed: 5)
+        #expect(try experiment.evaluate(Array(paths.prefix(2)), data: data, evaluation: evaluation, quiet: true) == 2)
+        #expect(try experiment.evaluate(paths, data: data, evaluation: evaluation, quiet: true) == 4)
+        let estimates = try store.estimates(run: experiment.run.id, estimator: "supernet")
+        #expect(estimates.map(\.arch).sorted() == paths.sorted())
+        for estimate in estimates {
+            let op = try store.cell(at: estimate.arch).ops[1].rawValue
+            let lambda = (0..<5).map { $0 == op ? "1" : "0" }.joined(separator: ",")
+            #expect(estimate.detailsJSON == #"{"lambda":[\#(lambda)]}"#)
+        }
+    }
+
     @Test func architectureSelections() throws {
         let dir = SharedData.temporaryDirectory()
         let store = try store(in: dir)
