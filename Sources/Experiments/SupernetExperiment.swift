@@ -93,11 +93,13 @@ public struct SupernetExperiment {
 
     /// Trains (or resumes) to the end of the budget, checkpointing and logging every epoch; after each epoch in
     /// `snapshotEpochs` a copy of the checkpoint is kept at `snapshotPath(epoch:)`. When `shouldStop` says yes
-    /// (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early.
-    public func train(data: SupernetData, snapshotEpochs: Set<Int> = [], quiet: Bool = false,
+    /// (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early. A fresh K > 1 run given `warmupFrom`
+    /// (a one-shot run of the same warm-up protocol that kept a snapshot after its warm-up) starts from that snapshot.
+    public func train(data: SupernetData, snapshotEpochs: Set<Int> = [], warmupFrom: SupernetExperiment? = nil, quiet: Bool = false,
                       shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
         let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
                                                    dataset: data.benchmark)
+        if let warmupFrom, trainer.epoch == 0 && trainer.batchInEpoch == 0 { try branch(trainer, from: warmupFrom) }
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
         if trainer.epoch > 0 || trainer.batchInEpoch > 0 {
             meter.advance(by: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
@@ -129,6 +131,27 @@ public struct SupernetExperiment {
         }
         if let failure { throw failure }
         return trainer
+    }
+
+    /// Starts `trainer` from the warm-up snapshot of the one-shot run `oneShot` and logs the shared warm-up epochs as
+    /// that run logged them, marked `shared_warmup_run`, with their images but not their seconds (the one-shot run
+    /// paid for them).
+    private func branch(_ trainer: SupernetTrainer, from oneShot: SupernetExperiment) throws {
+        let warmup = config.warmupEpochs, snapshot = oneShot.snapshotPath(epoch: warmup)
+        guard FileManager.default.fileExists(atPath: snapshot) else {
+            throw StoreError.noData("run '\(oneShot.run.name)' kept no checkpoint after its \(warmup) warm-up epochs (\(snapshot)); train it with --snapshot-epochs \(warmup)")
+        }
+        try trainer.branch(fromWarmup: snapshot)
+        for e in try store.epochs(run: oneShot.run.id) where e.epoch < warmup {
+            var metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
+            metrics["shared_warmup_run"] = Double(oneShot.run.id)
+            var shared = e
+            shared.seconds = nil
+            shared.metricsJSON = String(decoding: try Self.encoder.encode(metrics), as: UTF8.self)
+            try store.recordEpoch(run: run.id, shared)
+            try store.updateRun(id: run.id, addImages: e.images ?? 0)
+        }
+        try trainer.writeCheckpoint(to: checkpointPath)
     }
 
     /// Estimates every selected path not yet estimated (an interrupted evaluation resumes), writing estimates in

@@ -83,6 +83,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Run name (default: derived from dataset, preset, K and seed).") var name: String?
     @Option(help: "Epochs after which a copy of the checkpoint is kept (comma-separated), for rankings over training time.")
     var snapshotEpochs: String?
+    @Option(help: "K > 1 or few-shot: start from the warm-up of this one-shot run (id or name, trained with --snapshot-epochs at the end of its warm-up) instead of training it again.")
+    var warmupFrom: String?
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
@@ -125,8 +127,9 @@ struct TrainCommand: ParsableCommand {
             let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
                                                          checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
+            let oneShot = try warmupFrom.map { try SupernetExperiment.open(store: store, run: $0, checkpointDirectory: paths.checkpoints) }
             let interrupt = InterruptFlag()
-            let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, quiet: quiet,
+            let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, warmupFrom: oneShot, quiet: quiet,
                                                shouldStop: { interrupt.raised })
             let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
             print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")

@@ -110,6 +110,33 @@ import TestSupport
         }
     }
 
+    /// A K sweep pays for one warm-up: the K = 2 run started from the one-shot run's warm-up snapshot writes the same
+    /// checkpoint as a K = 2 run that trained its own, and logs the shared warm-up epochs without their seconds.
+    @Test func kRunsShareTheOneShotWarmup() throws {
+        let oneShotConfig = SupernetConfig.tiny(k: 1, seed: 8)
+        let (dir, store, oneShot) = try newRun("tiny-k1", oneShotConfig)
+        let checkpoints = dir.appendingPathComponent("ckpt").path
+        func open(_ name: String, _ config: SupernetConfig) throws -> SupernetExperiment {
+            try SupernetExperiment.open(store: store, name: name, dataset: "cifar10", config: config, checkpointDirectory: checkpoints,
+                                        codeVersion: "test")
+        }
+        var config = SupernetConfig.tiny(k: 2, seed: 8)
+        config.itemPerturbation = 0.05
+        let branched = try open("tiny-k2-branched", config)
+        // Without the one-shot run's warm-up snapshot there is nothing to start from: the error names the option.
+        #expect { try branched.train(data: data, warmupFrom: oneShot, quiet: true) } throws: { "\($0)".contains("--snapshot-epochs 1") }
+        _ = try oneShot.train(data: data, snapshotEpochs: [oneShotConfig.warmupEpochs], quiet: true)
+
+        let own = try open("tiny-k2-own", config)
+        _ = try own.train(data: data, quiet: true)
+        _ = try branched.train(data: data, warmupFrom: oneShot, quiet: true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: branched.checkpointPath)) == Data(contentsOf: URL(fileURLWithPath: own.checkpointPath)))
+        let log = try store.epochs(run: branched.run.id)
+        #expect(log.count == config.epochs && log[0].seconds == nil && log[0].metricsJSON.contains("shared_warmup_run"))
+        #expect(log.dropFirst().allSatisfy { $0.seconds != nil && !$0.metricsJSON.contains("shared_warmup_run") })
+        #expect(try store.run(id: branched.run.id).imagesSeen == store.run(id: own.run.id).imagesSeen)
+    }
+
     @Test func architectureSelections() throws {
         let dir = SharedData.temporaryDirectory()
         let store = try store(in: dir)

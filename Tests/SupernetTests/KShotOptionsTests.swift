@@ -143,6 +143,47 @@ import Testing
         #expect(TrainingTests.state(resumed) == TrainingTests.state(whole))
     }
 
+    /// K > 1 and few-shot runs started from the one-shot run's checkpoint at the end of its warm-up end bit-identical to
+    /// runs that trained their own warm-up; a one-shot run of another warm-up protocol, or a checkpoint that is not at
+    /// the end of the warm-up, is refused and changes nothing.
+    @Test func branchingFromTheOneShotWarmupEqualsTrainingIt() throws {
+        let directory = try TrainingTests.temporaryDirectory("branch")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var base = Self.config()
+        base.epochs = 4
+        var oneShot = base
+        oneShot.k = 1
+        let warmup = directory.appendingPathComponent("warmup.ckpt").path
+        try SupernetTrainer(config: oneShot, training: Self.data, dataset: .cifar10).train(checkpoint: warmup, stopAfter: 2)
+        for config in [Self.withNewOptions(base), base.fewShot(edge: 3)] {
+            let own = try SupernetTrainer(config: config, training: Self.data, dataset: .cifar10)
+            try own.train()
+            let branched = try SupernetTrainer(config: config, training: Self.data, dataset: .cifar10)
+            try branched.branch(fromWarmup: warmup)
+            #expect(branched.epoch == 2 && branched.batchInEpoch == 0)
+            try branched.train()
+            #expect(TrainingTests.state(branched) == TrainingTests.state(own), "k \(config.k): branched run differs")
+        }
+        var other = Self.withNewOptions(base)
+        other.learningRate = 0.2
+        let refused = try SupernetTrainer(config: other, training: Self.data, dataset: .cifar10)
+        let before = TrainingTests.state(refused)
+        #expect { try refused.branch(fromWarmup: warmup) } throws: { error in
+            guard case .checkpoint(.configurationMismatch(_, let diffs)) = error as? SupernetError else { return false }
+            return diffs.count == 1 && diffs[0].hasPrefix("learningRate")
+        }
+        let early = directory.appendingPathComponent("early.ckpt").path
+        try SupernetTrainer(config: oneShot, training: Self.data, dataset: .cifar10).train(checkpoint: early, stopAfter: 1)
+        #expect(TrainingTests.state(refused) == before && refused.epoch == 0)
+        let fresh = try SupernetTrainer(config: Self.withNewOptions(base), training: Self.data, dataset: .cifar10)
+        let freshState = TrainingTests.state(fresh)
+        #expect { try fresh.branch(fromWarmup: early) } throws: { error in
+            guard case .checkpoint(.unreadable(_, let why)) = error as? SupernetError else { return false }
+            return why.contains("not the end of the 2-epoch warm-up")
+        }
+        #expect(TrainingTests.state(fresh) == freshState && fresh.epoch == 0)
+    }
+
     /// Protocols without the new options encode exactly as before (no new keys), so stored protocols and checkpoints
     /// of older runs still match; each option is recorded when set.
     @Test func oldProtocolsEncodeUnchanged() throws {
