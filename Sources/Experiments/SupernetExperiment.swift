@@ -86,6 +86,13 @@ public struct SupernetExperiment {
         checkpointPath.replacingOccurrences(of: ".ckpt", with: ".epoch\(epoch).ckpt")
     }
 
+    /// Keeps a copy of the checkpoint as the snapshot after `epoch`.
+    private func keepSnapshot(epoch: Int) throws {
+        let snapshot = snapshotPath(epoch: epoch)
+        try? FileManager.default.removeItem(atPath: snapshot)
+        try FileManager.default.copyItem(atPath: checkpointPath, toPath: snapshot)
+    }
+
     /// The estimator name of a snapshot's estimates ("supernet" for the finished run).
     public static func estimator(snapshotEpoch: Int?) -> String {
         snapshotEpoch.map { "supernet@epoch\($0)" } ?? "supernet"
@@ -95,17 +102,20 @@ public struct SupernetExperiment {
     /// `snapshotEpochs` a copy of the checkpoint is kept at `snapshotPath(epoch:)`. When `shouldStop` says yes
     /// (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early. A fresh K > 1 run given `warmupFrom`
     /// (a one-shot run of the same warm-up protocol that kept a snapshot after its warm-up) starts from that snapshot.
-    public func train(data: SupernetData, snapshotEpochs: Set<Int> = [], warmupFrom: SupernetExperiment? = nil, quiet: Bool = false,
-                      shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
+    /// With `stopAfter` it trains up to that epoch only.
+    public func train(data: SupernetData, snapshotEpochs: Set<Int> = [], warmupFrom: SupernetExperiment? = nil, stopAfter: Int? = nil,
+                      quiet: Bool = false, shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
         let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
                                                    dataset: data.benchmark)
-        if let warmupFrom, trainer.epoch == 0 && trainer.batchInEpoch == 0 { try branch(trainer, from: warmupFrom) }
+        if let warmupFrom, trainer.epoch == 0 && trainer.batchInEpoch == 0 {
+            try branch(trainer, from: warmupFrom, keepingSnapshot: snapshotEpochs.contains(config.warmupEpochs))
+        }
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
         if trainer.epoch > 0 || trainer.batchInEpoch > 0 {
             meter.advance(by: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
         }
         var failure: Error?
-        try trainer.train(checkpoint: checkpointPath, shouldStop: shouldStop) { log in
+        try trainer.train(checkpoint: checkpointPath, stopAfter: stopAfter, shouldStop: shouldStop) { log in
             guard log.complete else {
                 // The part of an interrupted epoch counts towards the run's cost; its log row comes with the resume.
                 do { try store.updateRun(id: run.id, addSeconds: log.seconds, addImages: log.images) } catch { failure = failure ?? error }
@@ -120,11 +130,7 @@ public struct SupernetExperiment {
                                                             learningRate: Double(log.learningRate), seconds: log.seconds,
                                                             images: log.images, metricsJSON: metricsJSON))
                 try store.updateRun(id: run.id, addSeconds: log.seconds, addImages: log.images)
-                if snapshotEpochs.contains(log.epoch) {
-                    let snapshot = snapshotPath(epoch: log.epoch)
-                    try? FileManager.default.removeItem(atPath: snapshot)
-                    try FileManager.default.copyItem(atPath: checkpointPath, toPath: snapshot)
-                }
+                if snapshotEpochs.contains(log.epoch) { try keepSnapshot(epoch: log.epoch) }
             } catch { failure = failure ?? error }
             meter.advance(note: String(format: "loss %.3f acc %.1f%%%@", log.loss, 100 * log.accuracy,
                                        log.simplexLoss.map { String(format: " simplex %.3f", $0) } ?? ""))
@@ -135,8 +141,8 @@ public struct SupernetExperiment {
 
     /// Starts `trainer` from the warm-up snapshot of the one-shot run `oneShot` and logs the shared warm-up epochs as
     /// that run logged them, marked `shared_warmup_run`, with their images but not their seconds (the one-shot run
-    /// paid for them).
-    private func branch(_ trainer: SupernetTrainer, from oneShot: SupernetExperiment) throws {
+    /// paid for them), and the codes at the switch. `keepingSnapshot` keeps a copy of the checkpoint as the snapshot after the warm-up.
+    private func branch(_ trainer: SupernetTrainer, from oneShot: SupernetExperiment, keepingSnapshot: Bool) throws {
         let warmup = config.warmupEpochs, snapshot = oneShot.snapshotPath(epoch: warmup)
         guard FileManager.default.fileExists(atPath: snapshot) else {
             throw StoreError.noData("run '\(oneShot.run.name)' kept no checkpoint after its \(warmup) warm-up epochs (\(snapshot)); train it with --snapshot-epochs \(warmup)")
@@ -145,6 +151,8 @@ public struct SupernetExperiment {
         for e in try store.epochs(run: oneShot.run.id) where e.epoch < warmup {
             var metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
             metrics["shared_warmup_run"] = Double(oneShot.run.id)
+            // The last warm-up epoch's log ends with the codes at the switch, as an own warm-up's does.
+            if e.epoch == warmup - 1, let codes = trainer.codeSummary() { metrics.merge(codes.metrics) { $1 } }
             var shared = e
             shared.seconds = nil
             shared.metricsJSON = String(decoding: try Self.encoder.encode(metrics), as: UTF8.self)
@@ -152,6 +160,7 @@ public struct SupernetExperiment {
             try store.updateRun(id: run.id, addImages: e.images ?? 0)
         }
         try trainer.writeCheckpoint(to: checkpointPath)
+        if keepingSnapshot { try keepSnapshot(epoch: warmup) }
     }
 
     /// Estimates every selected path not yet estimated (an interrupted evaluation resumes), writing estimates in

@@ -108,7 +108,7 @@ public final class SupernetTrainer {
     lazy var codeProbes: [Cell] = (0..<64).map { samplePath($0, "code-probe") }
 
     /// The codes of the probe paths, summarised (K-shot after the warm-up only).
-    func codeSummary() -> CodeSummary? {
+    public func codeSummary() -> CodeSummary? {
         guard let simplex, !inWarmup else { return nil }
         let lambdas = simplex.forward(codeProbes.flatMap(\.oneHot)).map(Double.init)
         return CodeSummary(codes: stride(from: 0, to: lambdas.count, by: config.k).map { Array(lambdas[$0..<($0 + config.k)]) })

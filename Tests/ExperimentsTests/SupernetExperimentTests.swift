@@ -134,6 +134,13 @@ import TestSupport
         let log = try store.epochs(run: branched.run.id)
         #expect(log.count == config.epochs && log[0].seconds == nil && log[0].metricsJSON.contains("shared_warmup_run"))
         #expect(log.dropFirst().allSatisfy { $0.seconds != nil && !$0.metricsJSON.contains("shared_warmup_run") })
+        // Every epoch logs what the own warm-up run logs (the codes at the switch included), bar the seconds and the mark.
+        let ownLog = try store.epochs(run: own.run.id)
+        func metrics(_ e: RunEpoch) throws -> [String: Double] {
+            try JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8)).filter { $0.key != "shared_warmup_run" }
+        }
+        #expect(try log.map(metrics) == ownLog.map(metrics) && log.map(\.trainLoss) == ownLog.map(\.trainLoss))
+        #expect(try CodeSummary(metrics: metrics(log[0])) != nil)
         #expect(try store.run(id: branched.run.id).imagesSeen == store.run(id: own.run.id).imagesSeen)
     }
 

@@ -45,9 +45,15 @@ import TestSupport
         #expect(truths.map(\.description) == ["cifar10-valid x-valid", "cifar10 ori-test"] && notes.isEmpty)
         try runner.recordBaselines()
         try runner.runJobs()
-        let estimated = try store.runs(kind: "supernet").map { try store.estimates(run: $0.id).count }
+        let estimated = try store.runs(kind: "supernet").map { ($0.name, try store.estimates(run: $0.id).count) }
         // 12 paths per run; the first seed's runs also estimate 6 paths at each of its 2 snapshot epochs.
-        #expect(estimated == [12 + 12, 12 + 12, 12, 12])
+        #expect(Dictionary(uniqueKeysWithValues: estimated) == [plan.runName(k: 1, seed: 0): 12 + 12, plan.runName(k: 2, seed: 0): 12 + 12,
+                                                                plan.runName(k: 1, seed: 1): 12, plan.runName(k: 2, seed: 1): 12])
+        // The K = 2 runs started from their seed's one-shot warm-up: its epoch is logged as shared, without seconds.
+        for seed: UInt64 in [0, 1] {
+            let log = try store.epochs(run: try store.run(named: plan.runName(k: 2, seed: seed)).id)
+            #expect(log.count == 3 && log[0].seconds == nil && log[0].metricsJSON.contains("shared_warmup_run"))
+        }
 
         // Running again finds everything done: no run trains or estimates anything new.
         let seconds = try store.runs(kind: "supernet").map(\.wallSeconds)
