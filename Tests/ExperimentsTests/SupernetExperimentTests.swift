@@ -26,13 +26,25 @@ import TestSupport
     private let data = SupernetData(benchmark: .cifar10Valid, training: Subset(SyntheticImages.learnable(count: 256, seed: 1)),
                                     validation: Subset(SyntheticImages.learnable(count: 128, seed: 2)))
 
+    /// Evaluation on 2 calibration batches and 64 validation images.
+    private let evaluation: EvaluationProtocol = {
+        var e = EvaluationProtocol()
+        e.calibrationBatches = 2
+        e.validationImages = 64
+        return e
+    }()
+
+    /// Opens (or creates) run `name` of `config` in `store`, with its checkpoints under `dir`.
+    private func open(_ name: String, _ config: SupernetConfig, store: BenchmarkStore, dir: URL) throws -> SupernetExperiment {
+        try SupernetExperiment.open(store: store, name: name, dataset: "cifar10", config: config,
+                                    checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+    }
+
     /// A new run `name` of `config` in a fresh store and checkpoint folder.
     private func newRun(_ name: String, _ config: SupernetConfig) throws -> (URL, BenchmarkStore, SupernetExperiment) {
         let dir = SharedData.temporaryDirectory()
         let store = try store(in: dir)
-        let experiment = try SupernetExperiment.open(store: store, name: name, dataset: "cifar10", config: config,
-                                                     checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
-        return (dir, store, experiment)
+        return (dir, store, try open(name, config, store: store, dir: dir))
     }
 
     @Test func trainsEvaluatesAndResumes() throws {
@@ -43,13 +55,7 @@ import TestSupport
         #expect(try store.run(id: experiment.run.id).imagesSeen > 0)
 
         // The same name with another configuration is refused; the same configuration reopens the run.
-        #expect(throws: StoreError.self) {
-            try SupernetExperiment.open(store: store, name: "tiny-k2", dataset: "cifar10", config: .tiny(k: 4, seed: 3),
-                                        checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
-        }
-        var evaluation = EvaluationProtocol()
-        evaluation.calibrationBatches = 2
-        evaluation.validationImages = 64
+        #expect(throws: StoreError.self) { try open("tiny-k2", .tiny(k: 4, seed: 3), store: store, dir: dir) }
         let paths = try ArchitectureSelection.sample(6).resolve(in: store, seed: 5)
         #expect(paths.count == 6)
         let reopened = try SupernetExperiment.open(store: store, run: "tiny-k2", checkpointDirectory: dir.appendingPathComponent("ckpt").path)
@@ -91,13 +97,7 @@ import TestSupport
         let trained = try experiment.train(data: data, quiet: true)
         #expect(try trained.isFinished && store.epochs(run: experiment.run.id).count == config.epochs)
         #expect(try store.run(id: experiment.run.id).protocolJSON.contains(#""splitEdge":1"#))
-        #expect(throws: StoreError.self) {
-            try SupernetExperiment.open(store: store, name: "tiny-fewshot", dataset: "cifar10", config: .tiny(k: 5, seed: 6),
-                                        checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
-        }
-        var evaluation = EvaluationProtocol()
-        evaluation.calibrationBatches = 2
-        evaluation.validationImages = 64
+        #expect(throws: StoreError.self) { try open("tiny-fewshot", .tiny(k: 5, seed: 6), store: store, dir: dir) }
         let paths = try ArchitectureSelection.sample(6).resolve(in: store, seed: 5)
         #expect(try experiment.evaluate(Array(paths.prefix(2)), data: data, evaluation: evaluation, quiet: true) == 2)
         #expect(try experiment.evaluate(paths, data: data, evaluation: evaluation, quiet: true) == 4)
@@ -115,19 +115,14 @@ import TestSupport
     @Test func kRunsShareTheOneShotWarmup() throws {
         let oneShotConfig = SupernetConfig.tiny(k: 1, seed: 8)
         let (dir, store, oneShot) = try newRun("tiny-k1", oneShotConfig)
-        let checkpoints = dir.appendingPathComponent("ckpt").path
-        func open(_ name: String, _ config: SupernetConfig) throws -> SupernetExperiment {
-            try SupernetExperiment.open(store: store, name: name, dataset: "cifar10", config: config, checkpointDirectory: checkpoints,
-                                        codeVersion: "test")
-        }
         var config = SupernetConfig.tiny(k: 2, seed: 8)
         config.itemPerturbation = 0.05
-        let branched = try open("tiny-k2-branched", config)
+        let branched = try open("tiny-k2-branched", config, store: store, dir: dir)
         // Without the one-shot run's warm-up snapshot there is nothing to start from: the error names the option.
         #expect { try branched.train(data: data, warmupFrom: oneShot, quiet: true) } throws: { "\($0)".contains("--snapshot-epochs 1") }
         _ = try oneShot.train(data: data, snapshotEpochs: [oneShotConfig.warmupEpochs], quiet: true)
 
-        let own = try open("tiny-k2-own", config)
+        let own = try open("tiny-k2-own", config, store: store, dir: dir)
         _ = try own.train(data: data, quiet: true)
         _ = try branched.train(data: data, warmupFrom: oneShot, quiet: true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: branched.checkpointPath)) == Data(contentsOf: URL(fileURLWithPath: own.checkpointPath)))
