@@ -51,7 +51,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dictionary size K (1 = one-shot); few-shot has K = 5.") var k: Int?
     @Option(help: "k-shot (K from --k) or few-shot (the warmed-up supernet split on --split-edge into 5 sub-supernets, one per operation).")
     var method: SupernetMethod = .kShot
-    @Option(help: "Few-shot: the edge (0-5) whose operation chooses a path's sub-supernet.") var splitEdge = 0
+    @Option(help: "Few-shot: the edge (0-5) whose operation chooses a path's sub-supernet (default 0).") var splitEdge: Int?
     @Option(help: "Seed of every draw of the run.") var seed: UInt64 = 0
     @Option(help: "tiny, small or paper.") var preset = "small"
     @Option(name: .customLong("C")) var channels: Int?
@@ -89,8 +89,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let benchmark = try parseSupernetDataset(dataset)
-        guard let k = method == .fewShot ? Operation.allCases.count : k else {
-            printError("choose --k (1 = one-shot) or --method few-shot")
+        guard let k = method == .fewShot ? Operation.allCases.count : k, splitEdge == nil || method == .fewShot else {
+            printError(k == nil ? "choose --k (1 = one-shot) or --method few-shot" : "--split-edge is an option of --method few-shot")
             throw ExitCode(2)
         }
         guard var config = SupernetConfig.preset(preset, k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution) else {
@@ -118,8 +118,8 @@ struct TrainCommand: ParsableCommand {
         if let simplexImagesPerPath { config.simplexImagesPerPath = simplexImagesPerPath }
         if let simplexDelay { config.simplexDelayEpochs = simplexDelay }
         if let codeBalance { config.codeBalance = codeBalance }
-        if method == .fewShot { config = config.fewShot(edge: splitEdge) }
-        let runName = name ?? "supernet-\(benchmark.rawValue)-\(preset)-\(method == .fewShot ? "fewshot-e\(splitEdge)" : "k\(k)")-s\(seed)"
+        if method == .fewShot { config = config.fewShot(edge: splitEdge ?? 0) }
+        let runName = name ?? "supernet-\(benchmark.rawValue)-\(preset)-\(config.splitEdge.map { "fewshot-e\($0)" } ?? "k\(k)")-s\(seed)"
         let snapshots = try parseEpochList(snapshotEpochs ?? "", budget: config.epochs)
         try paths.configureEngine()
         try reportingErrors {
