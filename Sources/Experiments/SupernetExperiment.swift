@@ -81,6 +81,11 @@ public struct SupernetExperiment {
         return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)
     }
 
+    /// The name `nb201 train` and the study give the run of `config` trained from `preset` on `dataset`.
+    public static func runName(dataset: String, preset: String, config: SupernetConfig) -> String {
+        "supernet-\(dataset)-\(preset)-\(config.splitEdge.map { "fewshot-e\($0)" } ?? "k\(config.k)")-s\(config.seed)"
+    }
+
     /// The copy of the checkpoint kept after `epoch` (for rankings over training time).
     public func snapshotPath(epoch: Int) -> String {
         checkpointPath.replacingOccurrences(of: ".ckpt", with: ".epoch\(epoch).ckpt")

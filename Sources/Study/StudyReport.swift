@@ -83,7 +83,7 @@ public struct StudyReport {
         var list: [ReportEstimator] = []
         for run in results.runs where run.complete {
             let scores = try store.estimates(run: run.id!, estimator: "supernet")
-            list.append(ReportEstimator(scores: EstimatorScores(name: "K=\(run.k) seed \(run.seed)", source: "run \(run.id!) \(run.name)",
+            list.append(ReportEstimator(scores: EstimatorScores(name: "\(run.arm.label) seed \(run.seed)", source: "run \(run.id!) \(run.name)",
                                                                 scores: Dictionary(uniqueKeysWithValues: scores.map { ($0.arch, $0.score) })),
                                         origin: .run(run.id!, estimator: "supernet")))
         }
@@ -96,13 +96,13 @@ public struct StudyReport {
     // MARK: tables
 
     var runsCSV: String {
-        var lines = ["run,k,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen,collapsed"]
+        var lines = ["run,k,label,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen,collapsed"]
         for column in results.groundTruths {
             for run in results.runs where run.complete {
                 guard let row = row(run, column) else { continue }
                 let tau = row.metric("kendall_tau_b")!
                 let top = row.metrics.first { $0.name.hasPrefix("precision_at_top") }
-                lines.append([run.name, "\(run.k)", "\(run.seed)", column.description, f(tau.value, 6), f(tau.lower, 6), f(tau.upper, 6),
+                lines.append([run.name, "\(run.k)", run.arm.label, "\(run.seed)", column.description, f(tau.value, 6), f(tau.lower, 6), f(tau.upper, 6),
                               f(row.metric("spearman_rho")?.value, 6), f(top?.value, 6), "\(run.epochsTrained)", "\(run.pathsEstimated)",
                               f(run.trainSeconds, 1), f(run.evaluationSeconds, 1), "\(run.imagesSeen)", "\(run.collapsed)"].joined(separator: ","))
             }
@@ -111,8 +111,8 @@ public struct StudyReport {
     }
 
     var summaryCSV: String {
-        (["k,truth,seeds,mean_kendall_tau_b,sd,per_seed"] + results.summaries.map {
-            "\($0.k),\($0.truth),\($0.taus.count),\(f($0.mean, 6)),\(f($0.standardDeviation, 6)),\($0.taus.map { f($0, 6) }.joined(separator: " "))"
+        (["k,label,truth,seeds,mean_kendall_tau_b,sd,per_seed"] + results.summaries.map {
+            "\($0.k),\($0.arm.label),\($0.truth),\($0.taus.count),\(f($0.mean, 6)),\(f($0.standardDeviation, 6)),\($0.taus.map { f($0, 6) }.joined(separator: " "))"
         }).joined(separator: "\n") + "\n"
     }
 
@@ -153,10 +153,10 @@ public struct StudyReport {
     var tauVersusK: LinePlot {
         var series: [LinePlot.Series] = []
         for column in results.groundTruths {
-            let points = results.summaries.filter { $0.truth == column.description }.map { (x: Double($0.k), y: $0.mean) }
+            let points = results.summaries.filter { $0.truth == column.description && $0.splitEdge == nil }.map { (x: Double($0.k), y: $0.mean) }
             if !points.isEmpty { series.append(.init(name: "\(column) (mean of seeds)", points: points)) }
             for seed in results.plan.seeds {
-                let perSeed = results.runs.filter { $0.complete && $0.seed == seed }.compactMap { run -> (x: Double, y: Double)? in
+                let perSeed = results.runs.filter { $0.complete && $0.seed == seed && $0.splitEdge == nil }.compactMap { run -> (x: Double, y: Double)? in
                     tau(run, column).map { (x: Double(run.k), y: $0) }
                 }
                 if !perSeed.isEmpty { series.append(.init(name: "\(column) seed \(seed)", points: perSeed)) }
@@ -198,15 +198,17 @@ public struct StudyReport {
         md += ["## Kendall tau-b per K (mean and spread over seeds)", "",
                "| estimator | " + results.groundTruths.map(\.description).joined(separator: " | ") + " |",
                "|---|" + results.groundTruths.map { _ in "---|" }.joined()]
-        for k in plan.ks {
+        for arm in plan.arms {
             let cells = results.groundTruths.map { column -> String in
-                guard let s = results.summaries.first(where: { $0.k == k && $0.truth == column.description }) else { return "-" }
+                guard let s = results.summaries.first(where: { $0.arm == arm && $0.truth == column.description }) else { return "-" }
                 let spread = s.standardDeviation.map { " ± " + f($0) } ?? ""
                 return "\(f(s.mean))\(spread) (\(zip(s.taus, s.collapsed).map { f($0) + ($1 ? " †" : "") }.joined(separator: ", ")))"
             }
-            md.append("| K=\(k)\(k == 1 ? " (one-shot)" : "") | " + cells.joined(separator: " | ") + " |")
+            let note = arm.k == 1 ? " (one-shot)" : arm.splitEdge == nil ? "" : " (\(arm.k) sub-supernets)"
+            md.append("| \(arm.label)\(note) | " + cells.joined(separator: " | ") + " |")
         }
-        let baselineNames = (results.rows[results.groundTruths.first?.slug ?? ""] ?? []).filter { !$0.estimator.hasPrefix("K=") }.map(\.estimator)
+        let runEstimators = Set(results.runs.map { "\($0.arm.label) seed \($0.seed)" })
+        let baselineNames = (results.rows[results.groundTruths.first?.slug ?? ""] ?? []).filter { !runEstimators.contains($0.estimator) }.map(\.estimator)
         for name in baselineNames {
             let cells = results.groundTruths.map { column in
                 results.rows[column.slug]?.first { $0.estimator == name }.map { RankingTable.cell($0.metric("kendall_tau_b")) } ?? "-"
@@ -261,7 +263,8 @@ public struct StudyReport {
                + "Nesterov, wd \(config.weightDecay)); simplex-net: Adam lr \(config.simplexLearningRate), a step every \(config.simplexEvery) "
                + "supernet steps over \(config.simplexPaths) paths, hidden \(config.simplexHidden), T=\(config.temperature); training images: "
                + (config.trainSubsetSize.map { "a seeded \($0)-image subset of " } ?? "") + "\(plan.dataset == .cifar10 ? "cifar10-valid's train half" : "the train set").",
-               "- K = \(plan.ks.map(String.init).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")): "
+               "- K = \(plan.ks.map(String.init).joined(separator: ", "))"
+               + (plan.fewShotEdge.map { "; few-shot NAS split on edge \($0) into 5 sub-supernets from the warm-up" } ?? "") + "; seeds \(plan.seeds.map(String.init).joined(separator: ", ")): "
                + "same seed, data and epochs for every K (KSHOT.md).",
                "- Paths: \(plan.archs) drawn with seed \(plan.sampleSeed) (\(results.selectionCount) paths, one per isomorphism class); "
                + "each evaluated after exact BatchNorm recalibration on \(plan.evaluation.calibrationBatches) x \(plan.evaluation.calibrationBatchSize) "
@@ -289,16 +292,16 @@ public struct StudyReport {
                 let excludesZero = p.lower > 0 || p.upper < 0
                 let verdict = !excludesZero ? "no evidence of a difference: the interval includes zero"
                     : !p.consistent ? "the paths' interval excludes zero but the seeds disagree in sign, so no claim either way"
-                    : p.difference >= 0.05 ? "K-shot ranks better by at least 0.05 in every seed, interval above zero (the goal is met)"
-                    : p.difference > 0 ? "K-shot ranks better in every seed, but by less than the 0.05 the goal asks"
-                    : "K-shot ranks WORSE than one-shot in every seed"
+                    : p.difference >= 0.05 ? "\(p.first) ranks better by at least 0.05 in every seed, interval above zero (the goal is met)"
+                    : p.difference > 0 ? "\(p.first) ranks better in every seed, but by less than the 0.05 the goal asks"
+                    : "\(p.first) ranks WORSE than one-shot in every seed"
                 lines.append("  - \(p.first) minus K=1: \(f(p.difference)) [\(f(p.lower)), \(f(p.upper))], p = \(f(p.pValue)); per seed "
                              + p.perSeed.map { f($0) }.joined(separator: ", ") + ": \(verdict).")
             }
             if let params = results.rows[column.slug]?.first(where: { $0.estimator == "params" })?.metric("kendall_tau_b"),
                let best = results.summaries.filter({ $0.truth == column.description }).max(by: { $0.mean < $1.mean }) {
                 let relation = best.mean > params.value ? "above" : "below"
-                lines.append("  - The best supernet (K=\(best.k), \(f(best.mean))) is \(relation) the parameter-count baseline (\(f(params.value))) on the same paths.")
+                lines.append("  - The best supernet (\(best.arm.label), \(f(best.mean))) is \(relation) the parameter-count baseline (\(f(params.value))) on the same paths.")
             }
         }
         if lines.isEmpty { lines.append("- No complete runs yet: train and evaluate them with `nb201 reproduce` (it resumes).") }

@@ -11,6 +11,8 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var name: String
     public var id: Int?
     public var k: Int
+    /// Few-shot: the split edge (K = 5 sub-supernets); nil for K-shot.
+    public var splitEdge: Int? = nil
     public var seed: UInt64
     public var epochsTrained: Int
     public var epochs: Int
@@ -29,6 +31,7 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     /// Training accuracy (percent) of the last epoch logged.
     public var finalTrainAccuracy: Double? { epochLog.last?.trainAccuracy }
     public var collapsed: Bool { codes?.collapsed ?? false }
+    public var arm: StudyArm { StudyArm(k: k, splitEdge: splitEdge) }
 }
 
 /// One epoch of a run's log as the report shows it.
@@ -38,15 +41,19 @@ public struct EpochDiagnostics: Sendable, Codable, Equatable {
     public var codes: CodeSummary?
 }
 
-/// Kendall tau-b of one K over the seeds against one ground truth.
+/// Kendall tau-b of one K (or few-shot) over the seeds against one ground truth.
 public struct KSummary: Sendable, Codable, Equatable {
     public var k: Int
+    /// Few-shot: the split edge; nil for K-shot.
+    public var splitEdge: Int? = nil
     public var truth: String
     public var taus: [Double]
     /// Whether the run of each tau collapsed onto one dictionary item (the report marks them).
     public var collapsed: [Bool]
     public var mean: Double
     public var standardDeviation: Double?
+
+    public var arm: StudyArm { StudyArm(k: k, splitEdge: splitEdge) }
 }
 
 /// A paired comparison (mean over seeds of tau(first) - tau(second) on the same paths).
@@ -81,7 +88,7 @@ public struct SnapshotPoint: Sendable, Codable, Equatable {
 
 /// Kendall tau-b between a score and how many edges of the cell carry each operation: what a ranking rewards.
 public struct OperationBias: Sendable, Codable, Equatable {
-    /// "K=2" (mean over seeds) or "truth: <column>".
+    /// "K=2" or "few-shot e0" (mean over seeds) or "truth: <column>".
     public var estimator: String
     /// Operation name -> tau-b between its count and the score, over the selection.
     public var tau: [String: Double]
@@ -118,39 +125,40 @@ public struct StudyResults: Sendable, Codable {
         var runScores: [String: EstimatorScores] = [:]
         var snapshotScores: [String: [Int: EstimatorScores]] = [:]
         for seed in plan.seeds {
-            for k in plan.ks {
-                let name = plan.runName(k: k, seed: seed)
-                let config = plan.config(k: k, seed: seed)
+            for arm in plan.arms {
+                let name = plan.runName(arm, seed: seed)
+                let config = plan.config(arm, seed: seed)
                 guard let run = try? store.run(named: name) else {
-                    runs.append(StudyRunRecord(name: name, k: k, seed: seed, epochsTrained: 0, epochs: config.epochs, pathsEstimated: 0,
-                                               trainSeconds: 0, evaluationSeconds: 0, imagesSeen: 0, complete: false))
+                    runs.append(StudyRunRecord(name: name, k: arm.k, splitEdge: arm.splitEdge, seed: seed, epochsTrained: 0, epochs: config.epochs,
+                                               pathsEstimated: 0, trainSeconds: 0, evaluationSeconds: 0, imagesSeen: 0, complete: false))
                     continue
                 }
                 let epochs = try store.epochs(run: run.id)
                 let estimates = try store.estimates(run: run.id, estimator: "supernet").filter { selected.contains($0.arch) }
                 var record = StudyRunRecord(
-                    name: name, id: run.id, k: k, seed: seed, epochsTrained: epochs.count, epochs: config.epochs,
+                    name: name, id: run.id, k: arm.k, splitEdge: arm.splitEdge, seed: seed, epochsTrained: epochs.count, epochs: config.epochs,
                     pathsEstimated: estimates.count, trainSeconds: epochs.compactMap(\.seconds).reduce(0, +),
                     evaluationSeconds: estimates.compactMap(\.seconds).reduce(0, +), imagesSeen: run.imagesSeen,
                     complete: epochs.count >= config.epochs && estimates.count == selection.count)
-                if k > 1 { record.codes = codeSummary(estimates) }
+                // Few-shot codes are one-hot by construction: nothing to summarise.
+                if arm.k > 1 && arm.splitEdge == nil { record.codes = codeSummary(estimates) }
                 record.epochLog = epochs.map { e in
                     let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
                     return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics))
                 }
                 runs.append(record)
                 if record.complete {
-                    runScores[name] = EstimatorScores(name: "K=\(k) seed \(seed)", source: "run \(run.id) \(name)",
+                    runScores[name] = EstimatorScores(name: "\(arm.label) seed \(seed)", source: "run \(run.id) \(name)",
                                                       scores: Dictionary(uniqueKeysWithValues: estimates.map { ($0.arch, $0.score) }))
                 } else {
                     notes.append("\(name) is not complete (\(epochs.count)/\(config.epochs) epochs, \(estimates.count)/\(selection.count) paths) and is left out")
                 }
-                if seed == plan.snapshotSeed {
+                if seed == plan.snapshotSeed && arm.splitEdge == nil {
                     for epoch in plan.snapshotEpochs {
                         let s = try store.estimates(run: run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: epoch))
                         if !s.isEmpty {
                             snapshotScores[name, default: [:]][epoch] = EstimatorScores(
-                                name: "K=\(k) epoch \(epoch)", source: "run \(run.id)", scores: Dictionary(uniqueKeysWithValues: s.map { ($0.arch, $0.score) }))
+                                name: "\(arm.label) epoch \(epoch)", source: "run \(run.id)", scores: Dictionary(uniqueKeysWithValues: s.map { ($0.arch, $0.score) }))
                         }
                     }
                 }
@@ -185,13 +193,13 @@ public struct StudyResults: Sendable, Codable {
                 columnRows.append(row)
             }
             rows[column.slug] = columnRows + baselines.compactMap(ranked)
-            for k in plan.ks {
-                let ranked = runs.filter { $0.k == k && tauOf[$0.name] != nil }
+            for arm in plan.arms {
+                let ranked = runs.filter { $0.arm == arm && tauOf[$0.name] != nil }
                 let taus = ranked.map { tauOf[$0.name]! }
                 guard !taus.isEmpty else { continue }
                 let mean = taus.reduce(0, +) / Double(taus.count)
                 let sd = taus.count > 1 ? (taus.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(taus.count - 1)).squareRoot() : nil
-                summaries.append(KSummary(k: k, truth: column.description, taus: taus, collapsed: ranked.map(\.collapsed), mean: mean,
+                summaries.append(KSummary(k: arm.k, splitEdge: arm.splitEdge, truth: column.description, taus: taus, collapsed: ranked.map(\.collapsed), mean: mean,
                                           standardDeviation: sd))
             }
             func compare(_ first: String, _ second: String, _ pairs: [(UInt64, EstimatorScores, EstimatorScores)]) throws {
@@ -207,16 +215,16 @@ public struct StudyResults: Sendable, Codable {
                                            lower: c.difference.lower, upper: c.difference.upper, pValue: c.permutationPValue,
                                            perSeed: perSeed))
             }
-            for k in plan.ks where k != 1 {
-                try compare("K=\(k)", "K=1", plan.seeds.compactMap { seed in
-                    guard let a = rankedScores[plan.runName(k: k, seed: seed)], let b = rankedScores[plan.runName(k: 1, seed: seed)] else { return nil }
+            for arm in plan.arms where arm != StudyArm(k: 1) {
+                try compare(arm.label, "K=1", plan.seeds.compactMap { seed in
+                    guard let a = rankedScores[plan.runName(arm, seed: seed)], let b = rankedScores[plan.runName(k: 1, seed: seed)] else { return nil }
                     return (seed, a, b)
                 })
             }
             if let params = baselines.first(where: { $0.name == "params" }) {
-                for k in plan.ks {
-                    try compare("K=\(k)", "params", plan.seeds.compactMap { seed in
-                        rankedScores[plan.runName(k: k, seed: seed)].map { (seed, $0, params) }
+                for arm in plan.arms {
+                    try compare(arm.label, "params", plan.seeds.compactMap { seed in
+                        rankedScores[plan.runName(arm, seed: seed)].map { (seed, $0, params) }
                     })
                 }
             }
@@ -240,9 +248,9 @@ public struct StudyResults: Sendable, Codable {
             cells.values.map { Double(Cost(cell: $0, shape: shape).flops) }.reduce(0, +) / Double(max(cells.count, 1))
         }
         var bias: [OperationBias] = []
-        for k in plan.ks {
-            let seeds = plan.seeds.compactMap { runScores[plan.runName(k: k, seed: $0)] }
-            if let b = biasByOperation(of: seeds, cells: cells) { bias.append(OperationBias(estimator: "K=\(k)", tau: b)) }
+        for arm in plan.arms {
+            let seeds = plan.seeds.compactMap { runScores[plan.runName(arm, seed: $0)] }
+            if let b = biasByOperation(of: seeds, cells: cells) { bias.append(OperationBias(estimator: arm.label, tau: b)) }
         }
         for column in groundTruths {
             let table = try store.groundTruth(column, plan: plan)

@@ -94,13 +94,13 @@ public struct StudyRunner {
     enum Job: CustomStringConvertible, Equatable {
         /// The warm-up epochs of the seed's one-shot run, kept as the snapshot its K > 1 runs start from.
         case warmup(seed: UInt64)
-        case supernet(k: Int, seed: UInt64)
+        case supernet(StudyArm, seed: UInt64)
         case proxies
 
         var description: String {
             switch self {
             case let .warmup(seed): "one-shot warm-up seed \(seed)"
-            case let .supernet(k, seed): "supernet K=\(k) seed \(seed)"
+            case let .supernet(arm, seed): "supernet \(arm.label) seed \(seed)"
             case .proxies: "zero-cost proxies"
             }
         }
@@ -120,7 +120,7 @@ public struct StudyRunner {
         let data = try SupernetData(dataset: plan.dataset, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
         // The warm-ups first: a worker waiting for one waits for a job already taken.
         var queue: [Job] = plan.config(k: 1, seed: 0).warmupEpochs > 0 ? plan.seeds.map { Job.warmup(seed: $0) } : []
-        queue += plan.seeds.flatMap { seed in plan.ks.map { Job.supernet(k: $0, seed: seed) } }
+        queue += plan.seeds.flatMap { seed in plan.arms.map { Job.supernet($0, seed: seed) } }
         if plan.proxyShape != nil { queue.append(.proxies) }
         EngineConfig.threading = .batchSplit(workers: max(1, ProcessInfo.processInfo.activeProcessorCount / jobs))
 
@@ -156,15 +156,16 @@ public struct StudyRunner {
         let store = try BenchmarkStore(path: databasePath)
         switch job {
         case let .warmup(seed):
-            let oneShot = try supernetExperiment(k: 1, seed: seed, store: store)
+            let oneShot = try supernetExperiment(StudyArm(k: 1), seed: seed, store: store)
             let warmup = oneShot.config.warmupEpochs
             _ = try oneShot.train(data: data, snapshotEpochs: [warmup], stopAfter: warmup, quiet: quiet, shouldStop: shouldStop)
-        case let .supernet(k, seed):
-            let experiment = try supernetExperiment(k: k, seed: seed, store: store)
-            let snapshots = seed == plan.snapshotSeed ? plan.snapshotEpochs : []
+        case let .supernet(arm, seed):
+            let experiment = try supernetExperiment(arm, seed: seed, store: store)
+            // Snapshots of the K-shot runs only (over training time, tau against K).
+            let snapshots = seed == plan.snapshotSeed && arm.splitEdge == nil ? plan.snapshotEpochs : []
             // A K > 1 run starts from the one-shot run's warm-up when it was kept (runs trained before it was, train their own).
-            let oneShot = try supernetExperiment(k: 1, seed: seed, store: store)
-            let shared = k > 1 && FileManager.default.fileExists(atPath: oneShot.snapshotPath(epoch: oneShot.config.warmupEpochs))
+            let oneShot = try supernetExperiment(StudyArm(k: 1), seed: seed, store: store)
+            let shared = arm.k > 1 && FileManager.default.fileExists(atPath: oneShot.snapshotPath(epoch: oneShot.config.warmupEpochs))
             let trainer = try experiment.train(data: data, snapshotEpochs: Set(snapshots), warmupFrom: shared ? oneShot : nil, quiet: quiet,
                                                shouldStop: shouldStop)
             guard trainer.isFinished else { return }
@@ -184,10 +185,10 @@ public struct StudyRunner {
 }
 
 extension StudyRunner {
-    /// The study's supernet run (k, seed), opened or created.
-    func supernetExperiment(k: Int, seed: UInt64, store: BenchmarkStore) throws -> SupernetExperiment {
-        try SupernetExperiment.open(store: store, name: plan.runName(k: k, seed: seed), dataset: plan.dataset.rawValue,
-                                    config: plan.config(k: k, seed: seed), checkpointDirectory: checkpointDirectory, codeVersion: codeVersion)
+    /// The study's supernet run of `arm` and `seed`, opened or created.
+    func supernetExperiment(_ arm: StudyArm, seed: UInt64, store: BenchmarkStore) throws -> SupernetExperiment {
+        try SupernetExperiment.open(store: store, name: plan.runName(arm, seed: seed), dataset: plan.dataset.rawValue,
+                                    config: plan.config(arm, seed: seed), checkpointDirectory: checkpointDirectory, codeVersion: codeVersion)
     }
 }
 

@@ -119,7 +119,7 @@ struct TrainCommand: ParsableCommand {
         if let simplexDelay { config.simplexDelayEpochs = simplexDelay }
         if let codeBalance { config.codeBalance = codeBalance }
         if method == .fewShot { config = config.fewShot(edge: splitEdge ?? 0) }
-        let runName = name ?? "supernet-\(benchmark.rawValue)-\(preset)-\(config.splitEdge.map { "fewshot-e\($0)" } ?? "k\(k)")-s\(seed)"
+        let runName = name ?? SupernetExperiment.runName(dataset: benchmark.rawValue, preset: preset, config: config)
         let snapshots = try parseEpochList(snapshotEpochs ?? "", budget: config.epochs)
         try paths.configureEngine()
         try reportingErrors {
