@@ -120,7 +120,7 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
         try check(epochs >= 1, "the epoch budget must be at least 1, got \(epochs)")
         try check((0...epochs).contains(warmupEpochs), "warm-up epochs \(warmupEpochs) must lie in 0...\(epochs) (the budget includes them)")
         try check(batchSize >= 1, "batch size must be positive, got \(batchSize)")
-        try check(k == 1 || simplexImagesPerPath != nil || batchSize >= simplexPaths,
+        try check(k == 1 || splitEdge != nil || simplexImagesPerPath != nil || batchSize >= simplexPaths,
                   "batch \(batchSize) cannot be split into \(simplexPaths) simplex-net chunks")
         try check(simplexImagesPerPath.map { $0 >= 1 } ?? true, "simplex-net images per path must be positive, got \(simplexImagesPerPath ?? 0)")
         try check(simplexDelayEpochs.map { $0 >= 0 } ?? true, "the simplex-net delay must not be negative, got \(simplexDelayEpochs ?? 0)")

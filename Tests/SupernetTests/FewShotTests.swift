@@ -62,5 +62,9 @@ import Testing
         c = t.config
         c.splitEdge = 6
         #expect(throws: SupernetError.self) { try c.validate() }
+        // No simplex-net: a batch smaller than the simplex paths is fine.
+        c = t.config
+        c.batchSize = 8
+        #expect(throws: Never.self) { try c.validate() }
     }
 }
