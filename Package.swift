@@ -112,7 +112,7 @@ let package = Package(
         // The reference study (one-shot versus K-shot): plan, runner over the experiments, results and report.
         .target(name: "Study", dependencies: ["Experiments", "Importers", "Reports", "Ranking", "Store", "Supernet", "Datasets", "Engine", "SearchSpace"],
                 swiftSettings: optimised),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Experiments", "Store", "SearchSpace", "Datasets", "Support", "TestSupport"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Experiments", "Store", "Supernet", "SearchSpace", "Datasets", "Support", "TestSupport"]),
 
         // The command-line program: parse, call a library, print.
         .executableTarget(

@@ -3,7 +3,8 @@
 # simplex-net step of this package (supernet-benchmark), next to the PyTorch CPU peer's SPOS step
 # (torch-peer --mode spos: uniform path sampling, same C, N, batch and threads), runs interleaved so all see
 # the same machine load. Prints one JSON line per run, then a median summary (benchmarks/results/supernet.md).
-# usage: benchmarks/supernet.sh [rounds=3]   env: THREADS=2, CONFIGS="C,N,batch,steps ...", OPENBLAS_CORETYPE
+# usage: benchmarks/supernet.sh [rounds=3]   env: THREADS=2, CONFIGS="C,N,batch,steps ...", OPENBLAS_CORETYPE,
+#        OPTIONS=1 (K-shot steps with merged-rate item gradients and merged weight decay, issue 14)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -18,7 +19,7 @@ for cfg in $configs; do
   IFS=, read -r C N batch steps <<<"$cfg"
   for r in $(seq "$rounds"); do
     for k in 1 2 4 8; do
-      $bench --k "$k" --C "$C" --N "$N" --batch "$batch" --steps "$steps" --threads "$threads" | tee -a "$out"
+      $bench --k "$k" --C "$C" --N "$N" --batch "$batch" --steps "$steps" --threads "$threads" --options "${OPTIONS:-0}" | tee -a "$out"
     done
     $peer --mode spos --C "$C" --N "$N" --batch "$batch" --steps "$steps" --threads "$threads" | tee -a "$out"
   done

@@ -7,7 +7,8 @@ public final class SGD: @unchecked Sendable {
     public let parameters: [Parameter]
     public var learningRate: Float
     public let momentum: Float
-    public let weightDecay: Float
+    /// A var so a step can hand the decay to the caller (the K-shot trainer decays merged weights itself).
+    public var weightDecay: Float
     public let nesterov: Bool
     private let buffers: [Tensor]
 
@@ -22,10 +23,14 @@ public final class SGD: @unchecked Sendable {
     }
 
     /// One update of every parameter from its accumulated gradient (gradients are left as they are).
-    public func step() {
-        for (p, buf) in zip(parameters, buffers) {
-            let w = p.value.data, g = p.grad.data, b = buf.data
-            for i in 0..<p.count {
+    public func step() { step(only: parameters.indices) }
+
+    /// One update of the parameters at `indices` alone: the others keep their values and momentum, as PyTorch leaves
+    /// a parameter whose gradient is None.
+    public func step(only indices: some Sequence<Int>) {
+        for j in indices {
+            let w = parameters[j].value.data, g = parameters[j].grad.data, b = buffers[j].data
+            for i in 0..<parameters[j].count {
                 let d = g[i] + weightDecay * w[i]
                 b[i] = momentum * b[i] + d
                 w[i] -= learningRate * (nesterov ? d + momentum * b[i] : b[i])

@@ -81,9 +81,21 @@ public struct SupernetExperiment {
         return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)
     }
 
+    /// The name `nb201 train` and the study give the run of `config` trained from `preset` on `dataset`.
+    public static func runName(dataset: String, preset: String, config: SupernetConfig) -> String {
+        "supernet-\(dataset)-\(preset)-\(config.splitEdge.map { "fewshot-e\($0)" } ?? "k\(config.k)")-s\(config.seed)"
+    }
+
     /// The copy of the checkpoint kept after `epoch` (for rankings over training time).
     public func snapshotPath(epoch: Int) -> String {
         checkpointPath.replacingOccurrences(of: ".ckpt", with: ".epoch\(epoch).ckpt")
+    }
+
+    /// Keeps a copy of the checkpoint as the snapshot after `epoch`.
+    private func keepSnapshot(epoch: Int) throws {
+        let snapshot = snapshotPath(epoch: epoch)
+        try? FileManager.default.removeItem(atPath: snapshot)
+        try FileManager.default.copyItem(atPath: checkpointPath, toPath: snapshot)
     }
 
     /// The estimator name of a snapshot's estimates ("supernet" for the finished run).
@@ -93,17 +105,22 @@ public struct SupernetExperiment {
 
     /// Trains (or resumes) to the end of the budget, checkpointing and logging every epoch; after each epoch in
     /// `snapshotEpochs` a copy of the checkpoint is kept at `snapshotPath(epoch:)`. When `shouldStop` says yes
-    /// (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early.
-    public func train(data: SupernetData, snapshotEpochs: Set<Int> = [], quiet: Bool = false,
-                      shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
+    /// (e.g. after Ctrl-C) the part-done epoch is checkpointed and it returns early. A fresh K > 1 run given `warmupFrom`
+    /// (a one-shot run of the same warm-up protocol that kept a snapshot after its warm-up) starts from that snapshot.
+    /// With `stopAfter` it trains up to that epoch only.
+    public func train(data: SupernetData, snapshotEpochs: Set<Int> = [], warmupFrom: SupernetExperiment? = nil, stopAfter: Int? = nil,
+                      quiet: Bool = false, shouldStop: () -> Bool = { false }) throws -> SupernetTrainer {
         let trainer = try SupernetTrainer.resuming(from: checkpointPath, config: config, training: data.training,
                                                    dataset: data.benchmark)
+        if let warmupFrom, trainer.epoch == 0 && trainer.batchInEpoch == 0 {
+            try branch(trainer, from: warmupFrom, keepingSnapshot: snapshotEpochs.contains(config.warmupEpochs))
+        }
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
         if trainer.epoch > 0 || trainer.batchInEpoch > 0 {
             meter.advance(by: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
         }
         var failure: Error?
-        try trainer.train(checkpoint: checkpointPath, shouldStop: shouldStop) { log in
+        try trainer.train(checkpoint: checkpointPath, stopAfter: stopAfter, shouldStop: shouldStop) { log in
             guard log.complete else {
                 // The part of an interrupted epoch counts towards the run's cost; its log row comes with the resume.
                 do { try store.updateRun(id: run.id, addSeconds: log.seconds, addImages: log.images) } catch { failure = failure ?? error }
@@ -112,22 +129,43 @@ public struct SupernetExperiment {
             do {
                 var metrics = ["accuracy": log.accuracy]
                 if let s = log.simplexLoss { metrics["simplex_loss"] = s }
+                if let codes = log.codes { metrics.merge(codes.metrics) { $1 } }
                 let metricsJSON = String(decoding: (try? Self.encoder.encode(metrics)) ?? Data("{}".utf8), as: UTF8.self)
                 try store.recordEpoch(run: run.id, RunEpoch(epoch: log.epoch - 1, trainLoss: log.loss, trainAccuracy: 100 * log.accuracy,
                                                             learningRate: Double(log.learningRate), seconds: log.seconds,
                                                             images: log.images, metricsJSON: metricsJSON))
                 try store.updateRun(id: run.id, addSeconds: log.seconds, addImages: log.images)
-                if snapshotEpochs.contains(log.epoch) {
-                    let snapshot = snapshotPath(epoch: log.epoch)
-                    try? FileManager.default.removeItem(atPath: snapshot)
-                    try FileManager.default.copyItem(atPath: checkpointPath, toPath: snapshot)
-                }
+                if snapshotEpochs.contains(log.epoch) { try keepSnapshot(epoch: log.epoch) }
             } catch { failure = failure ?? error }
             meter.advance(note: String(format: "loss %.3f acc %.1f%%%@", log.loss, 100 * log.accuracy,
                                        log.simplexLoss.map { String(format: " simplex %.3f", $0) } ?? ""))
         }
         if let failure { throw failure }
         return trainer
+    }
+
+    /// Starts `trainer` from the warm-up snapshot of the one-shot run `oneShot` and logs the shared warm-up epochs as
+    /// that run logged them, marked `shared_warmup_run`, with their images but not their seconds (the one-shot run
+    /// paid for them), and the codes at the switch. `keepingSnapshot` keeps a copy of the checkpoint as the snapshot after the warm-up.
+    private func branch(_ trainer: SupernetTrainer, from oneShot: SupernetExperiment, keepingSnapshot: Bool) throws {
+        let warmup = config.warmupEpochs, snapshot = oneShot.snapshotPath(epoch: warmup)
+        guard FileManager.default.fileExists(atPath: snapshot) else {
+            throw StoreError.noData("run '\(oneShot.run.name)' kept no checkpoint after its \(warmup) warm-up epochs (\(snapshot)); train it with --snapshot-epochs \(warmup)")
+        }
+        try trainer.branch(fromWarmup: snapshot)
+        for e in try store.epochs(run: oneShot.run.id) where e.epoch < warmup {
+            var metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
+            metrics["shared_warmup_run"] = Double(oneShot.run.id)
+            // The last warm-up epoch's log ends with the codes at the switch, as an own warm-up's does.
+            if e.epoch == warmup - 1, let codes = trainer.codeSummary() { metrics.merge(codes.metrics) { $1 } }
+            var shared = e
+            shared.seconds = nil
+            shared.metricsJSON = String(decoding: try Self.encoder.encode(metrics), as: UTF8.self)
+            try store.recordEpoch(run: run.id, shared)
+            try store.updateRun(id: run.id, addImages: e.images ?? 0)
+        }
+        try trainer.writeCheckpoint(to: checkpointPath)
+        if keepingSnapshot { try keepSnapshot(epoch: warmup) }
     }
 
     /// Estimates every selected path not yet estimated (an interrupted evaluation resumes), writing estimates in

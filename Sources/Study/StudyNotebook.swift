@@ -49,7 +49,9 @@ enum StudyNotebook {
             for name, truth in truths.items():
                 common = est.index.intersection(truth.index)
                 tau = stats.kendalltau(est[common], truth[common]).statistic
-                rows.append({"run": run["name"], "k": run["k"], "seed": run["seed"], "truth": name, "tau": tau, "paths": len(common)})
+                label = f"few-shot e{run['splitEdge']}" if run.get("splitEdge") is not None else f"K={run['k']}"
+                rows.append({"run": run["name"], "k": run["k"], "label": label, "seed": run["seed"], "truth": name, "tau": tau,
+                             "paths": len(common)})
         recomputed = pd.DataFrame(rows)
         nb201 = pd.read_csv("runs.csv")
         merged = recomputed.merge(nb201, on=["run", "truth"])
@@ -58,9 +60,9 @@ enum StudyNotebook {
         """#
 
     static let summary = #"""
-        table = recomputed.groupby(["truth", "k"]).tau.agg(["count", "mean", "std"]).reset_index()
+        table = recomputed.groupby(["truth", "label"]).tau.agg(["count", "mean", "std"]).reset_index()
         report = pd.read_csv("summary.csv").rename(columns={"mean_kendall_tau_b": "nb201_mean"})
-        table = table.merge(report[["truth", "k", "nb201_mean"]], on=["truth", "k"])
+        table = table.merge(report[["truth", "label", "nb201_mean"]], on=["truth", "label"])
         print("largest difference from summary.csv:", (table["mean"] - table.nb201_mean).abs().max())
         table
         """#
@@ -68,7 +70,7 @@ enum StudyNotebook {
     static let plot = #"""
         import matplotlib.pyplot as plt
         fig, ax = plt.subplots(figsize=(6.4, 4.4))
-        for name, group in recomputed.groupby("truth"):
+        for name, group in recomputed[recomputed["label"].str.startswith("K=")].groupby("truth"):
             means = group.groupby("k").tau.mean()
             ax.plot(means.index, means.values, marker="o", label=f"{name} (mean)")
             ax.scatter(group.k, group.tau, s=12, alpha=0.5)

@@ -19,6 +19,22 @@ public struct GroundTruthColumn: Sendable, Codable, Equatable, CustomStringConve
     public var slug: String { "\(dataset)_\(split)" }
 }
 
+/// One kind of supernet run of a study: K-shot (K = 1 is one-shot) or few-shot split on an edge (K = 5 sub-supernets).
+public struct StudyArm: Sendable, Codable, Hashable {
+    public var k: Int
+    public var splitEdge: Int?
+
+    public init(k: Int, splitEdge: Int? = nil) {
+        self.k = k
+        self.splitEdge = splitEdge
+    }
+
+    public static func fewShot(edge: Int) -> StudyArm { StudyArm(k: Operation.allCases.count, splitEdge: edge) }
+
+    /// "K=2", or "few-shot e0": how tables and estimator names call it.
+    public var label: String { splitEdge.map { "few-shot e\($0)" } ?? "K=\(k)" }
+}
+
 /// Everything the reference study (one-shot versus K-shot, KSHOT.md) does, fixed before it starts: which supernets
 /// (K x seeds, one preset), which paths, how they are evaluated, which baselines, which ground truths.
 public struct StudyPlan: Sendable, Codable, Equatable {
@@ -43,6 +59,9 @@ public struct StudyPlan: Sendable, Codable, Equatable {
     public var seedPolicy: String
     public var bootstrapResamples: Int
     public var permutations: Int
+    /// The few-shot baseline's split edge: per seed a few-shot run, started from the seed's one-shot warm-up like the
+    /// K-shot runs; nil: none (optional so that older plans decode and compare unchanged).
+    public var fewShotEdge: Int?
 
     /// The defaults for `preset` on `dataset`: tiny (CI: K 1, 2; 2 seeds; 12 paths), small, medium and paper (K 1, 2, 4;
     /// 3 seeds; 500 paths; proxies on the benchmark's network; medium with snapshots at 10, 25, 50 and 100 epochs
@@ -89,7 +108,20 @@ public struct StudyPlan: Sendable, Codable, Equatable {
     }
 
     /// The run's name, the one `nb201 train` gives the same preset, K and seed (so either can resume the other).
-    public func runName(k: Int, seed: UInt64) -> String { "supernet-\(dataset.rawValue)-\(preset)-k\(k)-s\(seed)" }
+    public func runName(k: Int, seed: UInt64) -> String { runName(StudyArm(k: k), seed: seed) }
+
+    /// The runs of one seed: every K, then few-shot.
+    public var arms: [StudyArm] { ks.map { StudyArm(k: $0) } + (fewShotEdge.map { [.fewShot(edge: $0)] } ?? []) }
+
+    /// The supernet configuration of an arm's run.
+    public func config(_ arm: StudyArm, seed: UInt64) -> SupernetConfig {
+        arm.splitEdge.map { config(k: 1, seed: seed).fewShot(edge: $0) } ?? config(k: arm.k, seed: seed)
+    }
+
+    /// An arm's run name, the one `nb201 train` gives it (`--method few-shot --split-edge E` for few-shot).
+    public func runName(_ arm: StudyArm, seed: UInt64) -> String {
+        SupernetExperiment.runName(dataset: dataset.rawValue, preset: preset, config: config(arm, seed: seed))
+    }
 
     public var snapshotSeed: UInt64? { seeds.first }
 
@@ -114,6 +146,9 @@ public struct StudyPlan: Sendable, Codable, Equatable {
         guard ks.contains(1) else { throw .invalidPlan("the study compares against one-shot: include K = 1 in \(ks)") }
         guard !seeds.isEmpty, Set(seeds).count == seeds.count else { throw .invalidPlan("seeds must be distinct and not empty: \(seeds)") }
         guard !groundTruths.isEmpty else { throw .invalidPlan("no ground truth to rank against") }
+        guard fewShotEdge.map({ (0..<Cell.edgeCount).contains($0) }) ?? true else {
+            throw .invalidPlan("the few-shot split edge \(fewShotEdge ?? 0) must lie in 0..<\(Cell.edgeCount)")
+        }
         let epochs = config(k: 1, seed: 0).epochs
         guard snapshotEpochs.allSatisfy({ (1...epochs).contains($0) }) else {
             throw .invalidPlan("snapshot epochs \(snapshotEpochs) must lie in 1...\(epochs)")

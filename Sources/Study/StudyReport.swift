@@ -35,6 +35,7 @@ public struct StudyReport {
         try save("paired.csv", pairedCSV)
         try save("snapshots.csv", snapshotsCSV)
         try save("operation-bias.csv", operationBiasCSV)
+        try save("epochs.csv", epochsCSV)
         // The extract the notebooks read the study's runs and estimates from (no benchmark data: they take the ground
         // truth from a benchmark database the user imports), so the committed report reruns without rerunning the study.
         let estimators = try reportEstimators(store: store)
@@ -83,7 +84,7 @@ public struct StudyReport {
         var list: [ReportEstimator] = []
         for run in results.runs where run.complete {
             let scores = try store.estimates(run: run.id!, estimator: "supernet")
-            list.append(ReportEstimator(scores: EstimatorScores(name: "K=\(run.k) seed \(run.seed)", source: "run \(run.id!) \(run.name)",
+            list.append(ReportEstimator(scores: EstimatorScores(name: "\(run.arm.label) seed \(run.seed)", source: "run \(run.id!) \(run.name)",
                                                                 scores: Dictionary(uniqueKeysWithValues: scores.map { ($0.arch, $0.score) })),
                                         origin: .run(run.id!, estimator: "supernet")))
         }
@@ -96,23 +97,23 @@ public struct StudyReport {
     // MARK: tables
 
     var runsCSV: String {
-        var lines = ["run,k,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen"]
+        var lines = ["run,k,label,seed,truth,kendall_tau_b,lower,upper,spearman_rho,precision_at_top,epochs,paths,train_seconds,evaluation_seconds,images_seen,collapsed"]
         for column in results.groundTruths {
             for run in results.runs where run.complete {
                 guard let row = row(run, column) else { continue }
                 let tau = row.metric("kendall_tau_b")!
                 let top = row.metrics.first { $0.name.hasPrefix("precision_at_top") }
-                lines.append([run.name, "\(run.k)", "\(run.seed)", column.description, f(tau.value, 6), f(tau.lower, 6), f(tau.upper, 6),
+                lines.append([run.name, "\(run.k)", run.arm.label, "\(run.seed)", column.description, f(tau.value, 6), f(tau.lower, 6), f(tau.upper, 6),
                               f(row.metric("spearman_rho")?.value, 6), f(top?.value, 6), "\(run.epochsTrained)", "\(run.pathsEstimated)",
-                              f(run.trainSeconds, 1), f(run.evaluationSeconds, 1), "\(run.imagesSeen)"].joined(separator: ","))
+                              f(run.trainSeconds, 1), f(run.evaluationSeconds, 1), "\(run.imagesSeen)", "\(run.collapsed)"].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     var summaryCSV: String {
-        (["k,truth,seeds,mean_kendall_tau_b,sd,per_seed"] + results.summaries.map {
-            "\($0.k),\($0.truth),\($0.taus.count),\(f($0.mean, 6)),\(f($0.standardDeviation, 6)),\($0.taus.map { f($0, 6) }.joined(separator: " "))"
+        (["k,label,truth,seeds,mean_kendall_tau_b,sd,per_seed"] + results.summaries.map {
+            "\($0.k),\($0.arm.label),\($0.truth),\($0.taus.count),\(f($0.mean, 6)),\(f($0.standardDeviation, 6)),\($0.taus.map { f($0, 6) }.joined(separator: " "))"
         }).joined(separator: "\n") + "\n"
     }
 
@@ -131,6 +132,18 @@ public struct StudyReport {
             .joined(separator: "\n") + "\n"
     }
 
+    /// Every run's log: training accuracy and the probe paths' codes per epoch.
+    var epochsCSV: String {
+        var lines = ["run,k,seed,epoch,train_accuracy,mean_largest_lambda,mean_sum_lambda_squares,dominant_item_share,code_spread"]
+        for run in results.runs {
+            for e in run.epochLog {
+                lines.append(["\(run.name)", "\(run.k)", "\(run.seed)", "\(e.epoch)", f(e.trainAccuracy, 3), f(e.codes?.meanLargestLambda, 4),
+                              f(e.codes?.meanSumOfSquares, 4), f(e.codes?.dominantItemShare, 4), f(e.codes?.spread, 4)].joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     var operationBiasCSV: String {
         let ops = Operation.allCases.map(\.name)
         return ((["score"] + ops).joined(separator: ",") + "\n") + results.operationBias.map { b in
@@ -143,10 +156,10 @@ public struct StudyReport {
     var tauVersusK: LinePlot {
         var series: [LinePlot.Series] = []
         for column in results.groundTruths {
-            let points = results.summaries.filter { $0.truth == column.description }.map { (x: Double($0.k), y: $0.mean) }
+            let points = results.summaries.filter { $0.truth == column.description && $0.splitEdge == nil }.map { (x: Double($0.k), y: $0.mean) }
             if !points.isEmpty { series.append(.init(name: "\(column) (mean of seeds)", points: points)) }
             for seed in results.plan.seeds {
-                let perSeed = results.runs.filter { $0.complete && $0.seed == seed }.compactMap { run -> (x: Double, y: Double)? in
+                let perSeed = results.runs.filter { $0.complete && $0.seed == seed && $0.splitEdge == nil }.compactMap { run -> (x: Double, y: Double)? in
                     tau(run, column).map { (x: Double(run.k), y: $0) }
                 }
                 if !perSeed.isEmpty { series.append(.init(name: "\(column) seed \(seed)", points: perSeed)) }
@@ -172,8 +185,8 @@ public struct StudyReport {
         }
         let xs = series.flatMap { $0.points.map(\.x) }
         if let low = xs.min(), let high = xs.max(), let slug = results.groundTruths.first?.slug {
-            // params, and the best of the other baselines (FLOPs, zero-cost proxies): supernet rows are named "K=...".
-            let baselines = (results.rows[slug] ?? []).filter { !$0.estimator.hasPrefix("K=") }
+            // params, and the best of the other baselines (FLOPs, zero-cost proxies): the rows of no study run.
+            let baselines = (results.rows[slug] ?? []).filter { row in !results.runs.contains { row.source.hasSuffix(" \($0.name)") } }
                 .compactMap { row in row.metric("kendall_tau_b").map { (name: row.estimator, tau: $0.value) } }
             let best = baselines.filter { $0.name != "params" }.max { $0.tau < $1.tau }
             for b in baselines.filter({ $0.name == "params" }) + (best.map { [$0] } ?? []) {
@@ -206,22 +219,25 @@ public struct StudyReport {
         md += ["## Kendall tau-b per K (mean and spread over seeds)", "",
                "| estimator | " + results.groundTruths.map(\.description).joined(separator: " | ") + " |",
                "|---|" + results.groundTruths.map { _ in "---|" }.joined()]
-        for k in plan.ks {
+        for arm in plan.arms {
             let cells = results.groundTruths.map { column -> String in
-                guard let s = results.summaries.first(where: { $0.k == k && $0.truth == column.description }) else { return "-" }
+                guard let s = results.summaries.first(where: { $0.arm == arm && $0.truth == column.description }) else { return "-" }
                 let spread = s.standardDeviation.map { " ± " + f($0) } ?? ""
-                return "\(f(s.mean))\(spread) (\(s.taus.map { f($0) }.joined(separator: ", ")))"
+                return "\(f(s.mean))\(spread) (\(zip(s.taus, s.collapsed).map { f($0) + ($1 ? " †" : "") }.joined(separator: ", ")))"
             }
-            md.append("| K=\(k)\(k == 1 ? " (one-shot)" : "") | " + cells.joined(separator: " | ") + " |")
+            let note = arm.k == 1 ? " (one-shot)" : arm.splitEdge == nil ? "" : " (\(arm.k) sub-supernets)"
+            md.append("| \(arm.label)\(note) | " + cells.joined(separator: " | ") + " |")
         }
-        let baselineNames = (results.rows[results.groundTruths.first?.slug ?? ""] ?? []).filter { !$0.estimator.hasPrefix("K=") }.map(\.estimator)
+        let runEstimators = Set(results.runs.map { "\($0.arm.label) seed \($0.seed)" })
+        let baselineNames = (results.rows[results.groundTruths.first?.slug ?? ""] ?? []).filter { !runEstimators.contains($0.estimator) }.map(\.estimator)
         for name in baselineNames {
             let cells = results.groundTruths.map { column in
                 results.rows[column.slug]?.first { $0.estimator == name }.map { RankingTable.cell($0.metric("kendall_tau_b")) } ?? "-"
             }
             md.append("| \(name) | " + cells.joined(separator: " | ") + " |")
         }
-        md += ["", "Supernet cells: mean ± sample standard deviation over seeds (the seeds' values in brackets). Baselines: one value with its",
+        md += ["", "Supernet cells: mean ± sample standard deviation over seeds (the seeds' values in brackets; † marks a run whose simplex",
+               "codes collapsed onto one item, a K-shot dictionary acting as one supernet, see the cost table). Baselines: one value with its",
                "95% bootstrap interval over paths. Per-run intervals, Spearman, Pearson, weighted tau and top-k metrics: `runs.csv` and",
                "each ground truth's `ranking.md`.", ""]
         md += ["## Paired differences", "",
@@ -251,13 +267,17 @@ public struct StudyReport {
             md.append("- \(column): [`\(column.slug)/ranking.md`](\(column.slug)/ranking.md), scatter plots and the tau-b heat map in `\(column.slug)/`.")
         }
         md += ["", "## Cost of each run", "",
-               "Simplex codes (K > 1): the mean largest weight lambda_k over the paths, and the share of paths whose largest weight",
-               "is on the item most paths favour (1.00 = the dictionary collapsed onto one item).", "",
-               "| run | epochs | paths | training s | evaluation s | images seen | mean largest lambda | dominant item share |",
-               "|---|---|---|---|---|---|---|---|"]
+               "Simplex codes of the estimated paths (K > 1): the mean largest weight lambda_k, the mean sum of lambda_k^2, the share of",
+               "paths whose largest weight is on the item most paths favour (1.00 = every path leans on one item) and the spread of the",
+               "codes between paths (mean total-variation distance to the mean code); COLLAPSED when at least 90% of the paths favour",
+               "one item with a mean largest weight of 0.8 or more. Train accuracy: the last epoch's; `epochs.csv` has every epoch.", "",
+               "| run | epochs | paths | training s | evaluation s | images seen | train acc % | mean largest lambda | sum lambda^2 | dominant item share | code spread | codes |",
+               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in results.runs {
             md.append("| \(r.name) | \(r.epochsTrained)/\(r.epochs) | \(r.pathsEstimated)/\(results.selectionCount) | \(f(r.trainSeconds, 0)) | "
-                      + "\(f(r.evaluationSeconds, 0)) | \(r.imagesSeen) | \(f(r.meanLargestLambda, 2)) | \(f(r.dominantItemShare, 2)) |")
+                      + "\(f(r.evaluationSeconds, 0)) | \(r.imagesSeen) | \(f(r.finalTrainAccuracy, 1)) | \(f(r.codes?.meanLargestLambda, 2)) | "
+                      + "\(f(r.codes?.meanSumOfSquares, 2)) | \(f(r.codes?.dominantItemShare, 2)) | \(f(r.codes?.spread, 3)) | "
+                      + "\(r.codes.map { $0.collapsed ? "COLLAPSED" : "in use" } ?? "-") |")
         }
         md += ["", budget, "", "## Protocol", ""]
         md += ["- Supernet (\(plan.preset)): C=\(config.shape.channels), N=\(config.shape.cellsPerStage), \(config.epochs) epochs of which "
@@ -265,7 +285,8 @@ public struct StudyReport {
                + "Nesterov, wd \(config.weightDecay)); simplex-net: Adam lr \(config.simplexLearningRate), a step every \(config.simplexEvery) "
                + "supernet steps over \(config.simplexPaths) paths, hidden \(config.simplexHidden), T=\(config.temperature); training images: "
                + (config.trainSubsetSize.map { "a seeded \($0)-image subset of " } ?? "") + "\(plan.dataset == .cifar10 ? "cifar10-valid's train half" : "the train set").",
-               "- K = \(plan.ks.map(String.init).joined(separator: ", ")); seeds \(plan.seeds.map(String.init).joined(separator: ", ")): "
+               "- K = \(plan.ks.map(String.init).joined(separator: ", "))"
+               + (plan.fewShotEdge.map { "; few-shot NAS split on edge \($0) into 5 sub-supernets from the warm-up" } ?? "") + "; seeds \(plan.seeds.map(String.init).joined(separator: ", ")): "
                + "same seed, data and epochs for every K (KSHOT.md).",
                "- Paths: \(plan.archs) drawn with seed \(plan.sampleSeed) (\(results.selectionCount) paths, one per isomorphism class); "
                + "each evaluated after exact BatchNorm recalibration on \(plan.evaluation.calibrationBatches) x \(plan.evaluation.calibrationBatchSize) "
@@ -293,16 +314,16 @@ public struct StudyReport {
                 let excludesZero = p.lower > 0 || p.upper < 0
                 let verdict = !excludesZero ? "no evidence of a difference: the interval includes zero"
                     : !p.consistent ? "the paths' interval excludes zero but the seeds disagree in sign, so no claim either way"
-                    : p.difference >= 0.05 ? "K-shot ranks better by at least 0.05 in every seed, interval above zero (the goal is met)"
-                    : p.difference > 0 ? "K-shot ranks better in every seed, but by less than the 0.05 the goal asks"
-                    : "K-shot ranks WORSE than one-shot in every seed"
+                    : p.difference >= 0.05 ? "\(p.first) ranks better by at least 0.05 in every seed, interval above zero (the goal is met)"
+                    : p.difference > 0 ? "\(p.first) ranks better in every seed, but by less than the 0.05 the goal asks"
+                    : "\(p.first) ranks WORSE than one-shot in every seed"
                 lines.append("  - \(p.first) minus K=1: \(f(p.difference)) [\(f(p.lower)), \(f(p.upper))], p = \(f(p.pValue)); per seed "
                              + p.perSeed.map { f($0) }.joined(separator: ", ") + ": \(verdict).")
             }
             if let params = results.rows[column.slug]?.first(where: { $0.estimator == "params" })?.metric("kendall_tau_b"),
                let best = results.summaries.filter({ $0.truth == column.description }).max(by: { $0.mean < $1.mean }) {
                 let relation = best.mean > params.value ? "above" : "below"
-                lines.append("  - The best supernet (K=\(best.k), \(f(best.mean))) is \(relation) the parameter-count baseline (\(f(params.value))) on the same paths.")
+                lines.append("  - The best supernet (\(best.arm.label), \(f(best.mean))) is \(relation) the parameter-count baseline (\(f(params.value))) on the same paths.")
             }
         }
         if lines.isEmpty { lines.append("- No complete runs yet: train and evaluate them with `nb201 reproduce` (it resumes).") }
@@ -315,12 +336,14 @@ public struct StudyReport {
                              + points.map { "\(f($0.tau)) at epoch \($0.epoch)" }.joined(separator: ", ") + ".")
             }
         }
-        let coded = results.runs.filter { $0.dominantItemShare != nil }
+        let coded = results.runs.filter { $0.codes != nil }
         if !coded.isEmpty {
-            let collapsed = coded.filter { $0.dominantItemShare! >= 0.9 && $0.meanLargestLambda! >= 0.8 }
-            lines.append("- Simplex codes: in \(collapsed.count) of \(coded.count) K-shot runs at least 90% of the paths put most of their weight "
-                         + "(mean largest lambda \(coded.map { f($0.meanLargestLambda, 2) }.joined(separator: ", "))) on the same item, so the "
-                         + "dictionary acts nearly as one supernet at this budget (cost table).")
+            let collapsed = coded.filter(\.collapsed)
+            lines.append("- Simplex codes: \(collapsed.count) of \(coded.count) K-shot runs collapsed onto one item"
+                         + (collapsed.isEmpty ? "" : " (\(collapsed.map(\.name).joined(separator: ", ")), marked † in the tau table)")
+                         + ": at least 90% of their paths favour the same item with a mean largest lambda of 0.8 or more (mean largest lambda "
+                         + "\(coded.map { f($0.codes?.meanLargestLambda, 2) }.joined(separator: ", "))), so such a dictionary acts as one supernet "
+                         + "and its tau says nothing about K-shot sharing (cost table).")
         }
         // The operation with the widest gap between what the one-shot supernet and the ground truth reward.
         if let oneShot = results.operationBias.first(where: { $0.estimator == "K=1" }),

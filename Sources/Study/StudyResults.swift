@@ -11,6 +11,8 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var name: String
     public var id: Int?
     public var k: Int
+    /// Few-shot: the split edge (K = 5 sub-supernets); nil for K-shot.
+    public var splitEdge: Int? = nil
     public var seed: UInt64
     public var epochsTrained: Int
     public var epochs: Int
@@ -20,19 +22,38 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var imagesSeen: Int
     /// Trained and every selected path estimated: only complete runs are ranked.
     public var complete: Bool
-    /// K > 1: the simplex codes of the estimated paths, summarised: the mean of the largest weight lambda_k, and the
-    /// share of paths whose largest weight is on the item most paths favour (1 = every path leans on one item).
-    public var meanLargestLambda: Double? = nil
-    public var dominantItemShare: Double? = nil
+    /// K > 1: the simplex codes of the estimated paths, summarised (`codes.collapsed` flags a dictionary acting as one
+    /// supernet).
+    public var codes: CodeSummary? = nil
+    /// The run log, epoch by epoch: training accuracy and (K > 1 after the warm-up) the codes of the probe paths.
+    public var epochLog: [EpochDiagnostics] = []
+
+    /// Training accuracy (percent) of the last epoch logged.
+    public var finalTrainAccuracy: Double? { epochLog.last?.trainAccuracy }
+    public var collapsed: Bool { codes?.collapsed ?? false }
+    public var arm: StudyArm { StudyArm(k: k, splitEdge: splitEdge) }
 }
 
-/// Kendall tau-b of one K over the seeds against one ground truth.
+/// One epoch of a run's log as the report shows it.
+public struct EpochDiagnostics: Sendable, Codable, Equatable {
+    public var epoch: Int
+    public var trainAccuracy: Double?
+    public var codes: CodeSummary?
+}
+
+/// Kendall tau-b of one K (or few-shot) over the seeds against one ground truth.
 public struct KSummary: Sendable, Codable, Equatable {
     public var k: Int
+    /// Few-shot: the split edge; nil for K-shot.
+    public var splitEdge: Int? = nil
     public var truth: String
     public var taus: [Double]
+    /// Whether the run of each tau collapsed onto one dictionary item (the report marks them).
+    public var collapsed: [Bool]
     public var mean: Double
     public var standardDeviation: Double?
+
+    public var arm: StudyArm { StudyArm(k: k, splitEdge: splitEdge) }
 }
 
 /// A paired comparison (mean over seeds of tau(first) - tau(second) on the same paths).
@@ -69,7 +90,7 @@ public struct SnapshotPoint: Sendable, Codable, Equatable {
 
 /// Kendall tau-b between a score and how many edges of the cell carry each operation: what a ranking rewards.
 public struct OperationBias: Sendable, Codable, Equatable {
-    /// "K=2" (mean over seeds) or "truth: <column>".
+    /// "K=2" or "few-shot e0" (mean over seeds) or "truth: <column>".
     public var estimator: String
     /// Operation name -> tau-b between its count and the score, over the selection.
     public var tau: [String: Double]
@@ -108,30 +129,35 @@ public struct StudyResults: Sendable, Codable {
         /// Training hours up to each epoch of the snapshot runs.
         var hoursAt: [String: [Int: Double]] = [:]
         for seed in plan.seeds {
-            for k in plan.ks {
-                let name = plan.runName(k: k, seed: seed)
-                let config = plan.config(k: k, seed: seed)
+            for arm in plan.arms {
+                let name = plan.runName(arm, seed: seed)
+                let config = plan.config(arm, seed: seed)
                 guard let run = try? store.run(named: name) else {
-                    runs.append(StudyRunRecord(name: name, k: k, seed: seed, epochsTrained: 0, epochs: config.epochs, pathsEstimated: 0,
-                                               trainSeconds: 0, evaluationSeconds: 0, imagesSeen: 0, complete: false))
+                    runs.append(StudyRunRecord(name: name, k: arm.k, splitEdge: arm.splitEdge, seed: seed, epochsTrained: 0, epochs: config.epochs,
+                                               pathsEstimated: 0, trainSeconds: 0, evaluationSeconds: 0, imagesSeen: 0, complete: false))
                     continue
                 }
                 let epochs = try store.epochs(run: run.id)
                 let estimates = try store.estimates(run: run.id, estimator: "supernet").filter { selected.contains($0.arch) }
                 var record = StudyRunRecord(
-                    name: name, id: run.id, k: k, seed: seed, epochsTrained: epochs.count, epochs: config.epochs,
+                    name: name, id: run.id, k: arm.k, splitEdge: arm.splitEdge, seed: seed, epochsTrained: epochs.count, epochs: config.epochs,
                     pathsEstimated: estimates.count, trainSeconds: epochs.compactMap(\.seconds).reduce(0, +),
                     evaluationSeconds: estimates.compactMap(\.seconds).reduce(0, +), imagesSeen: run.imagesSeen,
                     complete: epochs.count >= config.epochs && estimates.count == selection.count)
-                if k > 1 { (record.meanLargestLambda, record.dominantItemShare) = codeSummary(estimates) }
+                // Few-shot codes are one-hot by construction: nothing to summarise.
+                if arm.k > 1 && arm.splitEdge == nil { record.codes = codeSummary(estimates) }
+                record.epochLog = epochs.map { e in
+                    let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
+                    return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics))
+                }
                 runs.append(record)
                 if record.complete {
-                    runScores[name] = EstimatorScores(name: "K=\(k) seed \(seed)", source: "run \(run.id) \(name)",
+                    runScores[name] = EstimatorScores(name: "\(arm.label) seed \(seed)", source: "run \(run.id) \(name)",
                                                       scores: Dictionary(uniqueKeysWithValues: estimates.map { ($0.arch, $0.score) }))
                 } else {
                     notes.append("\(name) is not complete (\(epochs.count)/\(config.epochs) epochs, \(estimates.count)/\(selection.count) paths) and is left out")
                 }
-                if seed == plan.snapshotSeed {
+                if seed == plan.snapshotSeed && arm.splitEdge == nil {
                     var seconds = 0.0
                     for e in epochs.sorted(by: { $0.epoch < $1.epoch }) {
                         seconds += e.seconds ?? 0
@@ -141,7 +167,7 @@ public struct StudyResults: Sendable, Codable {
                         let s = try store.estimates(run: run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: epoch))
                         if !s.isEmpty {
                             snapshotScores[name, default: [:]][epoch] = EstimatorScores(
-                                name: "K=\(k) epoch \(epoch)", source: "run \(run.id)", scores: Dictionary(uniqueKeysWithValues: s.map { ($0.arch, $0.score) }))
+                                name: "\(arm.label) epoch \(epoch)", source: "run \(run.id)", scores: Dictionary(uniqueKeysWithValues: s.map { ($0.arch, $0.score) }))
                         }
                     }
                 }
@@ -176,12 +202,14 @@ public struct StudyResults: Sendable, Codable {
                 columnRows.append(row)
             }
             rows[column.slug] = columnRows + baselines.compactMap(ranked)
-            for k in plan.ks {
-                let taus = runs.filter { $0.k == k }.compactMap { tauOf[$0.name] }
+            for arm in plan.arms {
+                let ranked = runs.filter { $0.arm == arm && tauOf[$0.name] != nil }
+                let taus = ranked.map { tauOf[$0.name]! }
                 guard !taus.isEmpty else { continue }
                 let mean = taus.reduce(0, +) / Double(taus.count)
                 let sd = taus.count > 1 ? (taus.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(taus.count - 1)).squareRoot() : nil
-                summaries.append(KSummary(k: k, truth: column.description, taus: taus, mean: mean, standardDeviation: sd))
+                summaries.append(KSummary(k: arm.k, splitEdge: arm.splitEdge, truth: column.description, taus: taus, collapsed: ranked.map(\.collapsed), mean: mean,
+                                          standardDeviation: sd))
             }
             func compare(_ first: String, _ second: String, _ pairs: [(UInt64, EstimatorScores, EstimatorScores)]) throws {
                 guard !pairs.isEmpty else { return }
@@ -196,16 +224,16 @@ public struct StudyResults: Sendable, Codable {
                                            lower: c.difference.lower, upper: c.difference.upper, pValue: c.permutationPValue,
                                            perSeed: perSeed))
             }
-            for k in plan.ks where k != 1 {
-                try compare("K=\(k)", "K=1", plan.seeds.compactMap { seed in
-                    guard let a = rankedScores[plan.runName(k: k, seed: seed)], let b = rankedScores[plan.runName(k: 1, seed: seed)] else { return nil }
+            for arm in plan.arms where arm != StudyArm(k: 1) {
+                try compare(arm.label, "K=1", plan.seeds.compactMap { seed in
+                    guard let a = rankedScores[plan.runName(arm, seed: seed)], let b = rankedScores[plan.runName(k: 1, seed: seed)] else { return nil }
                     return (seed, a, b)
                 })
             }
             if let params = baselines.first(where: { $0.name == "params" }) {
-                for k in plan.ks {
-                    try compare("K=\(k)", "params", plan.seeds.compactMap { seed in
-                        rankedScores[plan.runName(k: k, seed: seed)].map { (seed, $0, params) }
+                for arm in plan.arms {
+                    try compare(arm.label, "params", plan.seeds.compactMap { seed in
+                        rankedScores[plan.runName(arm, seed: seed)].map { (seed, $0, params) }
                     })
                 }
             }
@@ -230,9 +258,9 @@ public struct StudyResults: Sendable, Codable {
             cells.values.map { Double(Cost(cell: $0, shape: shape).flops) }.reduce(0, +) / Double(max(cells.count, 1))
         }
         var bias: [OperationBias] = []
-        for k in plan.ks {
-            let seeds = plan.seeds.compactMap { runScores[plan.runName(k: k, seed: $0)] }
-            if let b = biasByOperation(of: seeds, cells: cells) { bias.append(OperationBias(estimator: "K=\(k)", tau: b)) }
+        for arm in plan.arms {
+            let seeds = plan.seeds.compactMap { runScores[plan.runName(arm, seed: $0)] }
+            if let b = biasByOperation(of: seeds, cells: cells) { bias.append(OperationBias(estimator: arm.label, tau: b)) }
         }
         for column in groundTruths {
             let table = try store.groundTruth(column, plan: plan)
@@ -261,16 +289,12 @@ public struct StudyResults: Sendable, Codable {
         return result.isEmpty ? nil : result
     }
 
-    /// Mean largest lambda and the share of paths favouring the most favoured item, from the estimates' details
-    /// (`{"lambda":[...]}`); nil where no codes are stored.
-    static func codeSummary(_ estimates: [Estimate]) -> (Double?, Double?) {
+    /// The codes of the estimated paths, from the estimates' details (`{"lambda":[...]}`), summarised; nil where none
+    /// are stored.
+    static func codeSummary(_ estimates: [Estimate]) -> CodeSummary? {
         struct Details: Decodable { var lambda: [Double] }
-        let codes = estimates.compactMap { try? JSONDecoder().decode(Details.self, from: Data($0.detailsJSON.utf8)).lambda }.filter { !$0.isEmpty }
-        guard !codes.isEmpty else { return (nil, nil) }
-        let largest = codes.map { $0.max()! }
-        var favoured: [Int: Int] = [:]
-        for code in codes { favoured[code.firstIndex(of: code.max()!)!, default: 0] += 1 }
-        return (largest.reduce(0, +) / Double(codes.count), Double(favoured.values.max()!) / Double(codes.count))
+        return CodeSummary(codes: estimates.compactMap { try? JSONDecoder().decode(Details.self, from: Data($0.detailsJSON.utf8)).lambda }
+            .filter { !$0.isEmpty })
     }
 
     /// params and FLOPs (the baselines run) and the zero-cost proxies (the proxies run) on the selection, with the

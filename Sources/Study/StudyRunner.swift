@@ -91,15 +91,24 @@ public struct StudyRunner {
     }
 
     /// One unit of work for a worker.
-    enum Job: CustomStringConvertible {
-        case supernet(k: Int, seed: UInt64)
+    enum Job: CustomStringConvertible, Equatable {
+        /// The warm-up epochs of the seed's one-shot run, kept as the snapshot its K > 1 runs start from.
+        case warmup(seed: UInt64)
+        case supernet(StudyArm, seed: UInt64)
         case proxies
 
         var description: String {
             switch self {
-            case let .supernet(k, seed): "supernet K=\(k) seed \(seed)"
+            case let .warmup(seed): "one-shot warm-up seed \(seed)"
+            case let .supernet(arm, seed): "supernet \(arm.label) seed \(seed)"
             case .proxies: "zero-cost proxies"
             }
+        }
+
+        /// The job that must be over before this one starts: a seed's supernets wait for its shared warm-up.
+        var prerequisite: Job? {
+            if case let .supernet(_, seed) = self { return .warmup(seed: seed) }
+            return nil
         }
     }
 
@@ -109,11 +118,14 @@ public struct StudyRunner {
         let store = try BenchmarkStore(path: databasePath)
         let selected = try plan.selection(in: store)
         let data = try SupernetData(dataset: plan.dataset, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
-        var queue: [Job] = plan.seeds.flatMap { seed in plan.ks.map { Job.supernet(k: $0, seed: seed) } }
+        // The warm-ups first: a worker waiting for one waits for a job already taken.
+        var queue: [Job] = plan.config(k: 1, seed: 0).warmupEpochs > 0 ? plan.seeds.map { Job.warmup(seed: $0) } : []
+        queue += plan.seeds.flatMap { seed in plan.arms.map { Job.supernet($0, seed: seed) } }
         if plan.proxyShape != nil { queue.append(.proxies) }
         EngineConfig.threading = .batchSplit(workers: max(1, ProcessInfo.processInfo.activeProcessorCount / jobs))
 
         let next = Mutex(0)
+        let over = Mutex<[Bool]>(Array(repeating: false, count: queue.count))
         let failures = Mutex<[String]>([])
         // The whole study's progress, a line per finished job (each job also reports its own epochs and paths).
         let overall = Mutex(ProgressMeter(label: "study \(plan.dataset.rawValue)-\(plan.preset)", total: queue.count, unit: "jobs", quiet: quiet))
@@ -123,6 +135,10 @@ public struct StudyRunner {
                 let index = next.withLock { i -> Int in defer { i += 1 }; return i }
                 guard index < work.queue.count else { return }
                 let job = work.queue[index]
+                if let prerequisite = job.prerequisite.flatMap({ work.queue.firstIndex(of: $0) }) {
+                    while !over.withLock({ $0[prerequisite] }) && !shouldStop() { Thread.sleep(forTimeInterval: 0.1) }
+                }
+                defer { over.withLock { $0[index] = true } }
                 do {
                     try work.runner.run(job, selection: selected, data: data, shouldStop: shouldStop)
                     if !shouldStop() { overall.withLock { $0.advance(note: "\(job) done") } }
@@ -139,12 +155,19 @@ public struct StudyRunner {
     private func run(_ job: Job, selection: [Int], data: SupernetData, shouldStop: () -> Bool) throws {
         let store = try BenchmarkStore(path: databasePath)
         switch job {
-        case let .supernet(k, seed):
-            let experiment = try SupernetExperiment.open(store: store, name: plan.runName(k: k, seed: seed), dataset: plan.dataset.rawValue,
-                                                         config: plan.config(k: k, seed: seed), checkpointDirectory: checkpointDirectory,
-                                                         codeVersion: codeVersion)
-            let snapshots = seed == plan.snapshotSeed ? plan.snapshotEpochs : []
-            let trainer = try experiment.train(data: data, snapshotEpochs: Set(snapshots), quiet: quiet, shouldStop: shouldStop)
+        case let .warmup(seed):
+            let oneShot = try supernetExperiment(StudyArm(k: 1), seed: seed, store: store)
+            let warmup = oneShot.config.warmupEpochs
+            _ = try oneShot.train(data: data, snapshotEpochs: [warmup], stopAfter: warmup, quiet: quiet, shouldStop: shouldStop)
+        case let .supernet(arm, seed):
+            let experiment = try supernetExperiment(arm, seed: seed, store: store)
+            // Snapshots of the K-shot runs only (over training time, tau against K).
+            let snapshots = seed == plan.snapshotSeed && arm.splitEdge == nil ? plan.snapshotEpochs : []
+            // A K > 1 run starts from the one-shot run's warm-up when it was kept (runs trained before it was, train their own).
+            let oneShot = try supernetExperiment(StudyArm(k: 1), seed: seed, store: store)
+            let shared = arm.k > 1 && FileManager.default.fileExists(atPath: oneShot.snapshotPath(epoch: oneShot.config.warmupEpochs))
+            let trainer = try experiment.train(data: data, snapshotEpochs: Set(snapshots), warmupFrom: shared ? oneShot : nil, quiet: quiet,
+                                               shouldStop: shouldStop)
             guard trainer.isFinished else { return }
             try experiment.evaluate(selection, data: data, evaluation: plan.evaluation, quiet: quiet)
             try store.updateRun(id: experiment.run.id, status: "finished")
@@ -158,6 +181,14 @@ public struct StudyRunner {
                                                       batch: plan.proxyBatch, seed: plan.sampleSeed, codeVersion: codeVersion)
             try experiment.score(selection, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory, quiet: quiet)
         }
+    }
+}
+
+extension StudyRunner {
+    /// The study's supernet run of `arm` and `seed`, opened or created.
+    func supernetExperiment(_ arm: StudyArm, seed: UInt64, store: BenchmarkStore) throws -> SupernetExperiment {
+        try SupernetExperiment.open(store: store, name: plan.runName(arm, seed: seed), dataset: plan.dataset.rawValue,
+                                    config: plan.config(arm, seed: seed), checkpointDirectory: checkpointDirectory, codeVersion: codeVersion)
     }
 }
 

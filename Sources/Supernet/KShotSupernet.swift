@@ -17,6 +17,8 @@ public final class KShotSupernet {
     public var phase: Phase = .training
     public private(set) var path: Cell?
     public private(set) var lambda: [Float] = []
+    /// How `backward` shares dL/dw out to the items (and `addMergedWeightDecay` the decay).
+    public var itemGradient: ItemGradient = .lambda
     let stem: Stem
     let blocks: [Block]
     let head: ClassifierHead
@@ -121,8 +123,8 @@ public final class KShotSupernet {
         return head.forward(h, phase: phase)
     }
 
-    /// Backward of the last training-phase forward given dL/dlogits. Adds dL/dtheta^k = lambda_k dL/dw into the
-    /// items' gradients (with `itemGradients`) and returns dL/dlambda (zeros unless `lambdaGradient`).
+    /// Backward of the last training-phase forward given dL/dlogits. Adds dL/dw shared out as `itemGradient` says
+    /// into the items' gradients (with `itemGradients`) and returns dL/dlambda (zeros unless `lambdaGradient`).
     @discardableResult
     public func backward(logitsGrad: UnsafePointer<Float>, itemGradients: Bool = true, lambdaGradient: Bool = false) -> [Double] {
         precondition(!outputs.isEmpty, "backward before forward")
@@ -141,6 +143,12 @@ public final class KShotSupernet {
             swap(&dOut, &dIn)
         }
         stem.backward(dOut, workspace: workspace)
-        return dictionary.scatter(used, lambda: lambda, itemGradients: itemGradients, lambdaGradient: lambdaGradient)
+        return dictionary.scatter(used, itemScales: itemGradients ? itemGradient.itemScales(lambda) : nil,
+                                  lambdaGradient: lambdaGradient)
+    }
+
+    /// Adds the decay of the current path's merged weights to its items' gradients, shared out as `itemGradient` says.
+    public func addMergedWeightDecay(_ weightDecay: Float) {
+        dictionary.addMergedDecay(used, itemScales: itemGradient.itemScales(lambda), weightDecay: weightDecay)
     }
 }

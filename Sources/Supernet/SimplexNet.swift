@@ -86,6 +86,19 @@ public final class SimplexNet {
     }
 }
 
+/// KL(m || uniform) = sum_k m_k log(K m_k) of the mean code m over the paths of `lambdas` (row-major [paths, K]) and
+/// its gradient with respect to every lambda_ik, (log(K m_k) + 1) / paths: zero when the paths use every item equally
+/// on average, log K when they all put their whole weight on one item.
+public func codeBalancePenalty(_ lambdas: [Float], k: Int) -> (value: Double, gradient: [Float]) {
+    let paths = lambdas.count / k
+    var mean = [Double](repeating: 0, count: k)
+    for (j, lambda) in lambdas.enumerated() { mean[j % k] += Double(lambda) / Double(paths) }
+    let logs = mean.map { log(max(Double(k) * $0, 1e-30)) }
+    let value = zip(mean, logs).reduce(0) { $0 + $1.0 * $1.1 }
+    let gradient = lambdas.indices.map { Float((logs[$0 % k] + 1) / Double(paths)) }
+    return (value, gradient)
+}
+
 #if canImport(Glibc)
 import Glibc
 #else

@@ -32,6 +32,32 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
     /// Largest L2 norm of one step's gradient over the tensors it updates (PyTorch's clip_grad_norm_); nil: no clipping.
     public var gradientClip: Float?
 
+    // K-shot training options (issue 14); each nil is the behaviour before it, so older protocols encode unchanged.
+    /// How dL/dw is shared out to the K items; nil is `.lambda`.
+    public var itemGradient: ItemGradient?
+    /// After the warm-up, items decay as the merged weight does (item k by wd * scale_k * w, scale_k as its gradient's)
+    /// instead of each by wd * theta^k whatever its lambda_k; nil is false.
+    public var mergedWeightDecay: Bool?
+    /// At the switch to K items every item is multiplied element-wise by (1 + sigma * N(0, 1)), so the simplex gradient
+    /// <theta^k, dL/dw> differs between items from the first step; nil: exact copies (the simplex gradient starts at 0).
+    public var itemPerturbation: Float?
+    /// At the switch every item's momentum starts at zero instead of as a copy of the warm-up's, which would push all
+    /// items in lockstep for the next tens of steps; nil is false.
+    public var freshItemMomentum: Bool?
+    /// Images per path of a simplex-net step, drawn as its own batch of simplexPaths x this many images (stable
+    /// training-mode BatchNorm statistics per path); nil: the supernet step's batch split into simplexPaths chunks.
+    public var simplexImagesPerPath: Int?
+    /// Epochs after the warm-up before the first simplex-net step (the items first diverge under the initial codes);
+    /// nil is 0.
+    public var simplexDelayEpochs: Int?
+    /// Weight of KL(mean code of a simplex-net step's paths || uniform) in the simplex-net's loss: using every item is
+    /// rewarded, while each path may still lean on one; nil is 0.
+    public var codeBalance: Float?
+    /// Few-shot NAS (Zhao et al., ICML 2021): after the warm-up the supernet is split on this edge into K = 5
+    /// sub-supernets, one per operation, and a path is trained and scored by the one of its operation there (a one-hot
+    /// code, no simplex-net); nil: K-shot.
+    public var splitEdge: Int?
+
     public init(shape: NetworkShape, k: Int, epochs: Int, warmupEpochs: Int, batchSize: Int, learningRate: Float = 0.05,
                 momentum: Float = 0.9, weightDecay: Float = 5e-4, simplexLearningRate: Float = 1e-3, simplexEvery: Int = 1,
                 simplexPaths: Int = 16, simplexHidden: Int = 64, temperature: Float = 1, trainSubsetSize: Int? = nil,
@@ -78,6 +104,14 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
                        batchSize: 256, learningRate: 0.1, seed: seed)
     }
 
+    /// This configuration as a few-shot supernet split on `edge` (K = 5, one sub-supernet per operation there).
+    public func fewShot(edge: Int) -> SupernetConfig {
+        var c = self
+        c.k = Operation.allCases.count
+        c.splitEdge = edge
+        return c
+    }
+
     /// The preset names `preset(_:k:seed:classes:resolution:)` accepts.
     public static let presetNames = ["tiny", "small", "medium", "paper"]
 
@@ -99,11 +133,20 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
         try check(epochs >= 1, "the epoch budget must be at least 1, got \(epochs)")
         try check((0...epochs).contains(warmupEpochs), "warm-up epochs \(warmupEpochs) must lie in 0...\(epochs) (the budget includes them)")
         try check(batchSize >= 1, "batch size must be positive, got \(batchSize)")
-        try check(k == 1 || batchSize >= simplexPaths, "batch \(batchSize) cannot be split into \(simplexPaths) simplex-net chunks")
+        try check(k == 1 || splitEdge != nil || simplexImagesPerPath != nil || batchSize >= simplexPaths,
+                  "batch \(batchSize) cannot be split into \(simplexPaths) simplex-net chunks")
+        try check(simplexImagesPerPath.map { $0 >= 1 } ?? true, "simplex-net images per path must be positive, got \(simplexImagesPerPath ?? 0)")
+        try check(simplexDelayEpochs.map { $0 >= 0 } ?? true, "the simplex-net delay must not be negative, got \(simplexDelayEpochs ?? 0)")
+        try check(itemPerturbation.map { $0 >= 0 && $0.isFinite } ?? true, "the item perturbation must be a number >= 0, got \(itemPerturbation ?? 0)")
+        try check(codeBalance.map { $0 >= 0 && $0.isFinite } ?? true, "the code-balance weight must be a number >= 0, got \(codeBalance ?? 0)")
+        try check(splitEdge.map { (0..<Cell.edgeCount).contains($0) && k == Operation.allCases.count } ?? true,
+                  "few-shot splits edge \(splitEdge ?? 0) (0..<\(Cell.edgeCount)) into K = \(Operation.allCases.count) sub-supernets, got K = \(k)")
         try check(simplexEvery >= 1 && simplexPaths >= 1 && simplexHidden >= 1, "simplex-net every/paths/hidden must be positive")
         try check(temperature > 0, "temperature must be positive, got \(temperature)")
         try check(gradientClip.map { $0 > 0 && $0.isFinite } ?? true, "the gradient clip must be a positive number, got \(gradientClip ?? 0)")
         try check(trainSubsetSize.map { $0 >= batchSize } ?? true, "train subset \(trainSubsetSize ?? 0) is smaller than one batch of \(batchSize)")
+        try check(trainSubsetSize.map { $0 >= simplexPaths * (simplexImagesPerPath ?? 0) } ?? true,
+                  "train subset \(trainSubsetSize ?? 0) is smaller than one simplex-net batch of \(simplexPaths) x \(simplexImagesPerPath ?? 0)")
     }
 }
 

@@ -13,6 +13,8 @@ public struct EpochLog: Sendable, Equatable {
     public let learningRate: Float
     public let images: Int
     public let seconds: Double
+    /// K-shot after the warm-up: the simplex codes of the fixed probe paths at the epoch's end (nil otherwise).
+    public let codes: CodeSummary?
     /// False when `shouldStop` ended the epoch early: the figures cover the batches trained before the stop (the
     /// epoch's log after the resume covers the rest), so run totals stay exact across interruptions.
     public let complete: Bool
@@ -32,6 +34,8 @@ public final class SupernetTrainer {
     let optimizers: [SGD]
     let simplexOptimizer: Adam?
     public let plan: BatchPlan
+    /// The simplex-net steps' own batches (`simplexImagesPerPath`), nil when they split the supernet step's batch.
+    let simplexPlan: BatchPlan?
     let schedule: CosineSchedule
     /// Epochs completed.
     public internal(set) var epoch = 0
@@ -51,15 +55,22 @@ public final class SupernetTrainer {
         let root = SeededRandom(seed: config.seed)
         self.root = root
         supernet = KShotSupernet(shape: config.shape, k: config.k, rng: root.fork("supernet-init"), separateWorking: separateWorking)
+        supernet.itemGradient = config.itemGradient ?? .lambda
         let subset = config.trainSubsetSize.map { training.sample($0, seed: root.fork("train-subset").seed) } ?? training
         plan = .training(subset, dataset: dataset, batchSize: config.batchSize, seed: root.fork("batches").seed, dropLast: true)
+        simplexPlan = config.simplexImagesPerPath.map { perPath in
+            .training(subset, dataset: dataset, batchSize: config.simplexPaths * perPath, seed: root.fork("simplex-batches").seed, dropLast: true)
+        }
+        guard plan.batchesPerEpoch > 0 && simplexPlan.map({ $0.batchesPerEpoch > 0 }) ?? true else {
+            throw .invalidConfiguration("\(subset.count) training images do not fill one batch of \(config.batchSize) (or one simplex-net batch)")
+        }
         let items = supernet.dictionary.items
         optimizers = items[0].indices.map { i in
             SGD(parameters: items.map { $0[i] }, learningRate: config.learningRate, momentum: config.momentum,
                 weightDecay: config.weightDecay, nesterov: true)
         }
         schedule = CosineSchedule(base: config.learningRate, total: config.epochs * plan.batchesPerEpoch)
-        if config.k > 1 {
+        if config.k > 1 && config.splitEdge == nil {
             let net = SimplexNet(hidden: config.simplexHidden, k: config.k, temperature: config.temperature, rng: root.fork("simplex-init"))
             simplex = net
             simplexOptimizer = Adam(parameters: net.parameters, learningRate: config.simplexLearningRate)
@@ -67,6 +78,7 @@ public final class SupernetTrainer {
             simplex = nil
             simplexOptimizer = nil
         }
+        if config.warmupEpochs == 0 { switchToItems() }
     }
 
     public var isFinished: Bool { epoch >= config.epochs }
@@ -83,10 +95,35 @@ public final class SupernetTrainer {
         }
     }
 
-    /// lambda of a path: the simplex-net's code after warm-up, theta^1 alone before it (and for K = 1).
+    /// lambda of a path: theta^1 alone in the warm-up (and for K = 1), then the simplex-net's code, or for few-shot the
+    /// sub-supernet of the path's operation on the split edge.
     public func code(_ cell: Cell) -> [Float] {
-        guard let simplex, !inWarmup else { return [1] + [Float](repeating: 0, count: config.k - 1) }
-        return simplex.code(cell)
+        func item(_ k: Int) -> [Float] { (0..<config.k).map { $0 == k ? 1 : 0 } }
+        guard !inWarmup else { return item(0) }
+        if let simplex { return simplex.code(cell) }
+        return config.splitEdge.map { item(Int(cell.ops[$0].rawValue)) } ?? item(0)
+    }
+
+    /// Paths whose codes the epoch logs summarise: fixed by the seed, drawn as supernet steps draw theirs.
+    lazy var codeProbes: [Cell] = (0..<64).map { samplePath($0, "code-probe") }
+
+    /// The codes of the probe paths, summarised (K-shot after the warm-up only).
+    public func codeSummary() -> CodeSummary? {
+        guard let simplex, !inWarmup else { return nil }
+        let lambdas = simplex.forward(codeProbes.flatMap(\.oneHot)).map(Double.init)
+        return CodeSummary(codes: stride(from: 0, to: lambdas.count, by: config.k).map { Array(lambdas[$0..<($0 + config.k)]) })
+    }
+
+    /// Whether iteration `iteration` ends with a simplex-net step.
+    func takesSimplexStep(_ iteration: Int) -> Bool {
+        simplex != nil && epoch >= config.warmupEpochs + (config.simplexDelayEpochs ?? 0) && iteration % config.simplexEvery == 0
+    }
+
+    /// The batch a simplex-net step at `iteration` learns from: its own when `simplexImagesPerPath` is set.
+    func simplexBatch(_ iteration: Int, supernetBatch: Batch) -> Batch {
+        guard let simplexPlan else { return supernetBatch }
+        let perEpoch = simplexPlan.batchesPerEpoch
+        return simplexPlan.batch(BatchPosition(epoch: iteration / perEpoch, batch: iteration % perEpoch))
     }
 
     /// Trains the rest of the current epoch. `shouldStop` is asked between batches: when it says yes the epoch is
@@ -104,7 +141,7 @@ public final class SupernetTrainer {
             EpochLog(epoch: logEpoch, loss: loss / Double(max(images, 1)), accuracy: Double(correct) / Double(max(images, 1)),
                      simplexLoss: simplexSteps > 0 ? simplexLoss / Double(simplexSteps) : nil,
                      learningRate: schedule.learningRate(at: epoch * perEpoch + batchInEpoch), images: images,
-                     seconds: seconds(since: start), complete: complete)
+                     seconds: seconds(since: start), codes: complete ? codeSummary() : nil, complete: complete)
         }
         while batchInEpoch < perEpoch {
             if shouldStop() { return log(complete: false) }
@@ -114,15 +151,15 @@ public final class SupernetTrainer {
             loss += Double(result.loss) * Double(batch.count)
             correct += result.correct
             images += batch.count
-            if simplex != nil && !inWarmup && iteration % config.simplexEvery == 0 {
-                simplexLoss += simplexStep(batch, iteration: iteration)
+            if takesSimplexStep(iteration) {
+                simplexLoss += simplexStep(simplexBatch(iteration, supernetBatch: batch), iteration: iteration)
                 simplexSteps += 1
             }
             batchInEpoch += 1
         }
         epoch += 1
         batchInEpoch = 0
-        if epoch == config.warmupEpochs { copyWarmupIntoItems() }
+        if epoch == config.warmupEpochs { switchToItems() }
         return log(complete: true)
     }
 
@@ -139,7 +176,8 @@ public final class SupernetTrainer {
         }
     }
 
-    /// One SGD step of all K items of the path's tensors on the path sampled for `iteration`, its code held fixed.
+    /// One SGD step of the K items of the path's tensors on the path sampled for `iteration`, its code held fixed (an
+    /// item of weight 0, e.g. in the warm-up or another sub-supernet of few-shot, gets no step).
     public func supernetStep(_ batch: Batch, iteration: Int) -> CrossEntropyResult {
         supernetStep(batch, path: samplePath(iteration), iteration: iteration)
     }
@@ -154,16 +192,22 @@ public final class SupernetTrainer {
             supernet.backward(logitsGrad: dz, itemGradients: true)
         }
         if let limit = config.gradientClip { clipGradientNorm(used, to: limit) }
+        // The warm-up keeps the one-shot decay, so it stays bit-identical to the K = 1 run's.
+        let decaysMergedWeight = config.mergedWeightDecay == true && config.k > 1 && !inWarmup
+        if decaysMergedWeight { supernet.addMergedWeightDecay(config.weightDecay) }
         let rate = schedule.learningRate(at: iteration)
+        let stepped = supernet.lambda.indices.filter { supernet.lambda[$0] != 0 }
         for i in used {
             optimizers[i].learningRate = rate
-            optimizers[i].step()
+            optimizers[i].weightDecay = decaysMergedWeight ? 0 : config.weightDecay
+            optimizers[i].step(only: stepped)
         }
         return result
     }
 
     /// One simplex-net update: `simplexPaths` paths, the batch split into as many chunks (chunk i through path i
-    /// with lambda_i = pi(alpha_i)), mean cross-entropy over the batch, supernet weights fixed. Returns the loss.
+    /// with lambda_i = pi(alpha_i)), mean cross-entropy over the batch plus the code-balance term, supernet weights
+    /// fixed. Returns the cross-entropy.
     public func simplexStep(_ batch: Batch, iteration: Int) -> Double {
         guard let simplex, let simplexOptimizer else { return 0 }
         let paths = (0..<config.simplexPaths).map { samplePath($0 + iteration * config.simplexPaths, "simplex-path") }
@@ -182,6 +226,10 @@ public final class SupernetTrainer {
             }
             loss += Double(result.loss) * share
             for j in 0..<k { lambdaGrad[i * k + j] = Float(dLambda[j] * share) }
+        }
+        if let weight = config.codeBalance, weight > 0 {
+            let balance = codeBalancePenalty(lambdas, k: k)
+            for j in lambdaGrad.indices { lambdaGrad[j] += weight * balance.gradient[j] }
         }
         simplexOptimizer.zeroGradients()
         simplex.backward(lambdaGrad)
@@ -218,13 +266,23 @@ public final class SupernetTrainer {
         return result
     }
 
-    /// End of warm-up: every item (and its momentum) becomes a copy of the warm-up supernet theta^1.
-    func copyWarmupIntoItems() {
+    /// End of warm-up: every item (and its momentum) becomes a copy of the warm-up supernet theta^1; then, as the
+    /// protocol asks, the items are perturbed and their momentum restarted.
+    func switchToItems() {
         let items = supernet.dictionary.items
+        guard items.count > 1 else { return }
+        var noise = root.fork("item-perturbation")
         for (i, sgd) in optimizers.enumerated() {
             for k in 1..<items.count {
                 items[k][i].value.copy(from: items[0][i].value)
                 sgd.momentumBuffers[k].copy(from: sgd.momentumBuffers[0])
+            }
+            if config.freshItemMomentum == true { sgd.momentumBuffers.forEach { $0.zero() } }
+            if let sigma = config.itemPerturbation, sigma > 0 {
+                for item in items {
+                    let w = item[i].value
+                    for c in 0..<w.count { w[c] *= 1 + sigma * noise.nextGaussian() }
+                }
             }
         }
     }

@@ -53,22 +53,56 @@ public final class WeightDictionary {
         for i in used { working[i].grad.zero() }
     }
 
-    /// After a backward pass: dL/dtheta^k += lambda_k dL/dw (when `itemGradients`), and returns
+    /// After a backward pass: dL/dtheta^k += itemScales[k] dL/dw (nil: no item gradients), and returns
     /// dL/dlambda_k = sum over used tensors of <theta^k, dL/dw> (Double accumulation across tensors).
     @discardableResult
-    func scatter(_ used: [Int], lambda: [Float], itemGradients: Bool, lambdaGradient: Bool) -> [Double] {
+    func scatter(_ used: [Int], itemScales: [Float]?, lambdaGradient: Bool) -> [Double] {
         var dLambda = [Double](repeating: 0, count: k)
         for i in used {
             let g = working[i].grad, n = Int32(g.count)
             for item in 0..<k {
                 let theta = items[item][i]
-                if merges && itemGradients && lambda[item] != 0 {
-                    cblas_saxpy(n, lambda[item], g.data, 1, theta.grad.data, 1)
+                if merges, let itemScales, itemScales[item] != 0 {
+                    cblas_saxpy(n, itemScales[item], g.data, 1, theta.grad.data, 1)
                 }
                 if lambdaGradient { dLambda[item] += Double(cblas_sdot(n, theta.value.data, 1, g.data, 1)) }
             }
         }
         return dLambda
+    }
+
+    /// dL/dtheta^k += itemScales[k] * weightDecay * w for the used tensors: the decay of the merged weight w, shared out
+    /// like its loss gradient (with scales lambda_k it is the gradient of weightDecay / 2 * |w|^2), so an item decays as
+    /// much as the path leans on it instead of in full whatever its lambda_k.
+    func addMergedDecay(_ used: [Int], itemScales: [Float], weightDecay: Float) {
+        guard merges else { return }
+        for i in used {
+            let w = working[i].value, n = Int32(w.count)
+            for item in 0..<k where itemScales[item] != 0 {
+                cblas_saxpy(n, itemScales[item] * weightDecay, w.data, 1, items[item][i].grad.data, 1)
+            }
+        }
+    }
+}
+
+/// How dL/dw of a merged weight is shared out to its K items.
+public enum ItemGradient: String, Codable, Hashable, Sendable, CaseIterable {
+    /// dL/dtheta^k = lambda_k dL/dw, the true gradient. An SGD step then moves the merged weight by
+    /// lr * sum_k lambda_k^2 * dL/dw: lr / K with even codes, so K > 1 learns slower than one-shot and a code collapsed
+    /// onto one item is rewarded with the full rate.
+    case lambda
+    /// lambda_k / sum_j lambda_j^2 * dL/dw: the merged weight moves by lr * dL/dw whatever the code, the one-shot rate.
+    /// A per-path preconditioner: a global learning-rate factor could match the one-shot rate for one code only.
+    case mergedRate = "merged-rate"
+
+    /// The factor of dL/dw in each item's gradient for the code `lambda`.
+    public func itemScales(_ lambda: [Float]) -> [Float] {
+        switch self {
+        case .lambda: return lambda
+        case .mergedRate:
+            let squares = lambda.reduce(Float(0)) { $0 + $1 * $1 }
+            return lambda.map { $0 / squares }
+        }
     }
 }
 

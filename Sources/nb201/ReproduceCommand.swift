@@ -28,6 +28,7 @@ struct ReproduceCommand: ParsableCommand {
     var benchmark: String?
     @Option(help: "Dictionary sizes (comma-separated; must include 1).") var ks: String?
     @Option(help: "Seeds (comma-separated).") var seeds: String?
+    @Option(help: "Also train the few-shot NAS baseline per seed, split on this edge (0-5) into 5 sub-supernets.") var fewShotEdge: Int?
     @Option(help: "Paths every supernet estimates (sample:N, all, non-isomorphic or a file).") var archs: String?
     @Option(help: "Runs trained at once (each gets cores / jobs engine threads).") var jobs = 2
     @Option(help: "Directory for checkpoints.") var checkpoints = "nb201-checkpoints"
@@ -42,6 +43,7 @@ struct ReproduceCommand: ParsableCommand {
             if let ks { plan.ks = try integers(ks, option: "--ks") }
             if let seeds { plan.seeds = try integers(seeds, option: "--seeds").map(UInt64.init) }
             if let archs { plan.archs = archs }
+            if let fewShotEdge { plan.fewShotEdge = fewShotEdge }
             try plan.validate()
             let version = codeVersion()
             let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: splits,

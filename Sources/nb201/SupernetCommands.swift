@@ -49,7 +49,10 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var paths: SupernetDataOptions
     @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: String
-    @Option(help: "Dictionary size K (1 = one-shot).") var k: Int
+    @Option(help: "Dictionary size K (1 = one-shot); few-shot has K = 5.") var k: Int?
+    @Option(help: "k-shot (K from --k) or few-shot (the warmed-up supernet split on --split-edge into 5 sub-supernets, one per operation).")
+    var method: SupernetMethod = .kShot
+    @Option(help: "Few-shot: the edge (0-5) whose operation chooses a path's sub-supernet (default 0).") var splitEdge: Int?
     @Option(help: "Seed of every draw of the run.") var seed: UInt64 = 0
     @Option(help: "tiny, small, medium or paper.") var preset = "small"
     @Option(name: .customLong("C")) var channels: Int?
@@ -67,13 +70,30 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Paths of supernet steps: uniform (over all 15,625 cells) or non-isomorphic (uniform over the classes of connected cells).")
     var sampling: PathSampling?
     @Option(help: "Clip each step's gradient to this L2 norm (e.g. 5).") var clipGrad: Float?
+    @Option(help: "K-shot item gradients: lambda (lambda_k dL/dw; the merged weight learns at lr x sum lambda^2) or merged-rate (lambda_k / sum lambda^2 x dL/dw; the one-shot rate).")
+    var itemGradient: ItemGradient?
+    @Flag(help: "K-shot: after the warm-up, items decay as the merged weight does (wd x lambda_k x w) instead of in full.")
+    var mergedWeightDecay = false
+    @Option(help: "K-shot: at the switch multiply every item element-wise by 1 + sigma x N(0,1) (e.g. 0.05).") var itemPerturbation: Float?
+    @Flag(help: "K-shot: at the switch start every item's momentum at zero instead of copying the warm-up's.") var freshItemMomentum = false
+    @Option(help: "K-shot: simplex-net steps on their own batch of (simplex paths) x this many images, instead of splitting the supernet batch.")
+    var simplexImagesPerPath: Int?
+    @Option(help: "K-shot: epochs after the warm-up before the first simplex-net step.") var simplexDelay: Int?
+    @Option(help: "K-shot: weight of KL(mean code of a simplex-net step's paths || uniform) in the simplex-net's loss (e.g. 0.3).")
+    var codeBalance: Float?
     @Option(help: "Run name (default: derived from dataset, preset, K and seed).") var name: String?
     @Option(help: "Epochs after which a copy of the checkpoint is kept (comma-separated), for rankings over training time.")
     var snapshotEpochs: String?
+    @Option(help: "K > 1 or few-shot: start from the warm-up of this one-shot run (id or name, trained with --snapshot-epochs at the end of its warm-up) instead of training it again.")
+    var warmupFrom: String?
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
         let benchmark = try parseSupernetDataset(dataset)
+        guard let k = method == .fewShot ? Operation.allCases.count : k, splitEdge == nil || method == .fewShot else {
+            printError(k == nil ? "choose --k (1 = one-shot) or --method few-shot" : "--split-edge is an option of --method few-shot")
+            throw ExitCode(2)
+        }
         guard var config = SupernetConfig.preset(preset, k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution) else {
             printError("unknown --preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
             throw ExitCode(2)
@@ -92,7 +112,15 @@ struct TrainCommand: ParsableCommand {
         if let trainSubset { config.trainSubsetSize = trainSubset }
         if let sampling { config.pathSampling = sampling }
         if let clipGrad { config.gradientClip = clipGrad }
-        let runName = name ?? "supernet-\(benchmark.rawValue)-\(preset)-k\(k)-s\(seed)"
+        if let itemGradient { config.itemGradient = itemGradient }
+        if mergedWeightDecay { config.mergedWeightDecay = true }
+        if let itemPerturbation { config.itemPerturbation = itemPerturbation }
+        if freshItemMomentum { config.freshItemMomentum = true }
+        if let simplexImagesPerPath { config.simplexImagesPerPath = simplexImagesPerPath }
+        if let simplexDelay { config.simplexDelayEpochs = simplexDelay }
+        if let codeBalance { config.codeBalance = codeBalance }
+        if method == .fewShot { config = config.fewShot(edge: splitEdge ?? 0) }
+        let runName = name ?? SupernetExperiment.runName(dataset: benchmark.rawValue, preset: preset, config: config)
         let snapshots = try parseEpochList(snapshotEpochs ?? "", budget: config.epochs)
         try paths.configureEngine()
         try reportingErrors {
@@ -100,8 +128,9 @@ struct TrainCommand: ParsableCommand {
             let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
                                                          checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
+            let oneShot = try warmupFrom.map { try SupernetExperiment.open(store: store, run: $0, checkpointDirectory: paths.checkpoints) }
             let interrupt = InterruptFlag()
-            let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, quiet: quiet,
+            let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, warmupFrom: oneShot, quiet: quiet,
                                                shouldStop: { interrupt.raised })
             let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
             print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")
@@ -214,3 +243,10 @@ final class InterruptFlag: Sendable {
 }
 
 extension PathSampling: ExpressibleByArgument {}
+extension ItemGradient: ExpressibleByArgument {}
+
+/// How a supernet spends more weights than one-shot: a K-shot dictionary or few-shot sub-supernets.
+enum SupernetMethod: String, ExpressibleByArgument, CaseIterable {
+    case kShot = "k-shot"
+    case fewShot = "few-shot"
+}

@@ -26,13 +26,25 @@ import TestSupport
     private let data = SupernetData(benchmark: .cifar10Valid, training: Subset(SyntheticImages.learnable(count: 256, seed: 1)),
                                     validation: Subset(SyntheticImages.learnable(count: 128, seed: 2)))
 
+    /// Evaluation on 2 calibration batches and 64 validation images.
+    private let evaluation: EvaluationProtocol = {
+        var e = EvaluationProtocol()
+        e.calibrationBatches = 2
+        e.validationImages = 64
+        return e
+    }()
+
+    /// Opens (or creates) run `name` of `config` in `store`, with its checkpoints under `dir`.
+    private func open(_ name: String, _ config: SupernetConfig, store: BenchmarkStore, dir: URL) throws -> SupernetExperiment {
+        try SupernetExperiment.open(store: store, name: name, dataset: "cifar10", config: config,
+                                    checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
+    }
+
     /// A new run `name` of `config` in a fresh store and checkpoint folder.
     private func newRun(_ name: String, _ config: SupernetConfig) throws -> (URL, BenchmarkStore, SupernetExperiment) {
         let dir = SharedData.temporaryDirectory()
         let store = try store(in: dir)
-        let experiment = try SupernetExperiment.open(store: store, name: name, dataset: "cifar10", config: config,
-                                                     checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
-        return (dir, store, experiment)
+        return (dir, store, try open(name, config, store: store, dir: dir))
     }
 
     @Test func trainsEvaluatesAndResumes() throws {
@@ -43,13 +55,7 @@ import TestSupport
         #expect(try store.run(id: experiment.run.id).imagesSeen > 0)
 
         // The same name with another configuration is refused; the same configuration reopens the run.
-        #expect(throws: StoreError.self) {
-            try SupernetExperiment.open(store: store, name: "tiny-k2", dataset: "cifar10", config: .tiny(k: 4, seed: 3),
-                                        checkpointDirectory: dir.appendingPathComponent("ckpt").path, codeVersion: "test")
-        }
-        var evaluation = EvaluationProtocol()
-        evaluation.calibrationBatches = 2
-        evaluation.validationImages = 64
+        #expect(throws: StoreError.self) { try open("tiny-k2", .tiny(k: 4, seed: 3), store: store, dir: dir) }
         let paths = try ArchitectureSelection.sample(6).resolve(in: store, seed: 5)
         #expect(paths.count == 6)
         let reopened = try SupernetExperiment.open(store: store, run: "tiny-k2", checkpointDirectory: dir.appendingPathComponent("ckpt").path)
@@ -104,6 +110,59 @@ import TestSupport
         let perEpoch = (config.trainSubsetSize! / config.batchSize) * config.batchSize
         #expect(try store.run(id: experiment.run.id).imagesSeen == config.epochs * perEpoch)
         #expect(try store.epochs(run: experiment.run.id).count == config.epochs)
+    }
+
+    /// Few-shot end to end: trained with an interruption and resumed, evaluated (resumably), one-hot codes stored with
+    /// the estimates, and the protocol recorded so a K-shot configuration cannot reopen the run.
+    @Test func fewShotTrainsResumesAndEvaluates() throws {
+        let config = SupernetConfig.tiny(k: 1, seed: 6).fewShot(edge: 1)
+        let (dir, store, experiment) = try newRun("tiny-fewshot", config)
+        var asked = 0
+        let stopped = try experiment.train(data: data, quiet: true, shouldStop: { asked += 1; return asked > 6 })
+        #expect(!stopped.isFinished && stopped.epoch == 1)
+        let trained = try experiment.train(data: data, quiet: true)
+        #expect(try trained.isFinished && store.epochs(run: experiment.run.id).count == config.epochs)
+        #expect(try store.run(id: experiment.run.id).protocolJSON.contains(#""splitEdge":1"#))
+        #expect(throws: StoreError.self) { try open("tiny-fewshot", .tiny(k: 5, seed: 6), store: store, dir: dir) }
+        let paths = try ArchitectureSelection.sample(6).resolve(in: store, seed: 5)
+        #expect(try experiment.evaluate(Array(paths.prefix(2)), data: data, evaluation: evaluation, quiet: true) == 2)
+        #expect(try experiment.evaluate(paths, data: data, evaluation: evaluation, quiet: true) == 4)
+        let estimates = try store.estimates(run: experiment.run.id, estimator: "supernet")
+        #expect(estimates.map(\.arch).sorted() == paths.sorted())
+        for estimate in estimates {
+            let op = try store.cell(at: estimate.arch).ops[1].rawValue
+            let lambda = (0..<5).map { $0 == op ? "1" : "0" }.joined(separator: ",")
+            #expect(estimate.detailsJSON == #"{"lambda":[\#(lambda)]}"#)
+        }
+    }
+
+    /// A K sweep pays for one warm-up: the K = 2 run started from the one-shot run's warm-up snapshot writes the same
+    /// checkpoint as a K = 2 run that trained its own, and logs the shared warm-up epochs without their seconds.
+    @Test func kRunsShareTheOneShotWarmup() throws {
+        let oneShotConfig = SupernetConfig.tiny(k: 1, seed: 8)
+        let (dir, store, oneShot) = try newRun("tiny-k1", oneShotConfig)
+        var config = SupernetConfig.tiny(k: 2, seed: 8)
+        config.itemPerturbation = 0.05
+        let branched = try open("tiny-k2-branched", config, store: store, dir: dir)
+        // Without the one-shot run's warm-up snapshot there is nothing to start from: the error names the option.
+        #expect { try branched.train(data: data, warmupFrom: oneShot, quiet: true) } throws: { "\($0)".contains("--snapshot-epochs 1") }
+        _ = try oneShot.train(data: data, snapshotEpochs: [oneShotConfig.warmupEpochs], quiet: true)
+
+        let own = try open("tiny-k2-own", config, store: store, dir: dir)
+        _ = try own.train(data: data, quiet: true)
+        _ = try branched.train(data: data, warmupFrom: oneShot, quiet: true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: branched.checkpointPath)) == Data(contentsOf: URL(fileURLWithPath: own.checkpointPath)))
+        let log = try store.epochs(run: branched.run.id)
+        #expect(log.count == config.epochs && log[0].seconds == nil && log[0].metricsJSON.contains("shared_warmup_run"))
+        #expect(log.dropFirst().allSatisfy { $0.seconds != nil && !$0.metricsJSON.contains("shared_warmup_run") })
+        // Every epoch logs what the own warm-up run logs (the codes at the switch included), bar the seconds and the mark.
+        let ownLog = try store.epochs(run: own.run.id)
+        func metrics(_ e: RunEpoch) throws -> [String: Double] {
+            try JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8)).filter { $0.key != "shared_warmup_run" }
+        }
+        #expect(try log.map(metrics) == ownLog.map(metrics) && log.map(\.trainLoss) == ownLog.map(\.trainLoss))
+        #expect(try CodeSummary(metrics: metrics(log[0])) != nil)
+        #expect(try store.run(id: branched.run.id).imagesSeen == store.run(id: own.run.id).imagesSeen)
     }
 
     @Test func architectureSelections() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import SearchSpace
 import Store
+import Supernet
 import Support
 import Testing
 import TestSupport
@@ -37,16 +38,28 @@ import TestSupport
         let splits = dir.appendingPathComponent("splits").path
         let data = try SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits)
         let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
-        let plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
+        var plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
+        plan.fewShotEdge = 0
         let runner = runner(plan, dir, data: data, splits: splits)
 
         let (truths, notes) = try runner.prepareBenchmark(source: nil)
         #expect(truths.map(\.description) == ["cifar10-valid x-valid", "cifar10 ori-test"] && notes.isEmpty)
         try runner.recordBaselines()
         try runner.runJobs()
-        let estimated = try store.runs(kind: "supernet").map { try store.estimates(run: $0.id).count }
+        let estimated = try store.runs(kind: "supernet").map { ($0.name, try store.estimates(run: $0.id).count) }
         // 12 paths per run; the first seed's runs also estimate 6 paths at each of its 2 snapshot epochs.
-        #expect(estimated == [12 + 12, 12 + 12, 12, 12])
+        let fewShot = StudyArm.fewShot(edge: 0)
+        #expect(Dictionary(uniqueKeysWithValues: estimated) == [plan.runName(k: 1, seed: 0): 12 + 12, plan.runName(k: 2, seed: 0): 12 + 12,
+                                                                plan.runName(k: 1, seed: 1): 12, plan.runName(k: 2, seed: 1): 12,
+                                                                plan.runName(fewShot, seed: 0): 12, plan.runName(fewShot, seed: 1): 12])
+        #expect(plan.runName(fewShot, seed: 1) == "supernet-cifar10-tiny-fewshot-e0-s1")
+        // The K = 2 and few-shot runs started from their seed's one-shot warm-up: its epoch is logged as shared, without seconds.
+        for seed: UInt64 in [0, 1] {
+            for arm in [StudyArm(k: 2), fewShot] {
+                let log = try store.epochs(run: try store.run(named: plan.runName(arm, seed: seed)).id)
+                #expect(log.count == 3 && log[0].seconds == nil && log[0].metricsJSON.contains("shared_warmup_run"))
+            }
+        }
 
         // Running again finds everything done: no run trains or estimates anything new.
         let seconds = try store.runs(kind: "supernet").map(\.wallSeconds)
@@ -54,28 +67,36 @@ import TestSupport
         #expect(try store.runs(kind: "supernet").map(\.wallSeconds) == seconds)
 
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
-        #expect(results.runs.count == 4 && results.runs.allSatisfy(\.complete))
-        // K > 1 runs summarise their simplex codes; one-shot runs have none.
-        #expect(results.runs.allSatisfy { ($0.k > 1) == ($0.dominantItemShare != nil) })
-        #expect(results.runs.compactMap(\.meanLargestLambda).allSatisfy { (0.5...1).contains($0) })
-        #expect(Set(results.summaries.map(\.k)) == [1, 2] && results.summaries.allSatisfy { $0.taus.count == 2 })
-        // Per ground truth: K=2 against K=1, and each K against params.
-        #expect(results.paired.filter { $0.second == "K=1" }.count == 2 && results.paired.filter { $0.second == "params" }.count == 4)
+        #expect(results.runs.count == 6 && results.runs.allSatisfy(\.complete))
+        // K-shot runs with K > 1 summarise their simplex codes; one-shot and few-shot runs have none.
+        #expect(results.runs.allSatisfy { ($0.k > 1 && $0.splitEdge == nil) == ($0.codes != nil) })
+        #expect(results.runs.compactMap(\.codes?.meanLargestLambda).allSatisfy { (0.5...1).contains($0) })
+        // The run log per epoch: every epoch's training accuracy; codes from the switch on, for K > 1 only.
+        let warmup = plan.config(k: 2, seed: 0).warmupEpochs
+        #expect(results.runs.allSatisfy { $0.epochLog.map(\.epoch) == Array(1...$0.epochs) && $0.finalTrainAccuracy != nil })
+        #expect(results.runs.allSatisfy { run in
+            run.epochLog.allSatisfy { ($0.codes != nil) == (run.k > 1 && run.splitEdge == nil && $0.epoch >= warmup) }
+        })
+        #expect(Set(results.summaries.map(\.arm.label)) == ["K=1", "K=2", "few-shot e0"] && results.summaries.allSatisfy { $0.taus.count == 2 })
+        // Per ground truth: K=2 and few-shot against K=1, and each against params.
+        #expect(results.paired.filter { $0.second == "K=1" }.count == 4 && results.paired.filter { $0.second == "params" }.count == 6)
+        #expect(results.paired.contains { $0.first == "few-shot e0" && $0.second == "K=1" })
         #expect(results.paired.allSatisfy { $0.lower <= $0.difference && $0.difference <= $0.upper && (0...1).contains($0.pValue) })
         #expect(results.paired.allSatisfy { $0.perSeed.count == $0.seeds.count && abs($0.perSeed.reduce(0, +) / Double($0.seeds.count) - $0.difference) < 1e-9 })
         // Snapshots at epochs 1 and 2 plus the final epoch, per K and ground truth.
         #expect(results.snapshots.count == 2 * 2 * 3 && results.snapshots.allSatisfy { $0.paths == 6 })
         // What each ranking rewards: one row per K and per ground truth, every operation.
-        #expect(results.operationBias.map(\.estimator) == ["K=1", "K=2", "truth: cifar10-valid x-valid", "truth: cifar10 ori-test"])
+        #expect(results.operationBias.map(\.estimator) == ["K=1", "K=2", "few-shot e0", "truth: cifar10-valid x-valid", "truth: cifar10 ori-test"])
         #expect(results.operationBias.allSatisfy { $0.tau.count == 5 && $0.tau.values.allSatisfy { (-1...1).contains($0) } })
         let rows = try #require(results.rows["cifar10-valid_x-valid"])
-        #expect(rows.map(\.estimator) == ["K=1 seed 0", "K=2 seed 0", "K=1 seed 1", "K=2 seed 1", "flops", "params",
+        #expect(rows.map(\.estimator) == ["K=1 seed 0", "K=2 seed 0", "few-shot e0 seed 0", "K=1 seed 1", "K=2 seed 1", "few-shot e0 seed 1", "flops", "params",
                                           "grad_norm", "jacob_cov", "nwot", "snip", "synflow"])
 
         let out = dir.appendingPathComponent("report")
         let files = try StudyReport(results: results, databasePath: "db.sqlite", commandLine: ["nb201", "reproduce"], codeVersion: "test",
                                     machine: "test").write(to: out, store: store)
-        for name in ["README.md", "runs.csv", "summary.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg", "tau-vs-epochs.svg", "tau-vs-hours.svg",
+        for name in ["README.md", "runs.csv", "summary.csv", "epochs.csv", "paired.csv", "snapshots.csv", "operation-bias.csv", "tau-vs-k.svg",
+                     "tau-vs-epochs.svg", "tau-vs-hours.svg",
                      "study.json", "study.ipynb", "study.sqlite", "cifar10-valid_x-valid/ranking.md", "cifar10_ori-test/report.ipynb",
                      "cifar10_ori-test/scatter-K-2-seed-1.svg"] {
             #expect(files.contains(name), "missing \(name)")
@@ -92,6 +113,16 @@ import TestSupport
             #expect(readme.contains(heading), "README lacks \(heading)")
         }
         #expect(readme.contains("| K=1 (one-shot) |") && readme.contains("| K=2 | K=1 | cifar10-valid x-valid | 0,1 |"))
+        #expect(readme.contains("| few-shot e0 (5 sub-supernets) |") && readme.contains("| few-shot e0 | K=1 | cifar10-valid x-valid | 0,1 |"))
+        #expect(!readme.contains("| COLLAPSED |") && !readme.contains(" †,") && readme.contains("| in use |"))
+        // A run whose codes collapsed onto one item is flagged in the tau table, the cost table and the findings.
+        var flagged = results
+        let first = try #require(flagged.runs.firstIndex { $0.k == 2 })
+        flagged.runs[first].codes = CodeSummary(codes: Array(repeating: [0.97, 0.03], count: 12))
+        for i in flagged.summaries.indices where flagged.summaries[i].k == 2 { flagged.summaries[i].collapsed[0] = true }
+        let flaggedReadme = StudyReport(results: flagged, databasePath: "db.sqlite", commandLine: [], codeVersion: nil, machine: "test").readme
+        #expect(flaggedReadme.contains("| COLLAPSED |") && flaggedReadme.contains(" †,"))
+        #expect(flaggedReadme.contains("1 of 2 K-shot runs collapsed onto one item (\(flagged.runs[first].name)"))
         let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("study.ipynb"))) as? [String: Any]
         #expect(notebook?["nbformat"] as? Int == 4 && (notebook?["cells"] as? [Any])?.count == 6)
         // Snapshots carry the hours of training they cost, increasing with the epoch.
@@ -100,7 +131,8 @@ import TestSupport
         let hoursPlot = try String(contentsOf: out.appendingPathComponent("tau-vs-hours.svg"), encoding: .utf8)
         #expect(hoursPlot.contains("params (all paths)"))
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(summary.count == 1 + 2 * 2)
+        #expect(summary.count == 1 + 3 * 2)
+        #expect(try String(contentsOf: out.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n").count == 1 + 6 * 3)
     }
 
     @Test(arguments: [(SyntheticDatasetFiles.Layout.cifar100, BenchmarkDataset.cifar100, "cifar-100-binary"),

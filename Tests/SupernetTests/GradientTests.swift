@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import SearchSpace
 import Testing
 @testable import Supernet
@@ -98,6 +99,106 @@ import Testing
             // Never merged: still the copy of theta^1 made at construction (a merge would mix in theta^2).
             #expect(net.dictionary.working[i].value.array == net.dictionary.items[0][i].value.array)
         }
+    }
+
+    /// Under `.mergedRate` the items' gradients combine (sum_k lambda_k dL/dtheta^k) to exactly dL/dw, so one plain SGD
+    /// step moves the merged weight by lr * dL/dw as in one-shot; under `.lambda` by lr * sum lambda^2 * dL/dw.
+    @Test(arguments: [ItemGradient.lambda, .mergedRate])
+    func itemGradientSetsTheMergedWeightsRate(rule: ItemGradient) {
+        let net = KShotSupernet(shape: Tiny.shape, k: 3, rng: SeededRandom(seed: 15))
+        Tiny.diversify(net, seed: 16)
+        net.itemGradient = rule
+        let lambda: [Float] = [0.6, 0.3, 0.1]
+        _ = analytic(net, lambda: lambda)
+        let used = net.usedTensors(Tiny.path)
+        let before = used.map { net.dictionary.working[$0].value.array }
+        let gradients = used.map { net.dictionary.working[$0].grad.array }
+        let rate: Float = 0.01
+        let sgd = SGD(parameters: net.dictionary.allItems, learningRate: rate, momentum: 0, weightDecay: 0, nesterov: false)
+        sgd.step()
+        net.setPath(Tiny.path, lambda: lambda)
+        let factor = rule == .lambda ? lambda.reduce(0) { $0 + $1 * $1 } : 1
+        var worst: Float = 0, largest: Float = 0
+        for (n, i) in used.enumerated() {
+            let after = net.dictionary.working[i].value.array
+            for c in after.indices {
+                let expected = -rate * factor * gradients[n][c]
+                worst = max(worst, abs(after[c] - before[n][c] - expected))
+                largest = max(largest, abs(expected))
+            }
+        }
+        #expect(largest > 1e-5 && worst <= 1e-3 * largest, "merged step off by \(worst) (largest step \(largest))")
+    }
+
+    /// With `.lambda` scales the merged decay is the gradient of weightDecay / 2 * |w|^2 with respect to every item
+    /// (finite differences); `.mergedRate` divides it by sum lambda^2 like the loss gradient.
+    @Test func mergedWeightDecayIsTheGradientOfTheMergedNorm() {
+        let net = KShotSupernet(shape: Tiny.shape, k: 3, rng: SeededRandom(seed: 17))
+        Tiny.diversify(net, seed: 18)
+        let lambda: [Float] = [0.5, 0.2, 0.3], decay: Float = 0.1
+        let used = net.usedTensors(Tiny.path)
+        func penalty() -> Double {
+            net.setPath(Tiny.path, lambda: lambda)
+            return used.reduce(0.0) { sum, i in
+                sum + Double(decay) / 2 * net.dictionary.working[i].value.array.reduce(0.0) { $0 + Double($1) * Double($1) }
+            }
+        }
+        func decayGradients(_ rule: ItemGradient) -> [[[Float]]] {
+            net.dictionary.allItems.forEach { $0.grad.zero() }
+            net.itemGradient = rule
+            net.setPath(Tiny.path, lambda: lambda)
+            net.addMergedWeightDecay(decay)
+            return net.dictionary.items.map { item in used.map { item[$0].grad.array } }
+        }
+        let plain = decayGradients(.lambda)
+        var rng = SeededRandom(seed: 19)
+        var worst = 0.0, checked = 0
+        let step: Float = 1e-2
+        for item in 0..<3 {
+            for (n, i) in used.enumerated() {
+                let p = net.dictionary.items[item][i]
+                for c in rng.sample(min(3, p.count), from: p.count) {
+                    let saved = p.value[c]
+                    p.value[c] = saved + step; let up = penalty()
+                    p.value[c] = saved - step; let down = penalty()
+                    p.value[c] = saved
+                    let numeric = (up - down) / (2 * Double(step)), a = Double(plain[item][n][c])
+                    worst = max(worst, abs(numeric - a) / (1e-4 + 1e-2 * abs(a)))
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 30 && worst <= 1, "worst finite-difference violation ratio \(worst)")
+        let squares = lambda.reduce(0) { $0 + $1 * $1 }
+        let scaled = decayGradients(.mergedRate)
+        for item in 0..<3 {
+            for n in used.indices {
+                #expect(zip(scaled[item][n], plain[item][n]).allSatisfy { abs($0 - $1 / squares) <= 1e-6 * (1 + abs($0)) })
+            }
+        }
+    }
+
+    /// The code-balance penalty's gradient agrees with finite differences; it is 0 for codes using the items evenly
+    /// on average and log K when every path puts its whole weight on one item.
+    @Test func codeBalancePenaltyGradient() {
+        var rng = SeededRandom(seed: 20)
+        let k = 3, paths = 4
+        var lambdas: [Float] = []
+        for _ in 0..<paths {
+            let raw = (0..<k).map { _ in 0.1 + rng.nextFloat() }
+            lambdas += raw.map { $0 / raw.reduce(0, +) }
+        }
+        let (_, gradient) = codeBalancePenalty(lambdas, k: k)
+        let step: Float = 1e-3
+        for j in lambdas.indices {
+            var l = lambdas
+            l[j] = lambdas[j] + step; let up = codeBalancePenalty(l, k: k).value
+            l[j] = lambdas[j] - step; let down = codeBalancePenalty(l, k: k).value
+            let numeric = (up - down) / (2 * Double(step))
+            #expect(abs(numeric - Double(gradient[j])) <= 1e-3 * (1 + abs(numeric)), "entry \(j): numeric \(numeric), analytic \(gradient[j])")
+        }
+        #expect(abs(codeBalancePenalty([0.7, 0.2, 0.1, 0.1, 0.2, 0.7, 0.2, 0.6, 0.2], k: 3).value) < 1e-6)
+        #expect(abs(codeBalancePenalty([1, 0, 0, 1, 0, 0], k: 3).value - Foundation.log(3.0)) < 1e-6)
     }
 
     @Test func simplexNetGradient() {

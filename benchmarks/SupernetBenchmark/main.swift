@@ -1,13 +1,15 @@
 // Times supernet training steps on random data: the one-shot (K = 1) step, the K-shot supernet step and the
 // simplex-net step separately. Prints one JSON line. Run in release (benchmarks/supernet.sh).
-// With --eval 1 it also times one path evaluation (10 x 64 calibration images, 2,000 validation images).
-// usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10] [--eval 0]
+// With --eval 1 it also times one path evaluation (10 x 64 calibration images, 2,000 validation images); with
+// --options 1 the K-shot step runs with the options that act in it (merged-rate item gradients, merged weight decay).
+// usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10] [--eval 0] [--options 0]
 import Datasets
 import Engine
 import SearchSpace
 import Supernet
 
-var options: [String: Int] = ["k": 1, "C": 16, "N": 5, "batch": 64, "steps": 5, "threads": 2, "res": 32, "classes": 10, "eval": 0]
+var options: [String: Int] = ["k": 1, "C": 16, "N": 5, "batch": 64, "steps": 5, "threads": 2, "res": 32, "classes": 10, "eval": 0,
+                              "options": 0]
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard flag.hasPrefix("--"), let key = Optional(String(flag.dropFirst(2))), options[key] != nil,
@@ -24,9 +26,13 @@ let imageCount = options["eval"]! > 0 ? max(batch, 2000) : batch
 let images = ImageSet(shape: ImageShape(channels: 3, height: res, width: res), classCount: options["classes"]!,
                       pixels: (0..<(imageCount * 3 * res * res)).map { _ in UInt8(random.nextInt(below: 256)) },
                       labels: (0..<imageCount).map { _ in Int32(random.nextInt(below: options["classes"]!)) })
-let config = SupernetConfig(shape: NetworkShape(channels: options["C"]!, cellsPerStage: options["N"]!, classes: options["classes"]!,
+var config = SupernetConfig(shape: NetworkShape(channels: options["C"]!, cellsPerStage: options["N"]!, classes: options["classes"]!,
                                                 resolution: res),
                             k: k, epochs: 1000, warmupEpochs: 0, batchSize: batch, seed: 1)
+if options["options"]! > 0 {
+    config.itemGradient = .mergedRate
+    config.mergedWeightDecay = true
+}
 let trainer = try SupernetTrainer(config: config, training: Subset(images), dataset: .cifar10)
 let data = trainer.plan.batch(BatchPosition(epoch: 0, batch: 0))
 
@@ -40,7 +46,7 @@ func time(_ body: (Int) -> Void) -> Double {
 
 let supernetSeconds = time { _ = trainer.supernetStep(data, iteration: $0) }
 var line = "{\"engine\": \"swift-openblas\", \"k\": \(k), \"C\": \(config.shape.channels), \"N\": \(config.shape.cellsPerStage), "
-line += "\"batch\": \(batch), \"threads\": \(options["threads"]!), \"supernet_step_s\": \(supernetSeconds), "
+line += "\"batch\": \(batch), \"threads\": \(options["threads"]!), \"options\": \(options["options"]!), \"supernet_step_s\": \(supernetSeconds), "
 line += "\"images_per_s\": \(Double(batch) / supernetSeconds)"
 if k > 1 {
     let simplexSeconds = time { _ = trainer.simplexStep(data, iteration: $0) }
