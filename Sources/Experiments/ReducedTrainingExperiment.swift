@@ -50,16 +50,9 @@ public struct ReducedTrainingExperiment {
         /// The stand-alone training of one architecture under this protocol.
         func standalone(_ cell: Cell) -> StandaloneConfig {
             let source = SupernetData.source(of: BenchmarkDataset(name: dataset)!)
-            var config = StandaloneConfig(arch: cell.archString, dataset: source.rawValue, epochs: epochs)
-            config.channels = channels
-            config.cellsPerStage = cellsPerStage
-            config.batchSize = batchSize
-            config.learningRate = learningRate
-            config.weightDecay = weightDecay
-            config.seed = seed
-            config.evalLimit = validationImages
-            config.trainLimit = trainImages
-            return config
+            return StandaloneConfig(arch: cell.archString, dataset: source.rawValue, epochs: epochs, channels: channels,
+                                    cellsPerStage: cellsPerStage, batchSize: batchSize, learningRate: learningRate,
+                                    weightDecay: weightDecay, seed: seed, trainLimit: trainImages, evalLimit: validationImages)
         }
     }
 

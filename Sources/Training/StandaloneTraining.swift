@@ -22,10 +22,19 @@ public struct StandaloneConfig: Sendable, Codable, Equatable {
     /// Evaluate on at most this many images of each evaluation split (nil = all).
     public var evalLimit: Int?
 
-    public init(arch: String, dataset: String, epochs: Int) {
+    public init(arch: String, dataset: String, epochs: Int, channels: Int = 16, cellsPerStage: Int = 5, batchSize: Int = 256,
+                learningRate: Float = 0.1, weightDecay: Float = 5e-4, seed: UInt64 = 0, trainLimit: Int? = nil, evalLimit: Int? = nil) {
         self.arch = arch
         self.dataset = dataset
         self.epochs = epochs
+        self.channels = channels
+        self.cellsPerStage = cellsPerStage
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+        self.seed = seed
+        self.trainLimit = trainLimit
+        self.evalLimit = evalLimit
     }
 
     /// The run (and checkpoint file) name of this training when the user gives none.

@@ -43,14 +43,9 @@ struct TrainArchCommand: ParsableCommand {
             } else {
                 cell = try parseCellLiteral(arch)
             }
-            var config = StandaloneConfig(arch: cell.archString, dataset: benchmarkDataset.rawValue, epochs: epochs)
-            config.channels = channels
-            config.cellsPerStage = cells
-            config.batchSize = batch
-            config.learningRate = lr
-            config.seed = seed
-            config.trainLimit = trainLimit
-            config.evalLimit = evalLimit
+            let config = StandaloneConfig(arch: cell.archString, dataset: benchmarkDataset.rawValue, epochs: epochs, channels: channels,
+                                          cellsPerStage: cells, batchSize: batch, learningRate: lr, seed: seed, trainLimit: trainLimit,
+                                          evalLimit: evalLimit)
             let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: splits)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
