@@ -97,7 +97,7 @@ let package = Package(
             path: "benchmarks/SupernetBenchmark"),
 
         // Stand-alone training of one architecture with the NB201 recipe on a benchmark dataset.
-        .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace"], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace", "Support"], swiftSettings: optimised),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
 
         // Experiments recorded in the store: supernet runs (train, evaluate, resume) over the datasets.

@@ -75,9 +75,11 @@ public struct ProxyExperiment {
     }
 
     /// Scores every architecture of `indices` not scored yet with images from `dataDirectory`, marks the run
-    /// finished and returns how many were scored now.
+    /// finished and returns how many were scored now. `shouldStop` is asked before every architecture: when it says yes
+    /// `WorkStopped` is thrown (every score made so far is already written) and the run stays unfinished.
     @discardableResult
-    public func score(_ indices: [Int], dataDirectory: String, splitsDirectory: String, quiet: Bool = false) throws -> Int {
+    public func score(_ indices: [Int], dataDirectory: String, splitsDirectory: String, quiet: Bool = false,
+                      shouldStop: () -> Bool = { false }) throws -> Int {
         let done = Set(try store.estimates(run: run.id).map(\.arch))
         let todo = indices.filter { !done.contains($0) }
         if !todo.isEmpty {
@@ -85,7 +87,10 @@ public struct ProxyExperiment {
             let batch = ProxyBatch.sample(images, dataset: dataset, count: proxyProtocol.batch, seed: proxyProtocol.seed)
             let meter = ProgressMeter(label: "proxies \(run.name)", total: todo.count, unit: "archs", quiet: quiet)
             if !quiet && !done.isEmpty { FileHandle.standardError.write(Data("resuming: \(done.count) architectures already scored\n".utf8)) }
-            for index in todo {
+            for (n, index) in todo.enumerated() {
+                if shouldStop() {
+                    throw WorkStopped(kept: "\(indices.count - todo.count + n) of \(indices.count) architectures scored in run '\(run.name)'")
+                }
                 let started = Date()
                 let scores = proxyScores(cell: try store.cell(at: index), shape: shape, batch: batch, seed: proxyProtocol.seed)
                 let seconds = Date().timeIntervalSince(started)

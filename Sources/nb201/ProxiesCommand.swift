@@ -35,7 +35,9 @@ struct ProxiesCommand: ParsableCommand {
             shape.cellsPerStage = cells
             let experiment = try ProxyExperiment.open(store: store, dataset: benchmarkDataset, archs: archs, shape: shape, batch: batch,
                                                       seed: seed, name: name, codeVersion: codeVersion())
-            let now = try experiment.score(indices, dataDirectory: data, splitsDirectory: splits, quiet: quiet)
+            let now = try stoppingOnSignals { shouldStop in
+                try experiment.score(indices, dataDirectory: data, splitsDirectory: splits, quiet: quiet, shouldStop: shouldStop)
+            }
             print("run \(experiment.run.id) '\(experiment.run.name)': \(indices.count) architectures scored (\(now) now, \(indices.count - now) before)")
         }
     }

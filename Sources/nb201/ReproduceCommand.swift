@@ -4,6 +4,7 @@ import Reports
 import SearchSpace
 import Store
 import Study
+import Support
 
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,9 +52,14 @@ struct ReproduceCommand: ParsableCommand {
             var failure: Error?
             if !reportOnly {
                 try runner.recordBaselines()
-                let interrupt = InterruptFlag()
-                do { try runner.runJobs(shouldStop: { interrupt.raised }) } catch { failure = error }
-                if interrupt.raised { print("interrupted: finished work is kept; run the same command again to resume") }
+                // Ctrl-C before this point ends the process at once: the benchmark import lands whole or resumes.
+                try stoppingOnSignals { shouldStop in
+                    do { try runner.runJobs(shouldStop: shouldStop) } catch { failure = error }
+                    if shouldStop() {
+                        throw WorkStopped(kept: "every finished epoch, estimate and score, and the checkpoints under \(runner.checkpointDirectory) "
+                            + "(no report written; --report-only writes one from the finished work)")
+                    }
+                }
             }
             let store = try database.open()
             let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths, notes: notes)

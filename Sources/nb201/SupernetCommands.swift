@@ -2,7 +2,6 @@ import ArgumentParser
 import Engine
 import Experiments
 import Foundation
-import Synchronization
 import SearchSpace
 import Store
 import Supernet
@@ -99,14 +98,11 @@ struct TrainCommand: ParsableCommand {
             let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
                                                          checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
-            let interrupt = InterruptFlag()
-            let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, quiet: quiet,
-                                               shouldStop: { interrupt.raised })
-            let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
-            print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")
-            if interrupt.raised {
-                print("interrupted: the checkpoint holds the exact position; run the same command again to resume")
-                throw ExitCode(130)
+            try stoppingOnSignals { shouldStop in
+                let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, quiet: quiet, shouldStop: shouldStop)
+                let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
+                print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")
+                if !trainer.isFinished { throw WorkStopped(kept: "the exact position in the checkpoint \(experiment.checkpointPath)") }
             }
         }
     }
@@ -146,9 +142,12 @@ struct EvaluateCommand: ParsableCommand {
             evaluation.validationImages = validationImages
             evaluation.seed = evalSeed
             if batchStatistics { evaluation.batchStatistics = true }
-            let now = try experiment.evaluate(selected, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet)
-            if snapshot == nil { try store.updateRun(id: experiment.run.id, status: "finished") }
-            print("run \(experiment.run.id) '\(experiment.run.name)': \(selected.count) paths selected, \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
+            try stoppingOnSignals { shouldStop in
+                let now = try experiment.evaluate(selected, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet,
+                                                  shouldStop: shouldStop)
+                if snapshot == nil { try store.updateRun(id: experiment.run.id, status: "finished") }
+                print("run \(experiment.run.id) '\(experiment.run.name)': \(selected.count) paths selected, \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
+            }
         }
     }
 }
@@ -170,27 +169,6 @@ func parseEpochList(_ text: String, budget: Int) throws -> Set<Int> {
 func parseSupernetDataset(_ name: String) throws -> BenchmarkDataset {
     let d = try parseDataset(name)
     return d == .cifar10Valid ? .cifar10 : d
-}
-
-/// Ctrl-C (SIGINT) while training: instead of dying mid-epoch, the trainer stops after the current batch and
-/// writes a checkpoint of its exact position. Further Ctrl-Cs change nothing (the first one already asked).
-final class InterruptFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    /// The signal source, kept for the life of the process.
-    nonisolated(unsafe) private static var source: DispatchSourceSignal?
-
-    init() {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [self] in
-            flag.store(true, ordering: .relaxed)
-            FileHandle.standardError.write(Data("\ninterrupt: finishing the current batch and writing a checkpoint\n".utf8))
-        }
-        source.resume()
-        InterruptFlag.source = source
-    }
-
-    var raised: Bool { flag.load(ordering: .relaxed) }
 }
 
 extension PathSampling: ExpressibleByArgument {}

@@ -70,21 +70,28 @@ struct TrainArchCommand: ParsableCommand {
             }
             try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
             let checkpoint = URL(fileURLWithPath: checkpoints).appendingPathComponent("\(runName).ckpt").path
+            let result: (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
             do {
-                let result = try StandaloneTraining(config: config, data: data).run(checkpoint: checkpoint, quiet: quiet) { e in
-                    try store.recordEpoch(run: run.id, RunEpoch(epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate,
-                                                                seconds: e.seconds, images: e.images))
-                    try store.updateRun(id: run.id, addSeconds: e.seconds, addImages: e.images)
+                result = try stoppingOnSignals { shouldStop in
+                    try StandaloneTraining(config: config, data: data).run(checkpoint: checkpoint, quiet: quiet, shouldStop: shouldStop) { e in
+                        // A stopped epoch's part counts towards the cost; its log row comes when the resumed epoch ends.
+                        if e.complete {
+                            try store.recordEpoch(run: run.id, RunEpoch(epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate,
+                                                                        seconds: e.seconds, images: e.images))
+                        }
+                        try store.updateRun(id: run.id, addSeconds: e.seconds, addImages: e.images)
+                    }
                 }
-                let summary = String(decoding: try encoder.encode(result.scores), as: UTF8.self)
-                try store.updateRun(id: run.id, status: "finished", summaryJSON: summary)
-                if json { return try printJSON(result.scores) }
-                print("run \(run.id) '\(runName)': \(result.parameters) parameters, \(epochs) epochs")
-                for s in result.scores { print(String(format: "%@  %@ accuracy %.2f%%  loss %.4f  (%d images)", benchmarkDataset.rawValue, s.split, s.accuracy, s.loss, s.images)) }
-            } catch {
+            } catch let error where !(error is ExitCode) {
+                // A stop (ExitCode) leaves the run resumable; anything else failed it.
                 try? store.updateRun(id: run.id, status: "failed", summaryJSON: #"{"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#)
                 throw error
             }
+            let summary = String(decoding: try encoder.encode(result.scores), as: UTF8.self)
+            try store.updateRun(id: run.id, status: "finished", summaryJSON: summary)
+            if json { return try printJSON(result.scores) }
+            print("run \(run.id) '\(runName)': \(result.parameters) parameters, \(epochs) epochs")
+            for s in result.scores { print(String(format: "%@  %@ accuracy %.2f%%  loss %.4f  (%d images)", benchmarkDataset.rawValue, s.split, s.accuracy, s.loss, s.images)) }
         }
     }
 }
