@@ -5,8 +5,9 @@ import Synchronization
 
 /// Ctrl-C (SIGINT) and SIGTERM ask a long command to stop at its next safe point (a batch, a path, an architecture):
 /// the work done so far is saved, the command says what it kept and exits with 128 + the signal (130 for SIGINT,
-/// 143 for SIGTERM), as a shell reports a process the signal ended. A second signal exits at once: everything saved
-/// before it is kept, only the batch or path in progress is lost. The library layers only ask `shouldStop`.
+/// 143 for SIGTERM), as a shell reports a process the signal ended. A second signal exits at once with the same code:
+/// what was saved is kept (checkpoints, estimates), the work since the last save is lost. The library layers only ask
+/// `shouldStop`.
 final class StopSignals: Sendable {
     /// Installed on first use, for the life of the process (before it, the default action ends the process).
     static let shared = StopSignals()
@@ -23,10 +24,10 @@ final class StopSignals: Sendable {
                 let name = number == SIGINT ? "Ctrl-C" : "SIGTERM"
                 // Two signals may arrive as one event (data counts them).
                 if received.exchange(number, ordering: .relaxed) != 0 || source.data > 1 {
-                    FileHandle.standardError.write(Data("\n\(name) again: exiting now; the work saved before the first one is kept\n".utf8))
+                    FileHandle.standardError.write(Data("\n\(name) again: exiting now; what was saved is kept, the work since the last save is lost\n".utf8))
                     _exit(128 + number)
                 }
-                FileHandle.standardError.write(Data("\n\(name): stopping at the next batch or path and keeping everything done so far; press Ctrl-C again to exit at once (loses only the batch or path in progress)\n".utf8))
+                FileHandle.standardError.write(Data("\n\(name): stopping at the next batch or path and keeping everything done so far; press Ctrl-C again to exit at once (loses the work since the last save)\n".utf8))
             }
             source.resume()
             StopSignals.sources.append(source)

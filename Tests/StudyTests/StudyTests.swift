@@ -12,17 +12,7 @@ import TestSupport
     /// A store holding 300 generated architectures whose "accuracy" columns follow parameter count with noise.
     private func store(at path: String) throws -> BenchmarkStore {
         let store = try BenchmarkStore(path: path)
-        let header = "index,arch_str,op_codes,cifar10_test_hp200_avg,cifar100_xtest_hp200_avg,imagenet16_120_xtest_hp200_avg,cifar10valid_xvalid_hp200_avg,cifar10valid_oritest_hp200_avg,cifar10valid_train_hp200_avg,cifar10_test_hp12_1seed,cifar100_xtest_hp12_1seed,imagenet16_120_xtest_hp12_1seed,unique_str"
-        var random = SeededRandom(seed: 9)
-        let lines = try (0..<300).map { i -> String in
-            let cell = try Cell(ordinal: (i * 7919) % Cell.spaceSize)
-            let base = 60 + 30 * Double(Cost(cell: cell, shape: .benchmark(classes: 10, resolution: 32)).parameters) / 1.5e6
-            let values = (0..<5).map { _ in String(format: "%.3f", base + 3 * Double(random.nextGaussian())) }
-            return ([String(i), cell.archString, cell.opCodes] + values + Array(repeating: "", count: 4) + [cell.canonicalForm])
-                .joined(separator: ",")
-        }
-        let csv = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("truth.csv").path
-        try ([header] + lines).joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        let csv = try GeneratedGroundTruth.write(to: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("truth.csv").path)
         _ = try store.importTable(path: csv, allowPartial: true)
         return store
     }
