@@ -59,6 +59,7 @@ public struct SupernetExperiment {
     /// configuration (else the differences are named and nothing is touched).
     public static func open(store: BenchmarkStore, name: String, dataset: String, config: SupernetConfig,
                             checkpointDirectory: String, codeVersion: String) throws -> SupernetExperiment {
+        try config.validate() // before the run is recorded: a run that cannot train is never left `running`
         let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
         let run: RunRecord
         if let existing = try store.runs(kind: "supernet").first(where: { $0.name == name }) {

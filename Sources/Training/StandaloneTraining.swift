@@ -28,6 +28,16 @@ public struct StandaloneConfig: Sendable, Codable, Equatable {
         self.dataset = dataset
         self.epochs = epochs
     }
+
+    /// Checks every count and size is positive and the learning rate a positive number.
+    public func validate() throws(TrainingError) {
+        let counts = [("epochs", epochs), ("batch size", batchSize), ("channels", channels), ("cells per stage", cellsPerStage),
+                      ("train limit", trainLimit ?? 1), ("evaluation limit", evalLimit ?? 1)]
+        if let (name, value) = counts.first(where: { $0.1 < 1 }) {
+            throw .invalidConfiguration("\(name) must be at least 1, got \(value)")
+        }
+        guard learningRate > 0, learningRate.isFinite else { throw .invalidConfiguration("the learning rate must be a positive number, got \(learningRate)") }
+    }
 }
 
 /// One epoch's figures.
@@ -80,6 +90,7 @@ public struct StandaloneTraining {
                     onEpoch: (StandaloneEpoch) throws -> Void = { _ in }) throws
         -> (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
     {
+        try config.validate()
         let dataset = BenchmarkDataset(name: config.dataset)!
         let cell = try Cell(archString: config.arch)
         let shape = NetworkShape(channels: config.channels, cellsPerStage: config.cellsPerStage, classes: dataset.classes,
@@ -158,10 +169,12 @@ public struct StandaloneTraining {
 
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case diverged(epoch: Int, batch: Int)
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
         case let .diverged(e, b): "training diverged (non-finite loss) at epoch \(e), batch \(b); lower the learning rate"
+        case let .invalidConfiguration(why): "invalid stand-alone training configuration: \(why)"
         }
     }
 }

@@ -9,6 +9,21 @@ struct DatabaseOptions: ParsableArguments {
     var db: String = BenchmarkStore.defaultPath
 
     func open(readOnly: Bool = false) throws -> BenchmarkStore { try BenchmarkStore(path: db, readOnly: readOnly) }
+
+    /// Runs an import into the database; when the import fails and the file was created for it and holds no
+    /// architecture, the file is removed again (a failed first import leaves no empty database behind).
+    func importing(_ body: (BenchmarkStore) throws -> Void) throws {
+        let existed = FileManager.default.fileExists(atPath: db)
+        let store = try open()
+        do {
+            try body(store)
+        } catch {
+            if !existed, store.architectureCount == 0 {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+            }
+            throw error
+        }
+    }
 }
 
 /// Runs a command body, turning the library's typed errors into a message on stderr and an exit code:
@@ -19,8 +34,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let e as StoreError {
         printError(e.description)
         switch e {
-        case .unknownArchitecture, .indexOutOfRange, .unknownDataset, .unknownSplit, .unknownHP, .unknownSeed, .ambiguous,
-             .notReadOnly:
+        case .unknownArchitecture, .indexOutOfRange, .unknownDataset, .unknownSplit, .splitNotStored, .unknownHP, .unknownSeed, .ambiguous,
+             .notReadOnly, .invalidValue:
             throw ExitCode(2)
         default:
             throw ExitCode(1)
@@ -31,6 +46,15 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let e as CustomStringConvertible & Error {
         // The library's other typed errors (ranking, estimator sources, ...) describe themselves (ExitCode is not one of them).
         printError(e.description)
+        throw ExitCode(2)
+    }
+}
+
+/// Counts and sizes given on the command line must be at least `minimum` (nil: not given): else exit code 2 naming
+/// the option, its value and what is valid.
+func requireAtLeast(_ minimum: Int, _ options: KeyValuePairs<String, Int?>) throws {
+    for case let (option, value?) in options where value < minimum {
+        printError("\(option) \(value) is invalid: it must be a whole number of at least \(minimum)")
         throw ExitCode(2)
     }
 }

@@ -27,6 +27,7 @@ struct ProxiesCommand: ParsableCommand {
 
     func run() throws {
         let benchmarkDataset = try parseDataset(dataset)
+        try requireAtLeast(1, ["--batch": batch, "--C": channels, "--N": cells])
         try reportingErrors {
             let store = try database.open()
             let indices = try ArchitectureSelection(archs).resolve(in: store, seed: seed)

@@ -51,6 +51,7 @@ struct TrainArchCommand: ParsableCommand {
             config.seed = seed
             config.trainLimit = trainLimit
             config.evalLimit = evalLimit
+            try config.validate() // before the run is recorded
             let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: splits)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
