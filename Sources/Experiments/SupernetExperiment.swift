@@ -104,7 +104,7 @@ public struct SupernetExperiment {
                                                    dataset: data.benchmark)
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
         if trainer.epoch > 0 || trainer.batchInEpoch > 0 {
-            meter.advance(by: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
+            meter.resume(at: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
         }
         var failure: Error?
         try trainer.train(checkpoint: checkpointPath, shouldStop: shouldStop) { log in

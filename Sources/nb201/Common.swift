@@ -26,6 +26,46 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
+/// The split files' directory when --splits is not given: $NB201_SPLITS, else ../shared/data/splits from the working
+/// directory, else shared/data/splits beside the nb201 checkout the binary was built from (the project's layout).
+struct SplitsNotFound: Error, CustomStringConvertible {
+    let tried: [String]
+    var description: String {
+        "no directory of NB201 split files found; tried \(tried.joined(separator: ", ")); pass --splits DIR or set NB201_SPLITS"
+    }
+}
+
+/// `given` (--splits), else the first existing directory of the documented search list (see `SplitsNotFound`).
+func locateSplits(_ given: String?) throws -> String {
+    if let given { return given }
+    var candidates: [(label: String, path: String)] = []
+    if let variable = ProcessInfo.processInfo.environment["NB201_SPLITS"] { candidates.append(("$NB201_SPLITS", variable)) }
+    candidates.append(("the working directory's ../shared/data/splits", "../shared/data/splits"))
+    let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(("the nb201 checkout's", checkout.deletingLastPathComponent().appendingPathComponent("shared/data/splits").path))
+    for candidate in candidates {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue { return candidate.path }
+    }
+    throw SplitsNotFound(tried: candidates.map { "\($0.label) \($0.path)" })
+}
+
+extension DatabaseOptions {
+    /// Checkpoints go beside the database (`<db>.checkpoints/`) unless --checkpoints says otherwise, so a run's files
+    /// stay with its database wherever the command runs. Runs begun under the former default (./nb201-checkpoints)
+    /// keep it while it exists and the new folder does not, with a note.
+    func checkpointDirectory(_ given: String?) -> String {
+        if let given { return given }
+        let beside = db + ".checkpoints", former = "nb201-checkpoints"
+        let fileManager = FileManager.default
+        if !fileManager.fileExists(atPath: beside) && fileManager.fileExists(atPath: former) {
+            FileHandle.standardError.write(Data("note: using the checkpoints in ./\(former) (the former default; the default is now \(beside)); move them there or pass --checkpoints\n".utf8))
+            return former
+        }
+        return beside
+    }
+}
+
 /// Runs a command body, turning the library's typed errors into a message on stderr and an exit code:
 /// 2 for input the user can correct (unknown architecture, dataset, split, hp, seed, ambiguous choice), 1 otherwise.
 func reportingErrors(_ body: () throws -> Void) throws {

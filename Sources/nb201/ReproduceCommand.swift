@@ -24,14 +24,14 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset = "cifar10"
     @Option(help: "tiny (CI, minutes), small (about 15 min per run on one core), paper.") var preset = "small"
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
-    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "The benchmark to import first: the ground-truth CSV or the official NATS-Bench / NAS-Bench-201 files.")
     var benchmark: String?
     @Option(help: "Dictionary sizes (comma-separated; must include 1).") var ks: String?
     @Option(help: "Seeds (comma-separated).") var seeds: String?
     @Option(help: "Paths every supernet estimates (sample:N, all, non-isomorphic or a file).") var archs: String?
     @Option(help: "Runs trained at once (each gets cores / jobs engine threads).") var jobs = 2
-    @Option(help: "Directory for checkpoints.") var checkpoints = "nb201-checkpoints"
+    @Option(help: "Directory for checkpoints (default: <db>.checkpoints).") var checkpoints: String?
     @Option(help: "Report folder (default: notebooks-export/<dataset>-<preset>).") var out: String?
     @Flag(help: "Only write the report from the finished work.") var reportOnly = false
     @Flag(help: "No progress on stderr.") var quiet = false
@@ -45,8 +45,8 @@ struct ReproduceCommand: ParsableCommand {
             if let archs { plan.archs = archs }
             try plan.validate()
             let version = codeVersion()
-            let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: splits,
-                                     checkpointDirectory: checkpoints, jobs: jobs, codeVersion: version, quiet: quiet)
+            let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: reportOnly ? "" : try locateSplits(splits),
+                                     checkpointDirectory: database.checkpointDirectory(checkpoints), jobs: jobs, codeVersion: version, quiet: quiet)
             let (truths, notes) = try runner.prepareBenchmark(source: reportOnly ? nil : benchmark)
             for note in notes { print("note: \(note)") }
             var failure: Error?

@@ -9,9 +9,9 @@ import Supernet
 /// Where the supernet's data and checkpoints live.
 struct SupernetDataOptions: ParsableArguments {
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
-    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
-    @Option(help: "Directory for checkpoints (one file per run, written atomically every epoch).")
-    var checkpoints = "nb201-checkpoints"
+    @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
+    @Option(help: "Directory for checkpoints (one file per run, written atomically every epoch; default: <db>.checkpoints).")
+    var checkpoints: String?
     @OptionGroup var engine: EngineOptions
 
     func configureEngine() throws { try engine.configure() }
@@ -95,9 +95,9 @@ struct TrainCommand: ParsableCommand {
         try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
-            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
+            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: try locateSplits(paths.splits))
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
-                                                         checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
+                                                         checkpointDirectory: database.checkpointDirectory(paths.checkpoints), codeVersion: codeVersion())
             try stoppingOnSignals { shouldStop in
                 let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, quiet: quiet, shouldStop: shouldStop)
                 let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
@@ -133,9 +133,9 @@ struct EvaluateCommand: ParsableCommand {
         try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
-            let experiment = try SupernetExperiment.open(store: store, run: runName, checkpointDirectory: paths.checkpoints)
+            let experiment = try SupernetExperiment.open(store: store, run: runName, checkpointDirectory: database.checkpointDirectory(paths.checkpoints))
             let benchmark = try parseSupernetDataset(experiment.run.dataset)
-            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
+            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: try locateSplits(paths.splits))
             let selected = try ArchitectureSelection(archs).resolve(in: store, seed: evalSeed)
             var evaluation = EvaluationProtocol()
             evaluation.calibrationBatches = calibrationBatches

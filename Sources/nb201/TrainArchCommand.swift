@@ -17,7 +17,7 @@ struct TrainArchCommand: ParsableCommand {
     @Argument(help: "Benchmark index (needs the benchmark imported), arch string, or 6 op codes.") var arch: String
     @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
-    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "Epochs (the benchmark's budgets are 12 and 200).") var epochs: Int
     @Option(name: .customLong("C"), help: "Channels of the first stage.") var channels = 16
     @Option(name: .customLong("N"), help: "Cells per stage.") var cells = 5
@@ -27,8 +27,8 @@ struct TrainArchCommand: ParsableCommand {
     @Option(help: "Train on a seeded subset of this many images.") var trainLimit: Int?
     @Option(help: "Evaluate on a seeded subset of this many images per split.") var evalLimit: Int?
     @Option(help: "Run name (default: derived from the protocol).") var name: String?
-    @Option(help: "Directory for the checkpoint written after every epoch; running the same command again resumes from it.")
-    var checkpoints = "nb201-checkpoints"
+    @Option(help: "Directory for the checkpoint written after every epoch (default: <db>.checkpoints); running the same command again resumes from it.")
+    var checkpoints: String?
     @Flag(help: "No progress on stderr.") var quiet = false
     @Flag(help: "Print JSON.") var json = false
 
@@ -52,7 +52,7 @@ struct TrainArchCommand: ParsableCommand {
             config.trainLimit = trainLimit
             config.evalLimit = evalLimit
             try config.validate() // before the run is recorded
-            let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: splits)
+            let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: try locateSplits(splits))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
@@ -69,8 +69,9 @@ struct TrainArchCommand: ParsableCommand {
                 run = try store.createRun(kind: "train-arch", name: runName, dataset: benchmarkDataset.rawValue, seed: Int(seed),
                                           protocolJSON: protocolJSON, codeVersion: codeVersion())
             }
-            try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
-            let checkpoint = URL(fileURLWithPath: checkpoints).appendingPathComponent("\(runName).ckpt").path
+            let checkpointDirectory = database.checkpointDirectory(checkpoints)
+            try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
+            let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(runName).ckpt").path
             let result: (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
             do {
                 result = try stoppingOnSignals { shouldStop in
