@@ -40,18 +40,21 @@ struct NB201Program {
 
     struct FixtureError: Error { var message: String }
 
-    /// Runs `nb201 ARGUMENTS --db db.sqlite` in the working folder to its end.
-    func run(_ arguments: [String]) throws -> Outcome {
-        try run(arguments, signals: [], when: nil)
+    /// Runs `nb201 ARGUMENTS` on db.sqlite ($NB201_DB) in the working folder (or `directory`) to its end, with
+    /// `environment` added to the test's.
+    func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
+        try run(arguments, signals: [], when: nil, environment: environment, in: directory)
     }
 
-    /// Runs `nb201 ARGUMENTS --db db.sqlite`; once its stderr contains `marker`, sends `signals` (a tenth of a second
+    /// Runs `nb201 ARGUMENTS` on db.sqlite; once its stderr contains `marker`, sends `signals` (a tenth of a second
     /// apart) and waits for its end (at most `limit` seconds in all).
-    func run(_ arguments: [String], signals: [Int32], when marker: String?, limit: Double = 120) throws -> Outcome {
+    func run(_ arguments: [String], signals: [Int32], when marker: String?, limit: Double = 120,
+             environment: [String: String] = [:], in directory: URL? = nil) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments + ["--db", database]
-        process.currentDirectoryURL = directory
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? self.directory
+        process.environment = ProcessInfo.processInfo.environment.merging(["NB201_DB": database].merging(environment) { $1 }) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
