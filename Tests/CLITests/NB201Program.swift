@@ -58,9 +58,18 @@ struct NB201Program {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        // One reader thread per pipe, each the only user of its handle, until end of file.
         let stdout = Mutex(Data()), stderr = Mutex(Data())
-        out.fileHandleForReading.readabilityHandler = { h in let d = h.availableData; stdout.withLock { $0.append(d) } }
-        err.fileHandleForReading.readabilityHandler = { h in let d = h.availableData; stderr.withLock { $0.append(d) } }
+        let drained = DispatchGroup()
+        for (pipe, sink) in [(out, 0), (err, 1)] {
+            drained.enter()
+            Thread.detachNewThread {
+                while case let chunk = pipe.fileHandleForReading.availableData, !chunk.isEmpty {
+                    if sink == 0 { stdout.withLock { $0.append(chunk) } } else { stderr.withLock { $0.append(chunk) } }
+                }
+                drained.leave()
+            }
+        }
         try process.run()
         let start = Date()
         var signalled: Date?
@@ -77,10 +86,7 @@ struct NB201Program {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         let ended = Date()
-        out.fileHandleForReading.readabilityHandler = nil
-        err.fileHandleForReading.readabilityHandler = nil
-        stdout.withLock { $0.append(out.fileHandleForReading.readDataToEndOfFile()) }
-        stderr.withLock { $0.append(err.fileHandleForReading.readDataToEndOfFile()) }
+        drained.wait()
         return Outcome(status: process.terminationStatus, stdout: stdout.withLock { String(decoding: $0, as: UTF8.self) },
                        stderr: stderr.withLock { String(decoding: $0, as: UTF8.self) },
                        secondsAfterSignal: signalled.map { ended.timeIntervalSince($0) })
