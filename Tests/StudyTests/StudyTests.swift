@@ -2,6 +2,7 @@ import Foundation
 import SearchSpace
 import Store
 import Support
+import Synchronization
 import Testing
 import TestSupport
 @testable import Study
@@ -17,6 +18,13 @@ import TestSupport
         return store
     }
 
+    /// Generated CIFAR-10 files and split file, written once for the tests that share them (reading never changes them).
+    static let cifar10: (data: String, splits: String) = {
+        let dir = SharedData.temporaryDirectory()
+        let splits = dir.appendingPathComponent("splits").path
+        return (try! SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits), splits)
+    }()
+
     private func runner(_ plan: StudyPlan, _ dir: URL, data: String, splits: String) -> StudyRunner {
         StudyRunner(plan: plan, databasePath: dir.appendingPathComponent("db.sqlite").path, dataDirectory: data, splitsDirectory: splits,
                     checkpointDirectory: dir.appendingPathComponent("ckpt").path, jobs: 2, codeVersion: "test", quiet: true)
@@ -24,8 +32,7 @@ import TestSupport
 
     @Test func tinyStudyOnGeneratedCIFAR10WritesTheReportAndResumes() throws {
         let dir = SharedData.temporaryDirectory()
-        let splits = dir.appendingPathComponent("splits").path
-        let data = try SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits)
+        let (data, splits) = Self.cifar10
         let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
         let plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
         let runner = runner(plan, dir, data: data, splits: splits)
@@ -86,6 +93,28 @@ import TestSupport
         #expect(notebook?["nbformat"] as? Int == 4 && (notebook?["cells"] as? [Any])?.count == 6)
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
         #expect(summary.count == 1 + 2 * 2)
+    }
+
+    /// A study asked to stop (after 12 questions: mid-training or mid-evaluation) returns without a failure and with
+    /// its work kept; run again it finishes every run.
+    @Test func stoppedStudyKeepsItsWorkAndResumes() throws {
+        let dir = SharedData.temporaryDirectory()
+        let (data, splits) = Self.cifar10
+        let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
+        var plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
+        plan.seeds = [0]
+        plan.ks = [1]
+        let runner = runner(plan, dir, data: data, splits: splits)
+        let (truths, _) = try runner.prepareBenchmark(source: nil)
+        try runner.recordBaselines()
+        let asked = Atomic(0)
+        try runner.runJobs(shouldStop: { asked.add(1, ordering: .relaxed).newValue > 12 })
+        #expect(try !StudyResults.compute(plan: plan, store: store, groundTruths: truths).runs.allSatisfy(\.complete))
+        try runner.runJobs()
+        let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
+        #expect(results.runs.count == 1 && results.runs.allSatisfy(\.complete))
+        #expect(try store.runs(kind: "proxies").map(\.status) == ["finished"])
+        #expect(try store.estimates(run: try store.run(named: plan.runName(k: 1, seed: 0)).id, estimator: "supernet").count == 12)
     }
 
     @Test(arguments: [(SyntheticDatasetFiles.Layout.cifar100, BenchmarkDataset.cifar100, "cifar-100-binary"),
