@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "SearchSpaceTests", dependencies: ["SearchSpace", "TestSupport"]),
 
         // Test helpers: where ../shared/data is, temporary directories.
-        .target(name: "TestSupport", dependencies: ["Datasets", "Support"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Datasets", "SearchSpace", "Support"], path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
         .target(name: "Store", dependencies: ["CSQLite", "SearchSpace", "Support"], swiftSettings: optimised),
@@ -97,13 +97,13 @@ let package = Package(
             path: "benchmarks/SupernetBenchmark"),
 
         // Stand-alone training of one architecture with the NB201 recipe on a benchmark dataset.
-        .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace"], swiftSettings: optimised),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "TestSupport"]),
+        .target(name: "Training", dependencies: ["Networks", "Datasets", "Engine", "SearchSpace", "Support"], swiftSettings: optimised),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Datasets", "SearchSpace", "Support", "TestSupport"]),
 
         // Experiments recorded in the store: supernet runs (train, evaluate, resume), zero-cost proxies and
         // reduced-training estimates over the datasets.
         .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Training", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "Support", "TestSupport"]),
 
         // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
         .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
@@ -113,6 +113,9 @@ let package = Package(
         .target(name: "Study", dependencies: ["Experiments", "Importers", "Reports", "Ranking", "Store", "Supernet", "Datasets", "Engine", "SearchSpace"],
                 swiftSettings: optimised),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Experiments", "Store", "Supernet", "SearchSpace", "Datasets", "Support", "TestSupport"]),
+
+        // The command-line program run as a subprocess on generated fixtures (signals, exit codes, bad input).
+        .testTarget(name: "CLITests", dependencies: ["nb201", "Store", "TestSupport"]),
 
         // The command-line program: parse, call a library, print.
         .executableTarget(

@@ -88,10 +88,10 @@ public struct BatchPlan: Sendable {
         batch(position, order: order(epoch: position.epoch))
     }
 
-    /// Every batch of one epoch, in order.
-    public func forEachBatch(epoch: Int, _ body: (Batch) throws -> Void) rethrows {
+    /// Every batch of one epoch from batch `first` on (a resumed epoch), in order.
+    public func forEachBatch(epoch: Int, from first: Int = 0, _ body: (Batch) throws -> Void) rethrows {
         let order = order(epoch: epoch)
-        for b in 0..<batchesPerEpoch { try body(batch(BatchPosition(epoch: epoch, batch: b), order: order)) }
+        for b in first..<batchesPerEpoch { try body(batch(BatchPosition(epoch: epoch, batch: b), order: order)) }
     }
 
     /// Batch `position` given its epoch's `order`.

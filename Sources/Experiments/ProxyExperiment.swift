@@ -56,6 +56,9 @@ public struct ProxyExperiment {
     /// run with the same protocol.
     public static func open(store: BenchmarkStore, dataset: BenchmarkDataset, archs: String, shape: NetworkShape, batch: Int,
                             seed: UInt64, name: String? = nil, codeVersion: String) throws -> ProxyExperiment {
+        guard batch >= 1, shape.channels >= 1, shape.cellsPerStage >= 1 else {
+            throw StoreError.invalidValue("proxies need a batch, channels and cells per stage of at least 1; got batch \(batch), C \(shape.channels), N \(shape.cellsPerStage)")
+        }
         let proto = ProxyProtocol(dataset: dataset, archs: archs, shape: shape, batch: batch, seed: seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -67,17 +70,29 @@ public struct ProxyExperiment {
     }
 
     /// Scores every architecture of `indices` not scored yet with images from `dataDirectory`, marks the run
-    /// finished and returns how many were scored now.
+    /// finished and returns how many were scored now. `shouldStop` is asked before every architecture: when it says yes
+    /// `WorkStopped` is thrown (every score made so far is already written) and the run stays unfinished.
     @discardableResult
-    public func score(_ indices: [Int], dataDirectory: String, splitsDirectory: String, quiet: Bool = false) throws -> Int {
+    public func score(_ indices: [Int], dataDirectory: String, splitsDirectory: String, quiet: Bool = false,
+                      shouldStop: () -> Bool = { false }) throws -> Int {
         let done = Set(try store.estimates(run: run.id).map(\.arch))
         let todo = indices.filter { !done.contains($0) }
         if !todo.isEmpty {
-            let images = try BenchmarkData.load(dataset, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory).subset(.train)
+            let images: Subset
+            do {
+                images = try BenchmarkData.load(dataset, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory).subset(.train)
+            } catch {
+                // Unreadable images before any score: the run is not left behind as `running`.
+                try store.removeRunIfEmpty(id: run.id)
+                throw error
+            }
             let batch = ProxyBatch.sample(images, dataset: dataset, count: proxyProtocol.batch, seed: proxyProtocol.seed)
             let meter = ProgressMeter(label: "proxies \(run.name)", total: todo.count, unit: "archs", quiet: quiet)
             if !quiet && !done.isEmpty { FileHandle.standardError.write(Data("resuming: \(done.count) architectures already scored\n".utf8)) }
-            for index in todo {
+            for (n, index) in todo.enumerated() {
+                if shouldStop() {
+                    throw WorkStopped(kept: "\(indices.count - todo.count + n) of \(indices.count) architectures scored in run '\(run.name)'")
+                }
                 let started = Date()
                 let scores = proxyScores(cell: try store.cell(at: index), shape: shape, batch: batch, seed: proxyProtocol.seed)
                 let seconds = Date().timeIntervalSince(started)

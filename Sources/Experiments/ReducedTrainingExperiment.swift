@@ -88,9 +88,11 @@ public struct ReducedTrainingExperiment {
 
     /// Trains and scores every architecture of `indices` not estimated yet, marks the run finished and returns how
     /// many were estimated now. A checkpoint per architecture (removed once its estimate is stored) lets an
-    /// interrupted training resume.
+    /// interrupted training resume. `shouldStop` is asked before every batch: a stop keeps the estimates made and
+    /// the checkpoint of the architecture in training (its cost so far is added to the run) and throws `WorkStopped`.
     @discardableResult
-    public func estimate(_ indices: [Int], dataDirectory: String, splitsDirectory: String, quiet: Bool = false) throws -> Int {
+    public func estimate(_ indices: [Int], dataDirectory: String, splitsDirectory: String, quiet: Bool = false,
+                         shouldStop: () -> Bool = { false }) throws -> Int {
         let done = Set(try store.estimates(run: run.id, estimator: Self.estimator).map(\.arch))
         let todo = indices.filter { !done.contains($0) }
         if !todo.isEmpty {
@@ -104,8 +106,15 @@ public struct ReducedTrainingExperiment {
                 let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(config.defaultRunName).ckpt").path
                 let started = Date()
                 var images = 0
-                let result = try StandaloneTraining(config: config, data: benchmarkData)
-                    .run(checkpoint: checkpoint, splits: [.xValid], quiet: true) { images += $0.images }
+                let result: (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
+                do {
+                    result = try StandaloneTraining(config: config, data: benchmarkData)
+                        .run(checkpoint: checkpoint, splits: [.xValid], quiet: true, shouldStop: shouldStop, onEpoch: { images += $0.images })
+                } catch is WorkStopped {
+                    try store.updateRun(id: run.id, addSeconds: Date().timeIntervalSince(started), addImages: images)
+                    let estimated = try store.estimates(run: run.id, estimator: Self.estimator).count
+                    throw WorkStopped(kept: "\(estimated) architectures estimated and the checkpoint of \(config.arch) (\(checkpoint))")
+                }
                 let seconds = Date().timeIntervalSince(started)
                 guard let score = result.scores.first else { continue }
                 let details = Details(trainLoss: result.epochs.map(\.trainLoss), parameters: result.parameters, validationLoss: score.loss)

@@ -64,6 +64,7 @@ public struct SupernetExperiment {
     /// configuration (else the differences are named and nothing is touched).
     public static func open(store: BenchmarkStore, name: String, dataset: String, config: SupernetConfig,
                             checkpointDirectory: String, codeVersion: String) throws -> SupernetExperiment {
+        try config.validate() // before the run is recorded: a run that cannot train is never left `running`
         let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
         let run = try store.openRun(kind: "supernet", name: name, dataset: dataset, seed: config.seed,
                                     protocolJSON: protocolJSON, codeVersion: codeVersion)
@@ -117,7 +118,7 @@ public struct SupernetExperiment {
         }
         let meter = ProgressMeter(label: "supernet \(run.name)", total: config.epochs, unit: "epochs", quiet: quiet)
         if trainer.epoch > 0 || trainer.batchInEpoch > 0 {
-            meter.advance(by: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
+            meter.resume(at: trainer.epoch, note: "resumed from the checkpoint at epoch \(trainer.epoch) batch \(trainer.batchInEpoch)")
         }
         var failure: Error?
         try trainer.train(checkpoint: checkpointPath, stopAfter: stopAfter, shouldStop: shouldStop) { log in
@@ -171,10 +172,11 @@ public struct SupernetExperiment {
     /// Estimates every selected path not yet estimated (an interrupted evaluation resumes), writing estimates in
     /// batches as it goes. With `snapshotEpoch` the paths are estimated with the checkpoint kept after that epoch,
     /// under the estimator `supernet@epochE` (their time is not added to the run's cost). Returns how many were
-    /// estimated now.
+    /// estimated now. `shouldStop` is asked before every path: when it says yes the estimates made so far are written
+    /// and `WorkStopped` is thrown.
     @discardableResult
     public func evaluate(_ architectures: [Int], data: SupernetData, evaluation: EvaluationProtocol = .init(),
-                         snapshotEpoch: Int? = nil, quiet: Bool = false) throws -> Int {
+                         snapshotEpoch: Int? = nil, quiet: Bool = false, shouldStop: () -> Bool = { false }) throws -> Int {
         let path = snapshotEpoch.map(snapshotPath(epoch:)) ?? checkpointPath
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.noData("run '\(run.name)' has no checkpoint at \(path); train it with nb201 train first\(snapshotEpoch == nil ? "" : " (snapshots are kept only for the epochs asked for while training)")")
@@ -194,7 +196,11 @@ public struct SupernetExperiment {
         let todo = architectures.filter { !done.contains($0) }
         let meter = ProgressMeter(label: "evaluate \(run.name)", total: todo.count, unit: "paths", quiet: quiet)
         var pending: [Estimate] = []
-        for index in todo {
+        for (n, index) in todo.enumerated() {
+            if shouldStop() {
+                try flush(&pending, addingCost: snapshotEpoch == nil)
+                throw WorkStopped(kept: "\(architectures.count - todo.count + n) of \(architectures.count) \(estimator) estimates of run '\(run.name)'")
+            }
             let start = Date()
             let estimate = evaluator.evaluate(try store.cell(at: index))
             let lambda = estimate.lambda.map { String(format: "%.6g", $0) }.joined(separator: ",")

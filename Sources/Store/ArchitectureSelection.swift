@@ -53,6 +53,9 @@ public enum ArchitectureSelection: Sendable, Equatable, CustomStringConvertible 
             return try store.classRepresentatives()
         case .sample(let n):
             let representatives = try store.classRepresentatives()
+            guard n <= representatives.count else {
+                throw StoreError.invalidValue("sample:\(n) asks for more isomorphism classes than the database holds (\(representatives.count)); use sample:N with N <= \(representatives.count), or non-isomorphic for all of them")
+            }
             var rng = SeededRandom(seed: seed).fork("architecture-sample")
             return rng.sample(min(n, representatives.count), from: representatives.count).sorted().map { representatives[$0] }
         case .file(let path):

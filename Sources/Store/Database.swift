@@ -155,7 +155,9 @@ public final class Statement {
     init(database: Database, sql: String) throws(DatabaseError) {
         var st: OpaquePointer?
         let rc = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &st, nil)
-        guard rc == SQLITE_OK, let st else { throw database.error(rc, "preparing \(sql.prefix(200))") }
+        guard rc == SQLITE_OK else { throw database.error(rc, "preparing \(sql.prefix(200))") }
+        // Text of only blanks or comments compiles to no statement (SQLite reports that as success).
+        guard let st else { throw DatabaseError(code: SQLITE_MISUSE, message: "no SQL statement in '\(sql.prefix(200))' (only blanks or comments); give one, e.g. SELECT count(*) FROM architectures", context: "preparing") }
         handle = st
         self.database = database
         self.sql = sql

@@ -143,6 +143,17 @@ extension BenchmarkStore {
                     kind.map { [.text($0)] } ?? []).map(runRecord)
     }
 
+    /// Deletes a run that holds nothing (no epoch, no estimate), e.g. one whose command failed before its first
+    /// result; a run holding results is left as it is. Returns whether it was deleted.
+    @discardableResult
+    public func removeRunIfEmpty(id: Int) throws -> Bool {
+        try db.run("""
+            DELETE FROM runs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM run_epochs WHERE run_id = runs.id)
+              AND NOT EXISTS (SELECT 1 FROM estimates WHERE run_id = runs.id)
+            """, [SQLValue(id)])
+        return db.changes > 0
+    }
+
     /// Adds wall time and images to a run's totals and, when given, sets its status and summary.
     public func updateRun(id: Int, addSeconds: Double = 0, addImages: Int = 0, status: String? = nil,
                           summaryJSON: String? = nil) throws {

@@ -7,6 +7,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case indexOutOfRange(Int)
     case unknownDataset(String, valid: [String])
     case unknownSplit(String, valid: [String])
+    case splitNotStored(String, dataset: String, hp: Int, valid: [String], storedFor: [String])
     case unknownHP(Int, valid: [Int])
     case unknownSeed(String, valid: [String])
     case ambiguous(choice: String, valid: [String])
@@ -15,6 +16,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case conflictingValue(String)
     case notReadOnly(String)
     case emptyBenchmark
+    /// A value the user chose that cannot work, the message naming it and what is valid.
+    case invalidValue(String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .indexOutOfRange(let i): "architecture index \(i) is outside the benchmark's 0...15624"
         case .unknownDataset(let d, let valid): "unknown dataset '\(d)'; this database holds: \(valid.joined(separator: ", "))"
         case .unknownSplit(let s, let valid): "no split '\(s)' here; valid splits: \(valid.joined(separator: ", "))"
+        case .splitNotStored(let s, let d, let h, let valid, let holders):
+            "\(d) (hp \(h)) has no split '\(s)' stored; its splits: \(valid.joined(separator: ", ")); '\(s)' is stored for \(holders.joined(separator: ", "))"
         case .unknownHP(let h, let valid): "no hp \(h) here; valid: \(valid.map(String.init).joined(separator: ", "))"
         case .unknownSeed(let s, let valid): "no seed '\(s)' here; valid: \(valid.joined(separator: ", "))"
         case .ambiguous(let choice, let valid): "choose --\(choice): the database holds \(valid.joined(separator: ", "))"
@@ -35,6 +40,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .csv(let p, let line, let reason): "\(p), line \(line): \(reason)"
         case .conflictingValue(let what): "conflicting value: \(what)"
         case .notReadOnly(let sql): "only read-only statements are allowed here: \(sql)"
+        case .invalidValue(let what): what
         case .emptyBenchmark: "the database holds no architectures yet; import a ground-truth table or the official files first (nb201 import-table / nb201 import)"
         }
     }

@@ -190,9 +190,15 @@ private func parseRow(line: Int, fields: [String], layout: TableLayout, col: [St
         guard let value = Double(text), value.isFinite else { throw fail("column \(column.header): '\(text)' is not a number") }
         return value
     }
+    /// Accuracies are percentages: a value outside 0...100 is a fraction-scaled or corrupt table, never a result.
+    func accuracy(_ column: TableLayout.TrialGroup.Column?) throws -> Double? {
+        guard let value = try number(column) else { return nil }
+        guard (0...100).contains(value) else { throw fail("column \(column!.header): accuracy \(fields[column!.index]) is outside 0...100 (percent)") }
+        return value
+    }
     let values = try groups.map { group in
         try group.splits.map { s in
-            ParsedRow.SplitValues(split: s.split, accuracy: try number(s.accuracy), loss: try number(s.loss), time: try number(s.time))
+            ParsedRow.SplitValues(split: s.split, accuracy: try accuracy(s.accuracy), loss: try number(s.loss), time: try number(s.time))
         }.filter { $0.accuracy != nil || $0.loss != nil || $0.time != nil }
     }
     return ParsedRow(line: line, cell: cell, index: index, groups: groups, values: values)

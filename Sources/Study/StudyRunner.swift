@@ -40,6 +40,7 @@ public struct StudyRunner {
     public func prepareBenchmark(source: String?) throws -> (present: [GroundTruthColumn], notes: [String]) {
         let store = try BenchmarkStore(path: databasePath)
         if let source {
+            if !quiet { FileHandle.standardError.write(Data("benchmark: importing \(source) (skipped when already imported)\n".utf8)) }
             if source.lowercased().hasSuffix(".csv") {
                 _ = try store.importTable(path: source)
             } else {
@@ -112,8 +113,9 @@ public struct StudyRunner {
         }
     }
 
-    /// Trains and evaluates every run and scores the proxies; `shouldStop` (e.g. Ctrl-C) makes running trainings
-    /// checkpoint and return, and no new job start. Failed jobs are reported together at the end.
+    /// Trains and evaluates every run and scores the proxies; `shouldStop` (e.g. Ctrl-C) makes running jobs save
+    /// their work at the next batch or path and return, and no new job start. Failed jobs are reported together at the
+    /// end; a stopped study returns normally (ask `shouldStop` whether it was).
     public func runJobs(shouldStop: @escaping @Sendable () -> Bool = { false }) throws {
         let store = try BenchmarkStore(path: databasePath)
         let selected = try plan.selection(in: store)
@@ -142,6 +144,8 @@ public struct StudyRunner {
                 do {
                     try work.runner.run(job, selection: selected, data: data, shouldStop: shouldStop)
                     if !shouldStop() { overall.withLock { $0.advance(note: "\(job) done") } }
+                } catch is WorkStopped {
+                    // Its work is saved; the loop ends because shouldStop said yes.
                 } catch {
                     failures.withLock { $0.append("\(job): \(error)") }
                     overall.withLock { $0.advance(note: "\(job) FAILED") }
@@ -169,17 +173,18 @@ public struct StudyRunner {
             let trainer = try experiment.train(data: data, snapshotEpochs: Set(snapshots), warmupFrom: shared ? oneShot : nil, quiet: quiet,
                                                shouldStop: shouldStop)
             guard trainer.isFinished else { return }
-            try experiment.evaluate(selection, data: data, evaluation: plan.evaluation, quiet: quiet)
+            try experiment.evaluate(selection, data: data, evaluation: plan.evaluation, quiet: quiet, shouldStop: shouldStop)
             try store.updateRun(id: experiment.run.id, status: "finished")
             for epoch in snapshots where FileManager.default.fileExists(atPath: experiment.snapshotPath(epoch: epoch)) {
                 try experiment.evaluate(plan.snapshotSubset(of: selection), data: data, evaluation: plan.evaluation,
-                                        snapshotEpoch: epoch, quiet: quiet)
+                                        snapshotEpoch: epoch, quiet: quiet, shouldStop: shouldStop)
             }
         case .proxies:
             guard let shape = plan.proxyShape else { return }
             let experiment = try ProxyExperiment.open(store: store, dataset: plan.dataset, archs: plan.archs, shape: shape,
                                                       batch: plan.proxyBatch, seed: plan.sampleSeed, codeVersion: codeVersion)
-            try experiment.score(selection, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory, quiet: quiet)
+            try experiment.score(selection, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory, quiet: quiet,
+                                 shouldStop: shouldStop)
         }
     }
 }

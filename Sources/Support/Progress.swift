@@ -11,6 +11,8 @@ public final class ProgressMeter: @unchecked Sendable {
     private let start = Date()
     private var lastPrint = Date.distantPast
     public private(set) var done = 0
+    /// Units done before this process started (a resumed run): counted in done/total, not in the rate and ETA.
+    private var doneBefore = 0
 
     public init(label: String, total: Int, unit: String, quiet: Bool = false) {
         self.label = label
@@ -24,6 +26,14 @@ public final class ProgressMeter: @unchecked Sendable {
     /// Advances by `count`; `note` (e.g. the current loss) is appended to the line.
     public func advance(by count: Int = 1, note: @autoclosure () -> String = "") {
         report(done + count, force: false, note: note)
+    }
+
+    /// Starts from `count` units done by an earlier process (a resumed run), printing `note`; the rate and ETA count
+    /// only the units done from here on.
+    public func resume(at count: Int, note: String) {
+        done = count
+        doneBefore = count
+        report(count, force: true, note: { note })
     }
 
     /// Sets the amount done (work measured from outside, e.g. bytes read so far).
@@ -49,16 +59,18 @@ public final class ProgressMeter: @unchecked Sendable {
         let now = Date()
         guard force || reachesTotal || now.timeIntervalSince(lastPrint) >= 1 else { return }
         lastPrint = now
-        let t = elapsed
-        let rate = t > 0 ? Double(done) / t : 0
-        let eta = rate > 0 ? Double(max(total - done, 0)) / rate : 0
-        let extra = note()
+        FileHandle.standardError.write(Data((line(elapsed: elapsed, note: note()) + "\n").utf8))
+    }
+
+    /// The progress line after `elapsed` seconds of this process.
+    func line(elapsed t: Double, note extra: String) -> String {
+        let rate = t > 0 ? Double(done - doneBefore) / t : 0
+        let eta = rate > 0 ? ProgressMeter.clock(Double(max(total - done, 0)) / rate) : done >= total ? ProgressMeter.clock(0) : "-"
         // Slow units (epochs) read better as seconds per unit.
         let single = unit.hasSuffix("s") ? String(unit.dropLast()) : unit
         let speed = rate >= 1 || rate == 0 ? String(format: "%.1f %@/s", rate, unit) : String(format: "%.1f s per %@", 1 / rate, single)
-        let line = String(format: "%@: %d/%d %@, %@, elapsed %@, ETA %@%@", label, done, total, unit, speed,
-                          ProgressMeter.clock(t), ProgressMeter.clock(eta), extra.isEmpty ? "" : ", " + extra)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        return String(format: "%@: %d/%d %@, %@, elapsed %@, ETA %@%@", label, done, total, unit, speed,
+                      ProgressMeter.clock(t), eta, extra.isEmpty ? "" : ", " + extra)
     }
 
     static func clock(_ seconds: Double) -> String {

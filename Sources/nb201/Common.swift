@@ -9,6 +9,61 @@ struct DatabaseOptions: ParsableArguments {
     var db: String = BenchmarkStore.defaultPath
 
     func open(readOnly: Bool = false) throws -> BenchmarkStore { try BenchmarkStore(path: db, readOnly: readOnly) }
+
+    /// Runs an import into the database; when the import fails and the file was created for it and holds no
+    /// architecture, the file is removed again (a failed first import leaves no empty database behind).
+    func importing(_ body: (BenchmarkStore) throws -> Void) throws {
+        let existed = FileManager.default.fileExists(atPath: db)
+        let store = try open()
+        do {
+            try body(store)
+        } catch {
+            if !existed, store.architectureCount == 0 {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+            }
+            throw error
+        }
+    }
+}
+
+/// The split files' directory when --splits is not given: $NB201_SPLITS, else ../shared/data/splits from the working
+/// directory, else shared/data/splits beside the nb201 checkout the binary was built from (the project's layout).
+struct SplitsNotFound: Error, CustomStringConvertible {
+    let tried: [String]
+    var description: String {
+        "no directory of NB201 split files found; tried \(tried.joined(separator: ", ")); pass --splits DIR or set NB201_SPLITS"
+    }
+}
+
+/// `given` (--splits), else the first existing directory of the documented search list (see `SplitsNotFound`).
+func locateSplits(_ given: String?) throws -> String {
+    if let given { return given }
+    var candidates: [(label: String, path: String)] = []
+    if let variable = ProcessInfo.processInfo.environment["NB201_SPLITS"] { candidates.append(("$NB201_SPLITS", variable)) }
+    candidates.append(("the working directory's ../shared/data/splits", "../shared/data/splits"))
+    let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(("the nb201 checkout's", checkout.deletingLastPathComponent().appendingPathComponent("shared/data/splits").path))
+    for candidate in candidates {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue { return candidate.path }
+    }
+    throw SplitsNotFound(tried: candidates.map { "\($0.label) \($0.path)" })
+}
+
+extension DatabaseOptions {
+    /// Checkpoints go beside the database (`<db>.checkpoints/`) unless --checkpoints says otherwise, so a run's files
+    /// stay with its database wherever the command runs. Runs begun under the former default (./nb201-checkpoints)
+    /// keep it while it exists and the new folder does not, with a note.
+    func checkpointDirectory(_ given: String?) -> String {
+        if let given { return given }
+        let beside = db + ".checkpoints", former = "nb201-checkpoints"
+        let fileManager = FileManager.default
+        if !fileManager.fileExists(atPath: beside) && fileManager.fileExists(atPath: former) {
+            FileHandle.standardError.write(Data("note: using the checkpoints in ./\(former) (the former default; the default is now \(beside)); move them there or pass --checkpoints\n".utf8))
+            return former
+        }
+        return beside
+    }
 }
 
 /// Runs a command body, turning the library's typed errors into a message on stderr and an exit code:
@@ -19,8 +74,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let e as StoreError {
         printError(e.description)
         switch e {
-        case .unknownArchitecture, .indexOutOfRange, .unknownDataset, .unknownSplit, .unknownHP, .unknownSeed, .ambiguous,
-             .notReadOnly:
+        case .unknownArchitecture, .indexOutOfRange, .unknownDataset, .unknownSplit, .splitNotStored, .unknownHP, .unknownSeed, .ambiguous,
+             .notReadOnly, .invalidValue:
             throw ExitCode(2)
         default:
             throw ExitCode(1)
@@ -31,6 +86,15 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let e as CustomStringConvertible & Error {
         // The library's other typed errors (ranking, estimator sources, ...) describe themselves (ExitCode is not one of them).
         printError(e.description)
+        throw ExitCode(2)
+    }
+}
+
+/// Counts and sizes given on the command line must be at least `minimum` (nil: not given): else exit code 2 naming
+/// the option, its value and what is valid.
+func requireAtLeast(_ minimum: Int, _ options: KeyValuePairs<String, Int?>) throws {
+    for case let (option, value?) in options where value < minimum {
+        printError("\(option) \(value) is invalid: it must be a whole number of at least \(minimum)")
         throw ExitCode(2)
     }
 }

@@ -16,6 +16,7 @@ struct CostCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        try requireAtLeast(1, ["--C": channels, "--N": cells, "--classes": classes, "--resolution": resolution])
         let cell = try parseCellLiteral(arch)
         let cost = Cost(cell: cell, shape: NetworkShape(channels: channels, cellsPerStage: cells, classes: classes, resolution: resolution))
         if json {

@@ -20,11 +20,13 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             do {
-                let summary = try OfficialImport.run(path: path, into: try database.open(), progress: !quiet)
-                if json { return try printJSON(summary) }
-                print("\(path): \(summary.layout): \(summary.filesImported) file(s) imported, \(summary.filesSkipped) already present; "
-                      + "\(summary.architectures) architectures, \(summary.trials) trials, \(summary.results) results, "
-                      + "\(summary.curves) curves in \(format(summary.seconds, 1)) s")
+                try database.importing { store in
+                    let summary = try OfficialImport.run(path: path, into: store, progress: !quiet)
+                    if json { return try printJSON(summary) }
+                    print("\(path): \(summary.layout): \(summary.filesImported) file(s) imported, \(summary.filesSkipped) already present; "
+                          + "\(summary.architectures) architectures, \(summary.trials) trials, \(summary.results) results, "
+                          + "\(summary.curves) curves in \(format(summary.seconds, 1)) s")
+                }
             } catch let e as PickleError {
                 printError("\(path): \(e.description)")
                 throw ExitCode(1)

@@ -14,14 +14,15 @@ struct ImportTableCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let store = try database.open()
-            let summary = try store.importTable(path: file, allowPartial: partial)
-            if json { return try printJSON(summary) }
-            if summary.alreadyImported {
-                print("\(file): already imported (same checksum); nothing to do")
-            } else {
-                print("\(file): layout \(summary.layout): \(summary.architectures) architectures, \(summary.trials) trials, "
-                      + "\(summary.results) results in \(format(summary.seconds, 3)) s")
+            try database.importing { store in
+                let summary = try store.importTable(path: file, allowPartial: partial)
+                if json { return try printJSON(summary) }
+                if summary.alreadyImported {
+                    print("\(file): already imported (same checksum); nothing to do")
+                } else {
+                    print("\(file): layout \(summary.layout): \(summary.architectures) architectures, \(summary.trials) trials, "
+                          + "\(summary.results) results in \(format(summary.seconds, 3)) s")
+                }
             }
         }
     }

@@ -47,6 +47,8 @@ struct InfoCommand: ParsableCommand {
                 [$0.dataset, String($0.hp), $0.seeds.joined(separator: ","), String($0.architectures), $0.examples.map(String.init).joined(separator: ",")]
             }))
             print("\nparams/flops disagreeing between seeds: \(q.costDisagreements) (arch, dataset, hp) groups")
+            print("accuracies outside 0...100 percent: \(q.accuraciesOutOfRange) results"
+                  + (q.accuracyExamples.isEmpty ? "" : " (architectures \(q.accuracyExamples.map(String.init).joined(separator: ",")))"))
             print("\nimporter notes:")
             print(q.notes.isEmpty ? "none" : formatTable(["count", "note", "examples"], q.notes.map {
                 [String($0.count), $0.note, $0.examples.map(String.init).joined(separator: ",")]

@@ -11,4 +11,11 @@ struct NB201: ParsableCommand {
             ReproduceCommand.self,
         ]
     )
+
+    @Flag(help: "Print the git commit nb201 was built from.") var version = false
+
+    func run() throws {
+        guard version else { throw CleanExit.helpRequest(self) }
+        print("nb201 \(codeVersion())")
+    }
 }

@@ -15,7 +15,7 @@ struct ProxiesCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
-    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "sample:N (N isomorphism classes, one representative each, seeded by --seed), all, non-isomorphic, or a file of benchmark indices, arch strings or op codes, one a line.")
     var archs: String
     @Option(name: .customLong("C"), help: "Channels of the first stage.") var channels = 16
@@ -27,6 +27,7 @@ struct ProxiesCommand: ParsableCommand {
 
     func run() throws {
         let benchmarkDataset = try parseDataset(dataset)
+        try requireAtLeast(1, ["--batch": batch, "--C": channels, "--N": cells])
         try reportingErrors {
             let store = try database.open()
             let indices = try ArchitectureSelection(archs).resolve(in: store, seed: seed)
@@ -35,7 +36,9 @@ struct ProxiesCommand: ParsableCommand {
             shape.cellsPerStage = cells
             let experiment = try ProxyExperiment.open(store: store, dataset: benchmarkDataset, archs: archs, shape: shape, batch: batch,
                                                       seed: seed, name: name, codeVersion: codeVersion())
-            let now = try experiment.score(indices, dataDirectory: data, splitsDirectory: splits, quiet: quiet)
+            let now = try stoppingOnSignals { shouldStop in
+                try experiment.score(indices, dataDirectory: data, splitsDirectory: try locateSplits(splits), quiet: quiet, shouldStop: shouldStop)
+            }
             print("run \(experiment.run.id) '\(experiment.run.name)': \(indices.count) architectures scored (\(now) now, \(indices.count - now) before)")
         }
     }

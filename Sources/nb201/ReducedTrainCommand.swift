@@ -51,9 +51,13 @@ struct ReducedTrainCommand: ParsableCommand {
                                                                     learningRate: lr, validationImages: validationImages, trainImages: trainImages,
                                                                     seed: seed)
             let experiment = try ReducedTrainingExperiment.open(store: store, protocol: reduced, name: name,
-                                                                checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
+                                                                checkpointDirectory: database.checkpointDirectory(paths.checkpoints),
+                                                                codeVersion: codeVersion())
             let selected = try ArchitectureSelection(archs).resolve(in: store, seed: evalSeed)
-            let now = try experiment.estimate(selected, dataDirectory: paths.data, splitsDirectory: paths.splits, quiet: quiet)
+            let now = try stoppingOnSignals { shouldStop in
+                try experiment.estimate(selected, dataDirectory: paths.data, splitsDirectory: try locateSplits(paths.splits), quiet: quiet,
+                                        shouldStop: shouldStop)
+            }
             print("run \(experiment.run.id) '\(experiment.run.name)': \(selected.count) architectures selected, \(now) trained now; rank with: nb201 rank --run \(experiment.run.id) ...")
         }
     }

@@ -4,6 +4,7 @@ import Reports
 import SearchSpace
 import Store
 import Study
+import Support
 
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +24,7 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset = "cifar10"
     @Option(help: "tiny (CI, minutes), small (about 15 min per run on one core), medium (the ranking protocol: about 1.7 h per run on one core), paper.") var preset = "small"
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
-    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "The benchmark to import first: the ground-truth CSV or the official NATS-Bench / NAS-Bench-201 files.")
     var benchmark: String?
     @Option(help: "Dictionary sizes (comma-separated; must include 1).") var ks: String?
@@ -31,7 +32,7 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Also train the few-shot NAS baseline per seed, split on this edge (0-5) into 5 sub-supernets.") var fewShotEdge: Int?
     @Option(help: "Paths every supernet estimates (sample:N, all, non-isomorphic or a file).") var archs: String?
     @Option(help: "Runs trained at once (each gets cores / jobs engine threads).") var jobs = 2
-    @Option(help: "Directory for checkpoints.") var checkpoints = "nb201-checkpoints"
+    @Option(help: "Directory for checkpoints (default: <db>.checkpoints).") var checkpoints: String?
     @Option(help: "Report folder (default: notebooks-export/<dataset>-<preset>).") var out: String?
     @Flag(help: "Only write the report from the finished work.") var reportOnly = false
     @Flag(help: "No progress on stderr.") var quiet = false
@@ -46,16 +47,21 @@ struct ReproduceCommand: ParsableCommand {
             if let fewShotEdge { plan.fewShotEdge = fewShotEdge }
             try plan.validate()
             let version = codeVersion()
-            let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: splits,
-                                     checkpointDirectory: checkpoints, jobs: jobs, codeVersion: version, quiet: quiet)
+            let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: reportOnly ? "" : try locateSplits(splits),
+                                     checkpointDirectory: database.checkpointDirectory(checkpoints), jobs: jobs, codeVersion: version, quiet: quiet)
             let (truths, notes) = try runner.prepareBenchmark(source: reportOnly ? nil : benchmark)
             for note in notes { print("note: \(note)") }
             var failure: Error?
             if !reportOnly {
                 try runner.recordBaselines()
-                let interrupt = InterruptFlag()
-                do { try runner.runJobs(shouldStop: { interrupt.raised }) } catch { failure = error }
-                if interrupt.raised { print("interrupted: finished work is kept; run the same command again to resume") }
+                // Ctrl-C before this point ends the process at once: the benchmark import lands whole or resumes.
+                try stoppingOnSignals { shouldStop in
+                    do { try runner.runJobs(shouldStop: shouldStop) } catch { failure = error }
+                    if shouldStop() {
+                        throw WorkStopped(kept: "every finished epoch, estimate and score, and the checkpoints under \(runner.checkpointDirectory) "
+                            + "(no report written; --report-only writes one from the finished work)")
+                    }
+                }
             }
             let store = try database.open()
             let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths, notes: notes)

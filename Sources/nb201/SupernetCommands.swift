@@ -2,7 +2,6 @@ import ArgumentParser
 import Engine
 import Experiments
 import Foundation
-import Synchronization
 import SearchSpace
 import Store
 import Supernet
@@ -10,9 +9,9 @@ import Supernet
 /// Where the supernet's data and checkpoints live.
 struct SupernetDataOptions: ParsableArguments {
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
-    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
-    @Option(help: "Directory for checkpoints (one file per run, written atomically every epoch).")
-    var checkpoints = "nb201-checkpoints"
+    @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
+    @Option(help: "Directory for checkpoints (one file per run, written atomically every epoch; default: <db>.checkpoints).")
+    var checkpoints: String?
     @OptionGroup var engine: EngineOptions
 
     func configureEngine() throws { try engine.configure() }
@@ -125,18 +124,17 @@ struct TrainCommand: ParsableCommand {
         try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
-            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
+            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: try locateSplits(paths.splits))
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
-                                                         checkpointDirectory: paths.checkpoints, codeVersion: codeVersion())
-            let oneShot = try warmupFrom.map { try SupernetExperiment.open(store: store, run: $0, checkpointDirectory: paths.checkpoints) }
-            let interrupt = InterruptFlag()
-            let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, warmupFrom: oneShot, quiet: quiet,
-                                               shouldStop: { interrupt.raised })
-            let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
-            print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")
-            if interrupt.raised {
-                print("interrupted: the checkpoint holds the exact position; run the same command again to resume")
-                throw ExitCode(130)
+                                                         checkpointDirectory: database.checkpointDirectory(paths.checkpoints), codeVersion: codeVersion())
+            let oneShot = try warmupFrom.map {
+                try SupernetExperiment.open(store: store, run: $0, checkpointDirectory: database.checkpointDirectory(paths.checkpoints))
+            }
+            try stoppingOnSignals { shouldStop in
+                let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, warmupFrom: oneShot, quiet: quiet, shouldStop: shouldStop)
+                let position = trainer.batchInEpoch > 0 ? " and \(trainer.batchInEpoch) batches of the next" : ""
+                print("run \(experiment.run.id) '\(runName)': trained \(trainer.epoch)/\(config.epochs) epochs\(position); checkpoint \(experiment.checkpointPath)")
+                if !trainer.isFinished { throw WorkStopped(kept: "the exact position in the checkpoint \(experiment.checkpointPath)") }
             }
         }
     }
@@ -183,9 +181,9 @@ struct EvaluateCommand: ParsableCommand {
         try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
-            let experiment = try SupernetExperiment.open(store: store, run: runName, checkpointDirectory: paths.checkpoints)
+            let experiment = try SupernetExperiment.open(store: store, run: runName, checkpointDirectory: database.checkpointDirectory(paths.checkpoints))
             let benchmark = try parseSupernetDataset(experiment.run.dataset)
-            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: paths.splits)
+            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: try locateSplits(paths.splits))
             let selected = try ArchitectureSelection(archs).resolve(in: store, seed: evalSeed)
             let mine = part.map { ArchitectureSelection.shard(selected, index: $0.index, count: $0.count) } ?? selected
             var evaluation = EvaluationProtocol()
@@ -193,11 +191,14 @@ struct EvaluateCommand: ParsableCommand {
             evaluation.validationImages = validationImages
             evaluation.seed = evalSeed
             if batchStatistics { evaluation.batchStatistics = true }
-            let now = try experiment.evaluate(mine, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet)
-            // Finished once every path of the whole selection has its estimate (other shards may still be running).
-            let estimated = Set(try store.estimates(run: experiment.run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: nil)).map(\.arch))
-            if snapshot == nil && selected.allSatisfy(estimated.contains) { try store.updateRun(id: experiment.run.id, status: "finished") }
-            print("run \(experiment.run.id) '\(experiment.run.name)': \(mine.count) paths selected\(shard.map { " (shard \($0) of \(selected.count))" } ?? ""), \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
+            try stoppingOnSignals { shouldStop in
+                let now = try experiment.evaluate(mine, data: data, evaluation: evaluation, snapshotEpoch: snapshot, quiet: quiet,
+                                                  shouldStop: shouldStop)
+                // Finished once every path of the whole selection has its estimate (other shards may still be running).
+                let estimated = Set(try store.estimates(run: experiment.run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: nil)).map(\.arch))
+                if snapshot == nil && selected.allSatisfy(estimated.contains) { try store.updateRun(id: experiment.run.id, status: "finished") }
+                print("run \(experiment.run.id) '\(experiment.run.name)': \(mine.count) paths selected\(shard.map { " (shard \($0) of \(selected.count))" } ?? ""), \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
+            }
         }
     }
 }
@@ -219,27 +220,6 @@ func parseEpochList(_ text: String, budget: Int) throws -> Set<Int> {
 func parseSupernetDataset(_ name: String) throws -> BenchmarkDataset {
     let d = try parseDataset(name)
     return d == .cifar10Valid ? .cifar10 : d
-}
-
-/// Ctrl-C (SIGINT) while training: instead of dying mid-epoch, the trainer stops after the current batch and
-/// writes a checkpoint of its exact position. Further Ctrl-Cs change nothing (the first one already asked).
-final class InterruptFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    /// The signal source, kept for the life of the process.
-    nonisolated(unsafe) private static var source: DispatchSourceSignal?
-
-    init() {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [self] in
-            flag.store(true, ordering: .relaxed)
-            FileHandle.standardError.write(Data("\ninterrupt: finishing the current batch and writing a checkpoint\n".utf8))
-        }
-        source.resume()
-        InterruptFlag.source = source
-    }
-
-    var raised: Bool { flag.load(ordering: .relaxed) }
 }
 
 extension PathSampling: ExpressibleByArgument {}

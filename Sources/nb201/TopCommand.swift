@@ -18,6 +18,7 @@ struct TopCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
+        try requireAtLeast(1, ["--k": k])
         try reportingErrors {
             let store = try database.open(readOnly: true)
             var filter = ArchitectureFilter(maxParamsM: maxParams, maxFlopsM: maxFlops)

@@ -17,7 +17,7 @@ struct TrainArchCommand: ParsableCommand {
     @Argument(help: "Benchmark index (needs the benchmark imported), arch string, or 6 op codes.") var arch: String
     @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
-    @Option(help: "Directory of the NB201 split files.") var splits = "../shared/data/splits"
+    @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "Epochs (the benchmark's budgets are 12 and 200).") var epochs: Int
     @Option(name: .customLong("C"), help: "Channels of the first stage.") var channels = 16
     @Option(name: .customLong("N"), help: "Cells per stage.") var cells = 5
@@ -27,8 +27,8 @@ struct TrainArchCommand: ParsableCommand {
     @Option(help: "Train on a seeded subset of this many images.") var trainLimit: Int?
     @Option(help: "Evaluate on a seeded subset of this many images per split.") var evalLimit: Int?
     @Option(help: "Run name (default: derived from the protocol).") var name: String?
-    @Option(help: "Directory for the checkpoint written after every epoch; running the same command again resumes from it.")
-    var checkpoints = "nb201-checkpoints"
+    @Option(help: "Directory for the checkpoint written after every epoch (default: <db>.checkpoints); running the same command again resumes from it.")
+    var checkpoints: String?
     @Flag(help: "No progress on stderr.") var quiet = false
     @Flag(help: "Print JSON.") var json = false
 
@@ -46,7 +46,8 @@ struct TrainArchCommand: ParsableCommand {
             let config = StandaloneConfig(arch: cell.archString, dataset: benchmarkDataset.rawValue, epochs: epochs, channels: channels,
                                           cellsPerStage: cells, batchSize: batch, learningRate: lr, seed: seed, trainLimit: trainLimit,
                                           evalLimit: evalLimit)
-            let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: splits)
+            try config.validate() // before the run is recorded
+            let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: try locateSplits(splits))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
@@ -63,23 +64,31 @@ struct TrainArchCommand: ParsableCommand {
                 run = try store.createRun(kind: "train-arch", name: runName, dataset: benchmarkDataset.rawValue, seed: Int(seed),
                                           protocolJSON: protocolJSON, codeVersion: codeVersion())
             }
-            try FileManager.default.createDirectory(atPath: checkpoints, withIntermediateDirectories: true)
-            let checkpoint = URL(fileURLWithPath: checkpoints).appendingPathComponent("\(runName).ckpt").path
+            let checkpointDirectory = database.checkpointDirectory(checkpoints)
+            try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
+            let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(runName).ckpt").path
+            let result: (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
             do {
-                let result = try StandaloneTraining(config: config, data: data).run(checkpoint: checkpoint, quiet: quiet) { e in
-                    try store.recordEpoch(run: run.id, RunEpoch(epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate,
-                                                                seconds: e.seconds, images: e.images))
-                    try store.updateRun(id: run.id, addSeconds: e.seconds, addImages: e.images)
+                result = try stoppingOnSignals { shouldStop in
+                    try StandaloneTraining(config: config, data: data).run(checkpoint: checkpoint, quiet: quiet, shouldStop: shouldStop) { e in
+                        // A stopped epoch's part counts towards the cost; its log row comes when the resumed epoch ends.
+                        if e.complete {
+                            try store.recordEpoch(run: run.id, RunEpoch(epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate,
+                                                                        seconds: e.seconds, images: e.images))
+                        }
+                        try store.updateRun(id: run.id, addSeconds: e.seconds, addImages: e.images)
+                    }
                 }
-                let summary = String(decoding: try encoder.encode(result.scores), as: UTF8.self)
-                try store.updateRun(id: run.id, status: "finished", summaryJSON: summary)
-                if json { return try printJSON(result.scores) }
-                print("run \(run.id) '\(runName)': \(result.parameters) parameters, \(epochs) epochs")
-                for s in result.scores { print(String(format: "%@  %@ accuracy %.2f%%  loss %.4f  (%d images)", benchmarkDataset.rawValue, s.split, s.accuracy, s.loss, s.images)) }
-            } catch {
+            } catch let error where !(error is ExitCode) {
+                // A stop (ExitCode) leaves the run resumable; anything else failed it.
                 try? store.updateRun(id: run.id, status: "failed", summaryJSON: #"{"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#)
                 throw error
             }
+            let summary = String(decoding: try encoder.encode(result.scores), as: UTF8.self)
+            try store.updateRun(id: run.id, status: "finished", summaryJSON: summary)
+            if json { return try printJSON(result.scores) }
+            print("run \(run.id) '\(runName)': \(result.parameters) parameters, \(epochs) epochs")
+            for s in result.scores { print(String(format: "%@  %@ accuracy %.2f%%  loss %.4f  (%d images)", benchmarkDataset.rawValue, s.split, s.accuracy, s.loss, s.images)) }
         }
     }
 }

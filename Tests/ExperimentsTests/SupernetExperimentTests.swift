@@ -3,6 +3,7 @@ import Foundation
 import SearchSpace
 import Store
 import Supernet
+import Support
 import Testing
 import TestSupport
 @testable import Experiments
@@ -163,6 +164,31 @@ import TestSupport
         #expect(try log.map(metrics) == ownLog.map(metrics) && log.map(\.trainLoss) == ownLog.map(\.trainLoss))
         #expect(try CodeSummary(metrics: metrics(log[0])) != nil)
         #expect(try store.run(id: branched.run.id).imagesSeen == store.run(id: own.run.id).imagesSeen)
+    }
+
+    /// An evaluation asked to stop after some paths writes them, throws WorkStopped, and resumed ends with exactly the
+    /// estimates of an uninterrupted evaluation.
+    @Test func stoppedEvaluationKeepsItsEstimatesAndResumesIdentically() throws {
+        let config = SupernetConfig.tiny(k: 2, seed: 5)
+        let (_, store, experiment) = try newRun("stopped-evaluation", config)
+        _ = try experiment.train(data: data, quiet: true)
+        var evaluation = EvaluationProtocol()
+        evaluation.calibrationBatches = 1
+        evaluation.validationImages = 32
+        let paths = try ArchitectureSelection.sample(5).resolve(in: store, seed: 2)
+        var asked = 0
+        #expect(throws: WorkStopped.self) {
+            try experiment.evaluate(paths, data: data, evaluation: evaluation, quiet: true, shouldStop: { asked += 1; return asked > 2 })
+        }
+        #expect(try store.estimates(run: experiment.run.id, estimator: "supernet").map(\.arch) == Array(paths.prefix(2)))
+        #expect(try experiment.evaluate(paths, data: data, evaluation: evaluation, quiet: true) == 3)
+        let resumed = try store.estimates(run: experiment.run.id, estimator: "supernet").sorted { $0.arch < $1.arch }
+
+        let (_, otherStore, uninterrupted) = try newRun("whole-evaluation", config)
+        _ = try uninterrupted.train(data: data, quiet: true)
+        try uninterrupted.evaluate(paths, data: data, evaluation: evaluation, quiet: true)
+        let whole = try otherStore.estimates(run: uninterrupted.run.id, estimator: "supernet").sorted { $0.arch < $1.arch }
+        #expect(resumed.map(\.arch) == whole.map(\.arch) && resumed.map(\.score) == whole.map(\.score))
     }
 
     @Test func architectureSelections() throws {

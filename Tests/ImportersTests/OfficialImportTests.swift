@@ -143,5 +143,11 @@ import Store
         #expect(q.costDisagreements == 0)
         #expect(q.notes.contains { $0.note == "seed string normalised '0777' -> '777'" })
         #expect(q.notes.contains { $0.note == "2 architectures have records, meta_archs lists 12" })
+        #expect(q.accuraciesOutOfRange == 0 && q.accuracyExamples.isEmpty)
+        // An accuracy outside 0...100 percent (a file scaled to fractions, or corrupt) is counted with its architecture.
+        let arch = try #require(try store.db.scalar("SELECT arch_idx FROM trials WHERE id = (SELECT min(trial_id) FROM results)")?.int)
+        try store.db.execute("UPDATE results SET accuracy = 250 WHERE trial_id = (SELECT min(trial_id) FROM results)")
+        let flagged = try DataQuality.report(store)
+        #expect(flagged.accuraciesOutOfRange >= 1 && flagged.accuracyExamples == [arch])
     }
 }

@@ -99,4 +99,51 @@ import TestSupport
         let path = dir.appendingPathComponent("absent.csv").path
         #expect(throws: StoreError.fileUnreadable(path)) { try store.importTable(path: path) }
     }
+
+    /// Accuracies are percentages: -5 or 250 is a corrupt or wrongly scaled table, refused naming the column.
+    @Test(arguments: ["-5", "250"]) func accuracyOutsidePercent(_ value: String) throws {
+        var lines = Fixtures.mergedCSV(rows: 100..<103).split(separator: "\n").map(String.init)
+        var fields = lines[2].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[3] = value
+        lines[2] = fields.joined(separator: ",")
+        try expectError(lines.joined(separator: "\n"), mentions: "accuracy \(value) is outside 0...100")
+    }
+
+    /// A split stored for another dataset only is named as missing for this one, with where it is stored.
+    @Test func splitTheDatasetLacks() throws {
+        let (store, _, _) = try seeded()
+        #expect(throws: StoreError.splitNotStored("x-valid", dataset: "cifar10", hp: 200, valid: ["ori-test"], storedFor: ["cifar10-valid"])) {
+            try store.query(arch: 3, dataset: "cifar10", hp: 200, split: "x-valid", seed: .all)
+        }
+        #expect(throws: StoreError.self) { try store.scores(dataset: "cifar10", split: "x-valid", hp: 200, seed: .mean) }
+    }
+
+    @Test func sampleOfMoreClassesThanStored() throws {
+        let (store, _, _) = try seeded()
+        let classes = try store.classRepresentatives().count
+        #expect(throws: StoreError.invalidValue("sample:99999 asks for more isomorphism classes than the database holds (\(classes)); use sample:N with N <= \(classes), or non-isomorphic for all of them")) {
+            try ArchitectureSelection("sample:99999").resolve(in: store, seed: 0)
+        }
+        #expect(try ArchitectureSelection("sample:\(classes)").resolve(in: store, seed: 0).count == classes)
+    }
+
+    @Test(arguments: ["", "  ", "-- only a comment"]) func sqlWithoutAStatement(_ sql: String) throws {
+        let (store, _, _) = try seeded()
+        do {
+            _ = try store.readOnlyQuery(sql)
+            Issue.record("'\(sql)' ran")
+        } catch let e as DatabaseError {
+            #expect(e.description.contains("no SQL statement"), "\(e.description)")
+        }
+    }
+
+    /// A run that holds nothing is removed (a command failed before its first result); one with results is kept.
+    @Test func onlyEmptyRunsAreRemoved() throws {
+        let (store, _, _) = try seeded()
+        let empty = try store.createRun(kind: "proxies", name: "empty", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "test")
+        let used = try store.createRun(kind: "proxies", name: "used", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "test")
+        try store.addEstimates(run: used.id, [Estimate(arch: 1, estimator: "synflow", score: 1)])
+        #expect(try store.removeRunIfEmpty(id: empty.id) && !store.removeRunIfEmpty(id: used.id))
+        #expect(try store.runs().map(\.name) == ["used"])
+    }
 }

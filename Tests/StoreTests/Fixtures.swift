@@ -10,7 +10,8 @@ enum Fixtures {
     /// Index i holds the cell with ordinal (i * 7919) % 15625 (a fixed shuffle); accuracy = f(index, column).
     static func cell(at index: Int) -> Cell { try! Cell(ordinal: (index * 7919) % Cell.spaceSize) }
 
-    static func value(index: Int, column: Int) -> Double { Double((index * 31 + column * 17) % 1000) / 10 + 0.125 }
+    /// Percentages in 0.0625...99.9625 (accuracies outside 0...100 are refused).
+    static func value(index: Int, column: Int) -> Double { Double((index * 31 + column * 17) % 1000) / 10 + 0.0625 }
 
     static func mergedCSV(rows: Range<Int> = 0..<Cell.spaceSize) -> String {
         var lines = [mergedHeader]

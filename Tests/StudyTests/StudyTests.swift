@@ -3,6 +3,7 @@ import SearchSpace
 import Store
 import Supernet
 import Support
+import Synchronization
 import Testing
 import TestSupport
 @testable import Study
@@ -13,20 +14,17 @@ import TestSupport
     /// A store holding 300 generated architectures whose "accuracy" columns follow parameter count with noise.
     private func store(at path: String) throws -> BenchmarkStore {
         let store = try BenchmarkStore(path: path)
-        let header = "index,arch_str,op_codes,cifar10_test_hp200_avg,cifar100_xtest_hp200_avg,imagenet16_120_xtest_hp200_avg,cifar10valid_xvalid_hp200_avg,cifar10valid_oritest_hp200_avg,cifar10valid_train_hp200_avg,cifar10_test_hp12_1seed,cifar100_xtest_hp12_1seed,imagenet16_120_xtest_hp12_1seed,unique_str"
-        var random = SeededRandom(seed: 9)
-        let lines = try (0..<300).map { i -> String in
-            let cell = try Cell(ordinal: (i * 7919) % Cell.spaceSize)
-            let base = 60 + 30 * Double(Cost(cell: cell, shape: .benchmark(classes: 10, resolution: 32)).parameters) / 1.5e6
-            let values = (0..<5).map { _ in String(format: "%.3f", base + 3 * Double(random.nextGaussian())) }
-            return ([String(i), cell.archString, cell.opCodes] + values + Array(repeating: "", count: 4) + [cell.canonicalForm])
-                .joined(separator: ",")
-        }
-        let csv = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("truth.csv").path
-        try ([header] + lines).joined(separator: "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        let csv = try GeneratedGroundTruth.write(to: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("truth.csv").path)
         _ = try store.importTable(path: csv, allowPartial: true)
         return store
     }
+
+    /// Generated CIFAR-10 files and split file, written once for the tests that share them (reading never changes them).
+    static let cifar10: (data: String, splits: String) = {
+        let dir = SharedData.temporaryDirectory()
+        let splits = dir.appendingPathComponent("splits").path
+        return (try! SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits), splits)
+    }()
 
     private func runner(_ plan: StudyPlan, _ dir: URL, data: String, splits: String) -> StudyRunner {
         StudyRunner(plan: plan, databasePath: dir.appendingPathComponent("db.sqlite").path, dataDirectory: data, splitsDirectory: splits,
@@ -35,8 +33,7 @@ import TestSupport
 
     @Test func tinyStudyOnGeneratedCIFAR10WritesTheReportAndResumes() throws {
         let dir = SharedData.temporaryDirectory()
-        let splits = dir.appendingPathComponent("splits").path
-        let data = try SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits)
+        let (data, splits) = Self.cifar10
         let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
         var plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
         plan.fewShotEdge = 0
@@ -133,6 +130,28 @@ import TestSupport
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
         #expect(summary.count == 1 + 3 * 2)
         #expect(try String(contentsOf: out.appendingPathComponent("epochs.csv"), encoding: .utf8).split(separator: "\n").count == 1 + 6 * 3)
+    }
+
+    /// A study asked to stop (after 12 questions: mid-training or mid-evaluation) returns without a failure and with
+    /// its work kept; run again it finishes every run.
+    @Test func stoppedStudyKeepsItsWorkAndResumes() throws {
+        let dir = SharedData.temporaryDirectory()
+        let (data, splits) = Self.cifar10
+        let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
+        var plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
+        plan.seeds = [0]
+        plan.ks = [1]
+        let runner = runner(plan, dir, data: data, splits: splits)
+        let (truths, _) = try runner.prepareBenchmark(source: nil)
+        try runner.recordBaselines()
+        let asked = Atomic(0)
+        try runner.runJobs(shouldStop: { asked.add(1, ordering: .relaxed).newValue > 12 })
+        #expect(try !StudyResults.compute(plan: plan, store: store, groundTruths: truths).runs.allSatisfy(\.complete))
+        try runner.runJobs()
+        let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
+        #expect(results.runs.count == 1 && results.runs.allSatisfy(\.complete))
+        #expect(try store.runs(kind: "proxies").map(\.status) == ["finished"])
+        #expect(try store.estimates(run: try store.run(named: plan.runName(k: 1, seed: 0)).id, estimator: "supernet").count == 12)
     }
 
     @Test(arguments: [(SyntheticDatasetFiles.Layout.cifar100, BenchmarkDataset.cifar100, "cifar-100-binary"),

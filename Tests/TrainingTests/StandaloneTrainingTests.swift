@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import SearchSpace
+import Support
 import Testing
 import TestSupport
 @testable import Training
@@ -51,12 +52,26 @@ import TestSupport
         struct Stop: Error {}
         let path = dir.appendingPathComponent("b.ckpt").path
         #expect(throws: Stop.self) {
-            _ = try StandaloneTraining(config: config, data: data).run(checkpoint: path, quiet: true) { e in if e.epoch == 1 { throw Stop() } }
+            _ = try StandaloneTraining(config: config, data: data).run(checkpoint: path, quiet: true, onEpoch: { e in if e.epoch == 1 { throw Stop() } })
         }
         let resumed = try StandaloneTraining(config: config, data: data).run(checkpoint: path, quiet: true)
         #expect(resumed.epochs.map(\.epoch) == [2])
         #expect(resumed.epochs.map(\.trainLoss) == [whole.epochs[2].trainLoss])
         #expect(resumed.scores == whole.scores)
+
+        // Stopped mid-epoch (after 4 of the 3 x 3 batches), the position is checkpointed to the batch: the resumed run
+        // ends bit-identically, and every image is reported once (the part-done epoch as incomplete).
+        let stopPath = dir.appendingPathComponent("c.ckpt").path
+        var asked = 0, reported: [StandaloneEpoch] = []
+        #expect(throws: WorkStopped.self) {
+            _ = try StandaloneTraining(config: config, data: data).run(checkpoint: stopPath, quiet: true,
+                                                                       shouldStop: { asked += 1; return asked > 4 }, onEpoch: { reported.append($0) })
+        }
+        #expect(reported.map(\.complete) == [true, false] && reported.map(\.images) == [96, 32])
+        let afterStop = try StandaloneTraining(config: config, data: data).run(checkpoint: stopPath, quiet: true, onEpoch: { reported.append($0) })
+        #expect(afterStop.epochs.map(\.epoch) == [1, 2] && afterStop.epochs[1].trainLoss == whole.epochs[2].trainLoss)
+        #expect(afterStop.scores == whole.scores)
+        #expect(reported.map(\.images).reduce(0, +) == 3 * 96)
 
         var other = config
         other.learningRate = 0.05
