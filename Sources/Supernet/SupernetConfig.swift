@@ -31,6 +31,9 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
     public var pathSampling: PathSampling?
     /// Largest L2 norm of one step's gradient over the tensors it updates (PyTorch's clip_grad_norm_); nil: no clipping.
     public var gradientClip: Float?
+    /// The floor the cosine schedule anneals the learning rate to (nil: 0); equal to `learningRate` it is constant.
+    /// Ranking peaks while the rate is high and falls as it anneals (benchmarks/results/ranking_protocol.md).
+    public var minimumLearningRate: Float?
 
     // K-shot training options (issue 14); each nil is the behaviour before it, so older protocols encode unchanged.
     /// How dL/dw is shared out to the K items; nil is `.lambda`.
@@ -143,6 +146,8 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
                   "few-shot splits edge \(splitEdge ?? 0) (0..<\(Cell.edgeCount)) into K = \(Operation.allCases.count) sub-supernets, got K = \(k)")
         try check(simplexEvery >= 1 && simplexPaths >= 1 && simplexHidden >= 1, "simplex-net every/paths/hidden must be positive")
         try check(temperature > 0, "temperature must be positive, got \(temperature)")
+        try check(minimumLearningRate.map { (0...learningRate).contains($0) } ?? true,
+                  "the learning-rate floor \(minimumLearningRate ?? 0) must lie in 0...\(learningRate) (the base rate)")
         try check(gradientClip.map { $0 > 0 && $0.isFinite } ?? true, "the gradient clip must be a positive number, got \(gradientClip ?? 0)")
         try check(trainSubsetSize.map { $0 >= batchSize } ?? true, "train subset \(trainSubsetSize ?? 0) is smaller than one batch of \(batchSize)")
         try check(trainSubsetSize.map { $0 >= simplexPaths * (simplexImagesPerPath ?? 0) } ?? true,

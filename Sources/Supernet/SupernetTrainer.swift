@@ -69,7 +69,8 @@ public final class SupernetTrainer {
             SGD(parameters: items.map { $0[i] }, learningRate: config.learningRate, momentum: config.momentum,
                 weightDecay: config.weightDecay, nesterov: true)
         }
-        schedule = CosineSchedule(base: config.learningRate, total: config.epochs * plan.batchesPerEpoch)
+        schedule = CosineSchedule(base: config.learningRate, minimum: config.minimumLearningRate ?? 0,
+                                  total: config.epochs * plan.batchesPerEpoch)
         if config.k > 1 && config.splitEdge == nil {
             let net = SimplexNet(hidden: config.simplexHidden, k: config.k, temperature: config.temperature, rng: root.fork("simplex-init"))
             simplex = net

@@ -69,6 +69,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Paths of supernet steps: uniform (over all 15,625 cells) or non-isomorphic (uniform over the classes of connected cells).")
     var sampling: PathSampling?
     @Option(help: "Clip each step's gradient to this L2 norm (e.g. 5).") var clipGrad: Float?
+    @Option(help: "The learning rate the cosine schedule anneals to (default 0; the base --lr gives a constant rate).") var minLr: Float?
     @Option(help: "K-shot item gradients: lambda (lambda_k dL/dw; the merged weight learns at lr x sum lambda^2) or merged-rate (lambda_k / sum lambda^2 x dL/dw; the one-shot rate).")
     var itemGradient: ItemGradient?
     @Flag(help: "K-shot: after the warm-up, items decay as the merged weight does (wd x lambda_k x w) instead of in full.")
@@ -111,6 +112,7 @@ struct TrainCommand: ParsableCommand {
         if let trainSubset { config.trainSubsetSize = trainSubset }
         if let sampling { config.pathSampling = sampling }
         if let clipGrad { config.gradientClip = clipGrad }
+        if let minLr { config.minimumLearningRate = minLr }
         if let itemGradient { config.itemGradient = itemGradient }
         if mergedWeightDecay { config.mergedWeightDecay = true }
         if let itemPerturbation { config.itemPerturbation = itemPerturbation }
