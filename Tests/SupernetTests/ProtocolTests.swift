@@ -155,6 +155,17 @@ import Testing
         #expect(throws: SupernetError.self) { try Self.trainer { $0.gradientClip = 0 } }
     }
 
+    /// A learning-rate floor equal to the base rate keeps the rate constant; the default anneals to 0; a floor above
+    /// the base rate is refused.
+    @Test func learningRateFloor() throws {
+        let constant = try Self.trainer { $0.minimumLearningRate = 0.1 }, annealed = try Self.trainer()
+        let steps = constant.plan.batchesPerEpoch * constant.config.epochs
+        #expect((0...steps).allSatisfy { constant.schedule.learningRate(at: $0) == 0.1 })
+        #expect(annealed.schedule.learningRate(at: 0) == 0.1 && annealed.schedule.learningRate(at: steps) == 0)
+        #expect(constant.trainEpoch().learningRate == 0.1 && constant.trainEpoch().learningRate == 0.1)
+        #expect(throws: SupernetError.self) { try Self.trainer { $0.minimumLearningRate = 0.2 } }
+    }
+
     /// Batch-statistics evaluation normalises the validation batch by its own statistics: the same figures as
     /// recalibrating on exactly that batch, and independent of the stored running statistics.
     @Test func batchStatisticsEvaluation() throws {
