@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ranking-protocol runs of benchmarks/results/ranking_protocol.md: one long one-shot run (C=8 N=1, 150 epochs,
 # non-isomorphic sampling, clipping at 5) with snapshots scored on 200 fixed paths of the study's 500 and the final
-# supernet on all 500, plus the 15-epoch ablations of the small protocol with one option at a time. One thread per
+# supernet on all 500, the 25-epoch constant-rate run of the medium preset, plus the 15-epoch ablations of the small protocol with one option at a time. One thread per
 # process; resumable (every command continues where it stopped). Writes the curve with benchmarks/ranking_curve.py.
 # usage: DB=/path/supernet.sqlite DATA=/path/cifar-10-batches-bin [CKPT=dir] benchmarks/ranking_protocol.sh
 # The database needs the ground truth imported (nb201 import-table ../shared/data/groundtruth/nb201_groundtruth_merged.csv).
@@ -30,6 +30,12 @@ R=os-C8N1-e150-s0
   --sampling non-isomorphic --clip-grad 5 --snapshot-epochs 5,10,25,50,100 --name $R
 for e in 5 10 25 50 100; do "$NB201" evaluate --run $R "${D[@]}" --archs "$WORK/snapshot200.txt" --snapshot $e --quiet; done
 "$NB201" evaluate --run $R "${D[@]}" --archs "$WORK/sample500.txt" --quiet
+# The protocol the medium preset adopted: a constant rate for 25 epochs.
+C=os-C8N1-e25-const-s0
+"$NB201" train --dataset cifar10 "${D[@]}" --k 1 --seed 0 --preset small --C 8 --N 1 --epochs 25 --warmup 0 --batch 64 --lr 0.05 \
+  --min-lr 0.05 --sampling non-isomorphic --clip-grad 5 --snapshot-epochs 10 --name $C --quiet
+"$NB201" evaluate --run $C "${D[@]}" --archs "$WORK/sample500.txt" --quiet
+"$NB201" evaluate --run $C "${D[@]}" --archs "$WORK/snapshot200.txt" --snapshot 10 --quiet
 ablation() {
   local name=$1; shift
   "$NB201" train --dataset cifar10 "${D[@]}" --k 1 --seed 0 --preset small --warmup 0 --name "$name" --quiet "$@"
@@ -40,7 +46,7 @@ ablation small-clip-s0 --clip-grad 5
 ablation small-noniso-clip-s0 --sampling non-isomorphic --clip-grad 5
 for paths in snapshot200 sample500; do
   python3 benchmarks/ranking_curve.py --truth "$TRUTH" --paths "$WORK/$paths.txt" --out benchmarks/results --name "ranking_protocol_$paths" \
-    --run "$DB" $R --run "$DB" small-noniso-s0 --run "$DB" small-clip-s0 --run "$DB" small-noniso-clip-s0 \
+    --run "$DB" $R --run "$DB" $C --run "$DB" small-noniso-s0 --run "$DB" small-clip-s0 --run "$DB" small-noniso-clip-s0 \
     --reference "small (study, seed 0)" "$STUDY" supernet-cifar10-small-k1-s0 supernet \
     --reference "small (study, seed 1)" "$STUDY" supernet-cifar10-small-k1-s1 supernet \
     --reference "small (study, seed 2)" "$STUDY" supernet-cifar10-small-k1-s2 supernet \

@@ -64,8 +64,7 @@ public struct StudyPlan: Sendable, Codable, Equatable {
     public var fewShotEdge: Int?
 
     /// The defaults for `preset` on `dataset`: tiny (CI: K 1, 2; 2 seeds; 12 paths), small, medium and paper (K 1, 2, 4;
-    /// 3 seeds; 500 paths; proxies on the benchmark's network; medium with snapshots at 10, 25, 50 and 100 epochs
-    /// on 200 paths).
+    /// 3 seeds; 500 paths; proxies on the benchmark's network; medium's snapshots on 200 paths).
     public static func standard(preset: String, dataset: BenchmarkDataset) throws -> StudyPlan {
         guard let budget = SupernetConfig.preset(preset, k: 1, seed: 0) else {
             throw StudyError.invalidPlan("unknown preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
@@ -83,8 +82,7 @@ public struct StudyPlan: Sendable, Codable, Equatable {
                              proxyShape: dataset.networkShape, proxyBatch: 64, groundTruths: truths, hp: 200, seedPolicy: "mean",
                              bootstrapResamples: 1000, permutations: 1000)
         if preset == "medium" {
-            // The curve of tau over training is the point of this preset: more and earlier snapshots, on more paths.
-            plan.snapshotEpochs = [10, 25, 50, 100]
+            // The curve of tau over training is part of this preset's point: its snapshots are scored on more paths.
             plan.snapshotPaths = 200
         }
         if preset == "tiny" {

@@ -22,7 +22,7 @@ struct ReproduceCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset = "cifar10"
-    @Option(help: "tiny (CI, minutes), small (about 15 min per run on one core), medium (the ranking protocol: about 1.7 h per run on one core), paper.") var preset = "small"
+    @Option(help: "tiny (CI, minutes), small (about 15 min per run on one core), medium (the ranking protocol: about 25 min per run on one core), paper.") var preset = "small"
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
     @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "The benchmark to import first: the ground-truth CSV or the official NATS-Bench / NAS-Bench-201 files.")

@@ -40,8 +40,8 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Presets (SupernetConfig): tiny (C=4 N=1, 128 images, 3 epochs; seconds), small (C=8 N=1, 15 epochs with 3 \
             warm-up, batch 64, a simplex-net step every 4, CIFAR-10's 25k train half; about 15 min per run on one core with \
-            500 path evaluations: use --threads 1 to run two at once), medium (the small shape for 150 epochs, 30 warm-up, \
-            non-isomorphic sampling, gradient clipping at 5: the ranking protocol), paper (C=16 N=5, NB201 recipe, 250 epochs). Every knob below overrides the preset. The run, its protocol and per-epoch log go into the database.
+            500 path evaluations: use --threads 1 to run two at once), medium (the ranking protocol: the small shape for 25 \
+            epochs at a constant lr 0.05, 10 warm-up, non-isomorphic sampling, gradient clipping at 5), paper (C=16 N=5, NB201 recipe, 250 epochs). Every knob below overrides the preset. The run, its protocol and per-epoch log go into the database.
             """
     )
 

@@ -183,8 +183,10 @@ import TestSupport
         #expect(plan.snapshotEpochs == [3, 6, 9, 12] && plan.ks == [1, 2, 4] && plan.seeds == [0, 1, 2])
         // The ranking preset: the curve over training on 200 paths, its supernets with the tuned sampling and clipping.
         let medium = try StudyPlan.standard(preset: "medium", dataset: .cifar10)
-        #expect(medium.snapshotEpochs == [10, 25, 50, 100] && medium.snapshotPaths == 200)
-        #expect(medium.config(k: 2, seed: 1).pathSampling == .nonIsomorphic && medium.config(k: 1, seed: 0).gradientClip == 5)
+        #expect(medium.snapshotEpochs == [5, 10, 15, 20] && medium.snapshotPaths == 200)
+        let mediumConfig = medium.config(k: 2, seed: 1)
+        #expect(mediumConfig.pathSampling == .nonIsomorphic && mediumConfig.gradientClip == 5 && mediumConfig.epochs == 25)
+        #expect(mediumConfig.minimumLearningRate == mediumConfig.learningRate)
         try medium.validate()
         plan.ks = [2, 4]
         #expect(throws: StudyError.self) { try plan.validate() }
