@@ -36,6 +36,10 @@ C=os-C8N1-e25-const-s0
   --min-lr 0.05 --sampling non-isomorphic --clip-grad 5 --snapshot-epochs 10 --name $C --quiet
 "$NB201" evaluate --run $C "${D[@]}" --archs "$WORK/sample500.txt" --quiet
 "$NB201" evaluate --run $C "${D[@]}" --archs "$WORK/snapshot200.txt" --snapshot 10 --quiet
+U=os-C8N1-e25-const-uniform-s0
+"$NB201" train --dataset cifar10 "${D[@]}" --k 1 --seed 0 --preset small --C 8 --N 1 --epochs 25 --warmup 0 --batch 64 --lr 0.05 \
+  --min-lr 0.05 --clip-grad 5 --name $U --quiet
+"$NB201" evaluate --run $U "${D[@]}" --archs "$WORK/sample500.txt" --quiet
 ablation() {
   local name=$1; shift
   "$NB201" train --dataset cifar10 "${D[@]}" --k 1 --seed 0 --preset small --warmup 0 --name "$name" --quiet "$@"
@@ -46,7 +50,7 @@ ablation small-clip-s0 --clip-grad 5
 ablation small-noniso-clip-s0 --sampling non-isomorphic --clip-grad 5
 for paths in snapshot200 sample500; do
   python3 benchmarks/ranking_curve.py --truth "$TRUTH" --paths "$WORK/$paths.txt" --out benchmarks/results --name "ranking_protocol_$paths" \
-    --run "$DB" $R --run "$DB" $C --run "$DB" small-noniso-s0 --run "$DB" small-clip-s0 --run "$DB" small-noniso-clip-s0 \
+    --run "$DB" $R --run "$DB" $C --run "$DB" $U --run "$DB" small-noniso-s0 --run "$DB" small-clip-s0 --run "$DB" small-noniso-clip-s0 \
     --reference "small (study, seed 0)" "$STUDY" supernet-cifar10-small-k1-s0 supernet \
     --reference "small (study, seed 1)" "$STUDY" supernet-cifar10-small-k1-s1 supernet \
     --reference "small (study, seed 2)" "$STUDY" supernet-cifar10-small-k1-s2 supernet \
