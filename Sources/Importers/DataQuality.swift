@@ -61,11 +61,7 @@ public struct DataQuality: Sendable, Codable {
             SELECT count(*) FROM (SELECT 1 FROM trials WHERE \(numericSeed) GROUP BY arch_idx, dataset, hp
             HAVING max(params) - min(params) > 1e-9 OR max(flops) - min(flops) > 1e-9)
             """)?.int ?? 0
-        let outOfRange = try store.db.rows("""
-            SELECT DISTINCT t.arch_idx FROM results r JOIN trials t ON t.id = r.trial_id
-            WHERE r.accuracy < 0 OR r.accuracy > 100 ORDER BY 1
-            """).map { $0[0].int! }
-        let outOfRangeResults = try store.db.scalar("SELECT count(*) FROM results WHERE accuracy < 0 OR accuracy > 100")?.int ?? 0
+        let outOfRange = try store.accuraciesOutOfRange()
         let notes = try store.db.rows("""
             SELECT note, count(*), group_concat(arch_idx) FROM
               (SELECT CASE WHEN note GLOB 'seed string normalised*' THEN substr(note, 1, instr(note, ' in ') - 1) ELSE note END AS note,
@@ -76,6 +72,6 @@ public struct DataQuality: Sendable, Codable {
                  examples: Array((row[2].string ?? "").split(separator: ",").compactMap { Int($0) }.prefix(10)))
         }
         return DataQuality(seedCoverage: coverage, missingSeeds: missing, costDisagreements: disagreements,
-                           accuraciesOutOfRange: outOfRangeResults, accuracyExamples: Array(outOfRange.prefix(10)), notes: notes)
+                           accuraciesOutOfRange: outOfRange.results, accuracyExamples: Array(outOfRange.architectures.prefix(10)), notes: notes)
     }
 }

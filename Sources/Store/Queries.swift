@@ -302,3 +302,15 @@ extension BenchmarkStore {
         return ((0..<st.columnCount).map(st.columnName), rows)
     }
 }
+
+extension BenchmarkStore {
+    /// Results whose accuracy lies outside 0...100 percent, and the architectures holding one (in index order).
+    public func accuraciesOutOfRange() throws -> (results: Int, architectures: [Int]) {
+        let architectures = try db.rows("""
+            SELECT DISTINCT t.arch_idx FROM results r JOIN trials t ON t.id = r.trial_id
+            WHERE r.accuracy < 0 OR r.accuracy > 100 ORDER BY 1
+            """).map { $0[0].int! }
+        let results = try db.scalar("SELECT count(*) FROM results WHERE accuracy < 0 OR accuracy > 100")?.int ?? 0
+        return (results, architectures)
+    }
+}
