@@ -64,7 +64,8 @@ public struct StudyPlan: Sendable, Codable, Equatable {
     public var fewShotEdge: Int?
 
     /// The defaults for `preset` on `dataset`: tiny (CI: K 1, 2; 2 seeds; 12 paths), small, medium and paper (K 1, 2, 4;
-    /// 3 seeds; 500 paths; proxies on the benchmark's network; medium's snapshots on 200 paths).
+    /// 3 seeds; 500 paths; proxies on the benchmark's network; medium's snapshots on 200 paths and a few-shot arm split on
+    /// edge 0).
     public static func standard(preset: String, dataset: BenchmarkDataset) throws -> StudyPlan {
         guard let budget = SupernetConfig.preset(preset, k: 1, seed: 0) else {
             throw StudyError.invalidPlan("unknown preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
@@ -84,6 +85,8 @@ public struct StudyPlan: Sendable, Codable, Equatable {
         if preset == "medium" {
             // The curve of tau over training is part of this preset's point: its snapshots are scored on more paths.
             plan.snapshotPaths = 200
+            // The table compares K-shot with the other multi-supernet method; edge 0 (node 0 -> 1) feeds every later node.
+            plan.fewShotEdge = 0
         }
         if preset == "tiny" {
             plan.ks = [1, 2]

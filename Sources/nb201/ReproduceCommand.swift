@@ -29,7 +29,7 @@ struct ReproduceCommand: ParsableCommand {
     var benchmark: String?
     @Option(help: "Dictionary sizes (comma-separated; must include 1).") var ks: String?
     @Option(help: "Seeds (comma-separated).") var seeds: String?
-    @Option(help: "Also train the few-shot NAS baseline per seed, split on this edge (0-5) into 5 sub-supernets.") var fewShotEdge: Int?
+    @Option(help: "Also train the few-shot NAS baseline per seed, split on this edge (0-5) into 5 sub-supernets (medium: 0 unless given).") var fewShotEdge: Int?
     @Option(help: "Paths every supernet estimates (sample:N, all, non-isomorphic or a file).") var archs: String?
     @Option(help: "Runs trained at once (each gets cores / jobs engine threads).") var jobs = 2
     @Option(help: "Directory for checkpoints (default: <db>.checkpoints).") var checkpoints: String?

@@ -187,6 +187,12 @@ import TestSupport
         let mediumConfig = medium.config(k: 2, seed: 1)
         #expect(mediumConfig.pathSampling == .nonIsomorphic && mediumConfig.gradientClip == 5 && mediumConfig.epochs == 25)
         #expect(mediumConfig.minimumLearningRate == mediumConfig.learningRate)
+        // K > 1 trains with the K-shot options; the one-shot run has none, and both share the warm-up protocol.
+        #expect(mediumConfig.itemGradient == .mergedRate && mediumConfig.codeBalance == 0.3 && mediumConfig.simplexImagesPerPath == 8)
+        let mediumOneShot = medium.config(k: 1, seed: 1)
+        #expect(mediumOneShot.itemGradient == nil && mediumOneShot.codeBalance == nil && mediumOneShot.simplexPaths == 16)
+        #expect(mediumOneShot.warmupProtocol == mediumConfig.warmupProtocol)
+        #expect(medium.fewShotEdge == 0 && medium.arms.map(\.label) == ["K=1", "K=2", "K=4", "few-shot e0"])
         try medium.validate()
         plan.ks = [2, 4]
         #expect(throws: StudyError.self) { try plan.validate() }

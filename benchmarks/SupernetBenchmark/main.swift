@@ -1,15 +1,17 @@
 // Times supernet training steps on random data: the one-shot (K = 1) step, the K-shot supernet step and the
 // simplex-net step separately. Prints one JSON line. Run in release (benchmarks/supernet.sh).
 // With --eval 1 it also times one path evaluation (10 x 64 calibration images, 2,000 validation images); with
-// --options 1 the K-shot step runs with the options that act in it (merged-rate item gradients, merged weight decay).
+// --options 1 the K-shot step runs with the options that act in it (merged-rate item gradients, merged weight decay);
+// --simplex 0 leaves out the simplex-net timing (so the process's CPU time is the supernet steps', side_by_side.py).
 // usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10] [--eval 0] [--options 0]
+//        [--simplex 1]
 import Datasets
 import Engine
 import SearchSpace
 import Supernet
 
 var options: [String: Int] = ["k": 1, "C": 16, "N": 5, "batch": 64, "steps": 5, "threads": 2, "res": 32, "classes": 10, "eval": 0,
-                              "options": 0]
+                              "options": 0, "simplex": 1]
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
     guard flag.hasPrefix("--"), let key = Optional(String(flag.dropFirst(2))), options[key] != nil,
@@ -48,7 +50,7 @@ let supernetSeconds = time { _ = trainer.supernetStep(data, iteration: $0) }
 var line = "{\"engine\": \"swift-openblas\", \"k\": \(k), \"C\": \(config.shape.channels), \"N\": \(config.shape.cellsPerStage), "
 line += "\"batch\": \(batch), \"threads\": \(options["threads"]!), \"options\": \(options["options"]!), \"supernet_step_s\": \(supernetSeconds), "
 line += "\"images_per_s\": \(Double(batch) / supernetSeconds)"
-if k > 1 {
+if k > 1 && options["simplex"]! > 0 {
     let simplexSeconds = time { _ = trainer.simplexStep(data, iteration: $0) }
     line += ", \"simplex_step_s\": \(simplexSeconds), \"simplex_paths\": \(config.simplexPaths)"
 }
