@@ -27,11 +27,11 @@ public final class BenchmarkStore {
         }
     }
 
-    /// The file's `user_version`; a file SQLite cannot read as a database is reported as such.
-    private static func schemaVersion(of db: Database, path: String) throws -> Int {
+    /// The `user_version` of the file open (or attached) as `schema`; a file SQLite cannot read as a database is reported as such.
+    static func schemaVersion(of db: Database, schema: String = "main", path: String) throws -> Int {
         let result = Result { () throws(DatabaseError) -> Int in
-            let version = try db.scalar("PRAGMA user_version")?.int ?? 0
-            _ = try db.scalar("SELECT count(*) FROM sqlite_schema")
+            let version = try db.scalar("PRAGMA \(schema).user_version")?.int ?? 0
+            _ = try db.scalar("SELECT count(*) FROM \(schema).sqlite_schema")
             return version
         }
         switch result {

@@ -121,6 +121,17 @@ enum Schema {
           metrics TEXT NOT NULL
         );
         """,
+        // 2 -> 3: what each merged database (a Slurm job's, `nb201 merge`) added to a run's totals, so that merging the
+        // same file again replaces its part instead of adding it twice.
+        """
+        CREATE TABLE run_parts (
+          run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+          part TEXT NOT NULL,
+          wall_seconds REAL NOT NULL,
+          images_seen INTEGER NOT NULL,
+          PRIMARY KEY (run_id, part)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

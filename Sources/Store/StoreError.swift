@@ -18,6 +18,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case emptyBenchmark
     /// A value the user chose that cannot work, the message naming it and what is valid.
     case invalidValue(String)
+    case cannotWrite(String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,6 +42,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .conflictingValue(let what): "conflicting value: \(what)"
         case .notReadOnly(let sql): "only read-only statements are allowed here: \(sql)"
         case .invalidValue(let what): what
+        case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
         case .emptyBenchmark: "the database holds no architectures yet; import a ground-truth table or the official files first (nb201 import-table / nb201 import)"
         }
     }

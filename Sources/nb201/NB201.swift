@@ -8,7 +8,7 @@ struct NB201: ParsableCommand {
         subcommands: [
             ImportTableCommand.self, ImportCommand.self, QueryCommand.self, TopCommand.self, InfoCommand.self, SQLCommand.self,
             CostCommand.self, RankCommand.self, ReportCommand.self, TrainArchCommand.self, ReducedTrainCommand.self, TrainCommand.self, EvaluateCommand.self, RunsCommand.self, ProxiesCommand.self,
-            ReproduceCommand.self,
+            ReproduceCommand.self, MergeCommand.self, CopyCommand.self,
         ]
     )
 
