@@ -23,11 +23,13 @@ struct ProxiesCommand: ParsableCommand {
     @Option(help: "Images in the batch.") var batch = 64
     @Option(help: "Seed of the weights, the batch and sample:N.") var seed: UInt64 = 0
     @Option(help: "Run name (default: derived from the protocol).") var name: String?
+    @OptionGroup var engine: EngineOptions
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
         let benchmarkDataset = try parseDataset(dataset)
         try requireAtLeast(1, ["--batch": batch, "--C": channels, "--N": cells])
+        try engine.configure()
         try reportingErrors {
             let store = try database.open()
             let indices = try ArchitectureSelection(archs).resolve(in: store, seed: seed)

@@ -94,7 +94,10 @@ struct TrainCommand: ParsableCommand {
             printError(k == nil ? "choose --k (1 = one-shot) or --method few-shot" : "--split-edge is an option of --method few-shot")
             throw ExitCode(2)
         }
-        guard var config = SupernetConfig.preset(preset, k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution) else {
+        // Few-shot splits the preset's one-shot configuration (its K-shot options do not apply), as the study's few-shot
+        // runs do, so that both give the run the same protocol.
+        guard var config = SupernetConfig.preset(preset, k: method == .fewShot ? 1 : k, seed: seed, classes: benchmark.classes,
+                                                 resolution: benchmark.resolution) else {
             printError("unknown --preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
             throw ExitCode(2)
         }
