@@ -126,6 +126,11 @@ public struct StudyPlan: Sendable, Codable, Equatable {
 
     public var snapshotSeed: UInt64? { seeds.first }
 
+    /// The epochs after which an arm's run keeps a checkpoint for tau over training time: the first seed's K-shot runs.
+    public func snapshotEpochs(_ arm: StudyArm, seed: UInt64) -> [Int] {
+        seed == snapshotSeed && arm.splitEdge == nil ? snapshotEpochs : []
+    }
+
     /// The paths every supernet estimates, resolved in `store`.
     public func selection(in store: BenchmarkStore) throws -> [Int] {
         try ArchitectureSelection(archs).resolve(in: store, seed: sampleSeed)

@@ -91,6 +91,21 @@ public struct StudyRunner {
         try store.updateRun(id: run.id, status: "finished")
     }
 
+    /// Records every supernet run of the plan and its proxies run with their protocols (status running, nothing done
+    /// yet), as opening them does. Jobs started from a copy of this database (a Slurm study's base.sqlite) then open the
+    /// same runs: an evaluation job reads its run's configuration from the stored protocol, and a job given options
+    /// that make another protocol is refused before it trains.
+    public func registerRuns() throws {
+        let store = try BenchmarkStore(path: databasePath)
+        for seed in plan.seeds {
+            for arm in plan.arms { _ = try supernetExperiment(arm, seed: seed, store: store) }
+        }
+        if let shape = plan.proxyShape {
+            _ = try ProxyExperiment.open(store: store, dataset: plan.dataset, archs: plan.archs, shape: shape, batch: plan.proxyBatch,
+                                         seed: plan.sampleSeed, codeVersion: codeVersion)
+        }
+    }
+
     /// One unit of work for a worker.
     enum Job: CustomStringConvertible, Equatable {
         /// The warm-up epochs of the seed's one-shot run, kept as the snapshot its K > 1 runs start from.
@@ -165,8 +180,7 @@ public struct StudyRunner {
             _ = try oneShot.train(data: data, snapshotEpochs: [warmup], stopAfter: warmup, quiet: quiet, shouldStop: shouldStop)
         case let .supernet(arm, seed):
             let experiment = try supernetExperiment(arm, seed: seed, store: store)
-            // Snapshots of the K-shot runs only (over training time, tau against K).
-            let snapshots = seed == plan.snapshotSeed && arm.splitEdge == nil ? plan.snapshotEpochs : []
+            let snapshots = plan.snapshotEpochs(arm, seed: seed)
             // A K > 1 run starts from the one-shot run's warm-up when it was kept (runs trained before it was, train their own).
             let oneShot = try supernetExperiment(StudyArm(k: 1), seed: seed, store: store)
             let shared = arm.k > 1 && FileManager.default.fileExists(atPath: oneShot.snapshotPath(epoch: oneShot.config.warmupEpochs))

@@ -16,6 +16,10 @@ struct ReproduceCommand: ParsableCommand {
             scores the zero-cost proxies, ranks everything against the ground truths and writes the report (README.md, CSVs, \
             SVG plots, notebooks) to --out. Every stage skips finished work: run the same command again to resume, or spread \
             the work over several invocations (--report-only writes the report from whatever is finished).
+            With --emit-slurm DIR the study is not run here: the benchmark is imported, the baselines recorded and every run \
+            registered, then DIR gets sbatch scripts (a training array, per run an array of evaluation shards, the proxies, \
+            a merge and the report, chained by DIR/submit.sh) and base.sqlite, the database every job starts from (README, \
+            "On a Slurm cluster").
             Example: nb201 reproduce --preset small --data /tmp/nb201-cifar10/cifar-10-batches-bin --benchmark ../shared/data/groundtruth/nb201_groundtruth_merged.csv
             """
     )
@@ -35,6 +39,7 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Directory for checkpoints (default: <db>.checkpoints).") var checkpoints: String?
     @Option(help: "Report folder (default: notebooks-export/<dataset>-<preset>).") var out: String?
     @Flag(help: "Only write the report from the finished work.") var reportOnly = false
+    @OptionGroup(title: "Slurm") var slurm: SlurmOptions
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
@@ -46,6 +51,13 @@ struct ReproduceCommand: ParsableCommand {
             if let archs { plan.archs = archs }
             if let fewShotEdge { plan.fewShotEdge = fewShotEdge }
             try plan.validate()
+            if let directory = slurm.emitSlurm {
+                guard !reportOnly else {
+                    printError("--emit-slurm writes the jobs that make the report (report.sbatch); drop --report-only")
+                    throw ExitCode(2)
+                }
+                return try emitSlurm(plan: plan, directory: directory)
+            }
             let version = codeVersion()
             let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: data, splitsDirectory: reportOnly ? "" : try locateSplits(splits),
                                      checkpointDirectory: database.checkpointDirectory(checkpoints), jobs: jobs, codeVersion: version, quiet: quiet)
@@ -73,6 +85,33 @@ struct ReproduceCommand: ParsableCommand {
             if let failure { throw failure }
         }
     }
+
+    /// Prepares the database (benchmark, baselines, every run registered) and writes the study's Slurm scripts and
+    /// base.sqlite into `directory`; nothing is trained here.
+    private func emitSlurm(plan: StudyPlan, directory: String) throws {
+        let folder = absolute(directory)
+        let checkpointFolder = absolute(checkpoints ?? folder + "/checkpoints")
+        let runner = StudyRunner(plan: plan, databasePath: database.db, dataDirectory: absolute(data), splitsDirectory: absolute(try locateSplits(splits)),
+                                 checkpointDirectory: checkpointFolder, jobs: 1, codeVersion: codeVersion(), quiet: quiet)
+        let (_, notes) = try runner.prepareBenchmark(source: benchmark)
+        for note in notes { print("note: \(note)") }
+        try runner.recordBaselines()
+        try runner.registerRuns()
+        let store = try database.open()
+        let selection = try plan.selection(in: store)
+        let resources = try slurm.resources(plan: plan, selection: selection.count)
+        let study = SlurmStudy(plan: plan, selection: selection, shards: slurm.shards, resources: resources, directory: folder,
+                               program: Bundle.main.executableURL?.resolvingSymlinksInPath().path ?? CommandLine.arguments[0],
+                               data: runner.dataDirectory, splits: runner.splitsDirectory, checkpoints: checkpointFolder,
+                               report: absolute(out ?? folder + "/report"))
+        let files = try study.write(base: store)
+        let runs = plan.seeds.count * plan.arms.count
+        print("\(folder): \(files.count) files: \(runs) training tasks (\(resources.trainTime) each), \(runs) x \(slurm.shards) evaluation shards "
+              + "(\(resources.evaluateTime)), proxies, merge and report; \(resources.cpusPerTask) core(s) and \(resources.memory) per job")
+        print("submit with: \(folder)/submit.sh")
+    }
+
+    private func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
     private func integers(_ text: String, option: String) throws -> [Int] {
         let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
