@@ -95,11 +95,11 @@ struct ReproduceCommand: ParsableCommand {
                                  checkpointDirectory: checkpointFolder, jobs: 1, codeVersion: codeVersion(), quiet: quiet)
         let (_, notes) = try runner.prepareBenchmark(source: benchmark)
         for note in notes { print("note: \(note)") }
-        try runner.recordBaselines()
-        try runner.registerRuns()
         let store = try database.open()
         let selection = try plan.selection(in: store)
         let resources = try slurm.resources(plan: plan, selection: selection.count)
+        try runner.recordBaselines()
+        try runner.registerRuns()
         let study = SlurmStudy(plan: plan, selection: selection, shards: slurm.shards, resources: resources, directory: folder,
                                program: Bundle.main.executableURL?.resolvingSymlinksInPath().path ?? CommandLine.arguments[0],
                                data: runner.dataDirectory, splits: runner.splitsDirectory, checkpoints: checkpointFolder,

@@ -129,11 +129,19 @@ struct TrainCommand: ParsableCommand {
         try paths.configureEngine()
         try reportingErrors {
             let store = try database.open()
-            let data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: try locateSplits(paths.splits))
+            // The run (and its protocol check) before the data: a run recorded under other options fails at once.
             let experiment = try SupernetExperiment.open(store: store, name: runName, dataset: benchmark.rawValue, config: config,
                                                          checkpointDirectory: database.checkpointDirectory(paths.checkpoints), codeVersion: codeVersion())
             let oneShot = try warmupFrom.map {
                 try SupernetExperiment.open(store: store, run: $0, checkpointDirectory: database.checkpointDirectory(paths.checkpoints))
+            }
+            let data: SupernetData
+            do {
+                data = try SupernetData(dataset: benchmark, dataDirectory: paths.data, splitsDirectory: try locateSplits(paths.splits))
+            } catch {
+                // Unreadable data before any epoch: a run opened only now is not left behind as `running`.
+                try store.removeRunIfEmpty(id: experiment.run.id)
+                throw error
             }
             try stoppingOnSignals { shouldStop in
                 let trainer = try experiment.train(data: data, snapshotEpochs: snapshots, warmupFrom: oneShot, quiet: quiet, shouldStop: shouldStop)

@@ -34,6 +34,29 @@ import Testing
         #expect(try store.epochs(run: run.id).count == 8)
     }
 
+    /// SIGTERM mid-epoch, as Slurm sends it on pre-emption, scancel or time-out: `train` checkpoints its exact position at
+    /// the next batch and exits 143, and the same command run again ends with the bits of a run never stopped (the final
+    /// checkpoints, weights, momenta, BatchNorm statistics and counters, are byte for byte the same).
+    @Test func trainStoppedBySIGTERMMidEpochResumesToTheSameBits() throws {
+        // 32 batches per epoch; the signal comes once the first (warm-up) epoch is logged.
+        let train = tinyTrain + ["--epochs", "2", "--train-subset", "1024"] + dataOptions
+        let checkpoint = { (program: NB201Program) in program.database + ".checkpoints/supernet-cifar10-tiny-k2-s0.ckpt" }
+        let whole = try NB201Program()
+        expectFinished(try whole.run(train))
+        // A signal that lands in an epoch's last batch stops at the epoch's end: then again, in a fresh folder.
+        var program = try NB201Program(), stopped = try program.run(train, signals: [SIGTERM], when: "epochs")
+        for _ in 0..<3 where stopped.status == 143 && !stopped.stdout.contains("batches of the next") {
+            program = try NB201Program()
+            stopped = try program.run(train, signals: [SIGTERM], when: "epochs")
+        }
+        expectStopped(stopped, status: 143)
+        #expect(stopped.stdout.contains("trained 1/2 epochs and "), "\(stopped.stdout)")
+        let resumed = try program.run(train)
+        expectFinished(resumed)
+        #expect(resumed.stdout.contains("trained 2/2 epochs"), "\(resumed.stdout)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint(program))) == Data(contentsOf: URL(fileURLWithPath: checkpoint(whole))))
+    }
+
     @Test func evaluateStopsOnSIGTERMAndResumes() throws {
         let program = try NB201Program()
         expectFinished(try program.run(tinyTrain + dataOptions))
