@@ -33,8 +33,8 @@ public struct SlurmResources: Sendable, Equatable {
         static let proxySecondsPerArchitecture = 1.7
         static let proxyShape = NetworkShape.benchmark(classes: 10, resolution: 32)
         static let proxyBatch = 64.0
-        /// The peak resident memory of a C=8, N=1 run's process is under 1 GB (the whole CIFAR-10 in memory); the
-        /// benchmark's network at batch 256 keeps more activations (estimated, not measured).
+        /// The reference study's process, two C=8, N=1 runs at once with the whole CIFAR-10 in memory, resides in
+        /// 0.93 GB; the benchmark's network at batch 256 keeps far more activations (8G is an estimate, not measured).
         static func memory(_ shape: NetworkShape) -> String { shape.channels * shape.cellsPerStage <= 8 ? "2G" : "8G" }
     }
 
