@@ -39,6 +39,8 @@ public struct EpochDiagnostics: Sendable, Codable, Equatable {
     public var epoch: Int
     public var trainAccuracy: Double?
     public var codes: CodeSummary?
+    /// Wall seconds of the epoch; nil for a warm-up epoch shared from the one-shot run (its cost is that run's).
+    public var seconds: Double? = nil
 }
 
 /// Kendall tau-b of one K (or few-shot) over the seeds against one ground truth.
@@ -148,7 +150,7 @@ public struct StudyResults: Sendable, Codable {
                 if arm.k > 1 && arm.splitEdge == nil { record.codes = codeSummary(estimates) }
                 record.epochLog = epochs.map { e in
                     let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
-                    return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics))
+                    return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics), seconds: e.seconds)
                 }
                 runs.append(record)
                 if record.complete {

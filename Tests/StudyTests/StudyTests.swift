@@ -106,12 +106,16 @@ import TestSupport
         #expect((try? extract.groundTruth(dataset: "cifar10-valid", split: "x-valid", hp: 200, seed: .mean))?.rows.isEmpty ?? true)
         let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
         for heading in ["## What the numbers show", "## Kendall tau-b per K", "## Paired differences", "## What each ranking rewards",
-                        "## Cost of each run", "## Protocol"] {
+                        "## Training after the warm-up", "## Cost of each run", "## Protocol"] {
             #expect(readme.contains(heading), "README lacks \(heading)")
         }
         #expect(readme.contains("| K=1 (one-shot) |") && readme.contains("| K=2 | K=1 | cifar10-valid x-valid | 0,1 |"))
         #expect(readme.contains("| few-shot e0 (5 sub-supernets) |") && readme.contains("| few-shot e0 | K=1 | cifar10-valid x-valid | 0,1 |"))
         #expect(!readme.contains("| COLLAPSED |") && !readme.contains(" †,") && readme.contains("| in use |"))
+        // Training accuracy after the warm-up (tiny: epochs 2 and 3) per arm against one-shot, and each arm's cost.
+        #expect(readme.contains("| epoch | K=1 | K=2 | few-shot e0 |") && readme.contains("\n| 2 | ") && readme.contains("\n| 3 | "))
+        #expect(readme.contains("Largest |difference| to K=1 over these epochs: K=2 ") && readme.contains("\n| K=1 | ") && readme.contains("| 1.00x |"))
+        #expect(readme.contains("paths drawn uniform") && !readme.contains("K-shot options"))
         // A run whose codes collapsed onto one item is flagged in the tau table, the cost table and the findings.
         var flagged = results
         let first = try #require(flagged.runs.firstIndex { $0.k == 2 })
