@@ -102,8 +102,8 @@ let package = Package(
 
         // Experiments recorded in the store: supernet runs (train, evaluate, resume), zero-cost proxies and
         // reduced-training estimates over the datasets.
-        .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Training", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "Support", "TestSupport"]),
+        .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Training", "Store", "Datasets", "SearchSpace", "Engine", "Support"], swiftSettings: optimised),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "Support", "Training", "TestSupport"]),
 
         // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
         .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
