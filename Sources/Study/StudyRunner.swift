@@ -71,17 +71,14 @@ public struct StudyRunner {
     public func recordBaselines() throws {
         let store = try BenchmarkStore(path: databasePath)
         let selected = Set(try plan.selection(in: store))
-        let proto = #"{"archs":"\#(plan.archs)","estimators":["params","flops"],"sample_seed":\#(plan.sampleSeed),"source":"cost model of the \#(plan.dataset.rawValue) network"}"#
-        let run: RunRecord
-        if let existing = try? store.run(named: plan.baselineRunName) {
-            guard existing.protocolJSON == proto else {
-                throw StoreError.conflictingValue("run '\(plan.baselineRunName)' exists with another protocol: \(existing.protocolJSON)")
-            }
-            run = existing
-        } else {
-            run = try store.createRun(kind: "baseline", name: plan.baselineRunName, dataset: plan.dataset.rawValue,
-                                      seed: Int(plan.sampleSeed), protocolJSON: proto, codeVersion: codeVersion)
+        struct BaselineProtocol: Encodable {
+            var archs: String, estimators = ["params", "flops"], sample_seed: UInt64, source: String
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let proto = BaselineProtocol(archs: plan.archs, sample_seed: plan.sampleSeed, source: "cost model of the \(plan.dataset.rawValue) network")
+        let run = try store.openRun(kind: "baseline", name: plan.baselineRunName, dataset: plan.dataset.rawValue, seed: plan.sampleSeed,
+                                    protocolJSON: String(decoding: try encoder.encode(proto), as: UTF8.self), codeVersion: codeVersion)
         for name in ["params", "flops"] {
             let done = Set(try store.estimates(run: run.id, estimator: name).map(\.arch))
             let all = try store.baselineScores(name, dataset: plan.dataset.rawValue).scores

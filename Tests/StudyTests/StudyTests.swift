@@ -42,6 +42,9 @@ import TestSupport
         let (truths, notes) = try runner.prepareBenchmark(source: nil)
         #expect(truths.map(\.description) == ["cifar10-valid x-valid", "cifar10 ori-test"] && notes.isEmpty)
         try runner.recordBaselines()
+        // The protocol text of databases written before the baselines went through Store.openRun, so they resume.
+        #expect(try store.run(named: plan.baselineRunName).protocolJSON
+            == #"{"archs":"sample:12","estimators":["params","flops"],"sample_seed":0,"source":"cost model of the cifar10 network"}"#)
         try runner.runJobs()
         let estimated = try store.runs(kind: "supernet").map { ($0.name, try store.estimates(run: $0.id).count) }
         // 12 paths per run; the first seed's runs also estimate 6 paths at each of its 2 snapshot epochs.
