@@ -314,3 +314,26 @@ extension BenchmarkStore {
         return (results, architectures)
     }
 }
+
+extension BenchmarkStore {
+    /// The cost of a network that nb201's cost model gives every architecture of `dataset`'s network.
+    public enum CostModelColumn: String, Sendable, CaseIterable {
+        case params, flops
+    }
+
+    /// Parameter count (M) or FLOPs (M) of every architecture under nb201's exact cost model for `dataset`'s network.
+    public func costModel(_ column: CostModelColumn, dataset: String) throws -> [Int: Double] {
+        let rows = try db.rows("SELECT arch_idx, \(column.rawValue) FROM costs WHERE dataset = ? AND origin = 'cost-model'", [.text(dataset)])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0[0].int!, $0[1].double!) })
+    }
+
+    /// How many distinct architectures each run has estimated, by run id (runs without estimates are absent).
+    public func estimatedArchitectureCounts() throws -> [Int: Int] {
+        Dictionary(uniqueKeysWithValues: try db.rows("SELECT run_id, count(DISTINCT arch_idx) FROM estimates GROUP BY run_id").map { ($0[0].int!, $0[1].int!) })
+    }
+
+    /// Every architecture string in benchmark index order.
+    public func architectureStrings() throws -> [String] {
+        try db.rows("SELECT arch_str FROM architectures ORDER BY idx").map { $0[0].string! }
+    }
+}

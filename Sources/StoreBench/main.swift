@@ -62,7 +62,7 @@ for _ in 0..<queries {
 print(#"{"op":"query_by_index","p50_us":\#(percentile(latencies, 0.5) * 1e6),"p99_us":\#(percentile(latencies, 0.99) * 1e6),"n":\#(queries),"checksum":\#(checksum)}"#)
 
 // 3. Resolve an arch string, then query.
-let archs = try store.readOnlyQuery("SELECT arch_str FROM architectures ORDER BY idx").rows.map { $0[0].string! }
+let archs = try store.architectureStrings()
 latencies.removeAll(keepingCapacity: true)
 for _ in 0..<(queries / 10) {
     let a = archs[indices.next()]

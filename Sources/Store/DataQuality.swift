@@ -1,5 +1,3 @@
-import Store
-
 /// Facts about the imported benchmark that a user should know before trusting an average
 /// (for `nb201 info --quality`): which seeds cover which (dataset, hp), which architectures miss a seed,
 /// where seeds disagree on costs, and what the importers had to normalise.
