@@ -295,7 +295,9 @@ extension BenchmarkStore {
 
     /// Runs a read-only SQL statement (anything that would write is refused before it runs).
     public func readOnlyQuery(_ sql: String) throws -> (columns: [String], rows: [[SQLValue]]) {
-        let st = try Statement(database: db, sql: sql)
+        let st: Statement
+        // The statement is the user's: one SQLite cannot prepare is a value to correct, not a database failure.
+        do { st = try Statement(database: db, sql: sql) } catch { throw StoreError.invalidValue(error.description) }
         guard st.isReadOnly else { throw StoreError.notReadOnly(sql) }
         var rows: [[SQLValue]] = []
         while try st.step() { rows.append(st.row()) }

@@ -27,7 +27,7 @@ struct RankCommand: ParsableCommand {
     func run() throws {
         guard let tableFormat = TableFormat(rawValue: json ? "json" : format) else {
             printError("unknown --format '\(format)'; valid: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         try reportingErrors {
             let store = try database.open()

@@ -37,11 +37,11 @@ struct ReducedTrainCommand: ParsableCommand {
         for (value, option) in [(channels, "--C"), (cells, "--N"), (epochs, "--epochs"), (batch, "--batch"), (validationImages, "--validation-images"), (trainImages ?? 1, "--train-images")]
         where value < 1 {
             printError("\(option) must be at least 1, got \(value)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         if let trainImages, trainImages < batch {
             printError("--train-images \(trainImages) is smaller than one batch of \(batch)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         try paths.configureEngine()
         try reportingErrors {

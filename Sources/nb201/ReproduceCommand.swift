@@ -78,7 +78,7 @@ struct ReproduceCommand: ParsableCommand {
         let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
             printError("\(option) '\(text)' is not a comma-separated list of non-negative integers")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         return values.map { $0! }
     }

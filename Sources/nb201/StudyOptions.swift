@@ -19,13 +19,13 @@ struct StudyOptions: ParsableArguments {
     func prepare(_ store: BenchmarkStore, column: ColumnOptions) throws -> (truth: ScoreTable, estimators: [ReportEstimator], study: RankingStudy) {
         guard let rankingSubset = RankingSubset(subset, seed: rankSeed) else {
             printError("invalid --subset '\(subset)'; valid: all, non-isomorphic, sample:N (N >= 2), top:F (0 < F <= 1)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         let selection = EstimatorSelection(runs: runs, csvFiles: csvFiles, scoreColumn: score,
                                            baselines: (baseline ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         guard !selection.isEmpty else {
             printError("nothing to rank: give --run, --csv or --baseline")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         let truth = try store.groundTruth(dataset: column.dataset, split: column.split, hp: column.hp, seed: try column.seedPolicy())
         let estimators = try selection.load(from: store, dataset: truth.dataset)

@@ -27,7 +27,7 @@ struct EngineOptions: ParsableArguments {
         guard let threads else { return }
         guard threads >= 1 else {
             printError("--threads must be at least 1, got \(threads)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         EngineConfig.threading = .batchSplit(workers: threads)
     }
@@ -92,11 +92,11 @@ struct TrainCommand: ParsableCommand {
         let benchmark = try parseSupernetDataset(dataset)
         guard let k = method == .fewShot ? Operation.allCases.count : k, splitEdge == nil || method == .fewShot else {
             printError(k == nil ? "choose --k (1 = one-shot) or --method few-shot" : "--split-edge is an option of --method few-shot")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         guard var config = SupernetConfig.preset(preset, k: k, seed: seed, classes: benchmark.classes, resolution: benchmark.resolution) else {
             printError("unknown --preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         if let channels { config.shape.channels = channels }
         if let cells { config.shape.cellsPerStage = cells }
@@ -172,7 +172,7 @@ struct EvaluateCommand: ParsableCommand {
             let parts = shard.split(separator: "/").map { Int($0) }
             guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (0..<n).contains(i) else {
                 printError("--shard '\(shard)' must be I/N with 0 <= I < N, e.g. 0/4")
-                throw ExitCode(2)
+                throw ExitStatus.usage.code
             }
             return (i, n)
         }
@@ -211,7 +211,7 @@ func parseEpochList(_ text: String, budget: Int) throws -> Set<Int> {
     for item in text.split(separator: ",") {
         guard let e = Int(item.trimmingCharacters(in: .whitespaces)), (1...budget).contains(e) else {
             printError("--snapshot-epochs: '\(item)' is not an epoch in 1...\(budget)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         epochs.insert(e)
     }
