@@ -49,7 +49,7 @@ let package = Package(
 
         // The lowest layer: the seeded generator every random draw comes from, and progress on stderr.
         .target(name: "Support", swiftSettings: optimised),
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels", "Support"], swiftSettings: optimised),
