@@ -94,7 +94,7 @@ import Store
 
     @Test func generatedPthInBothContainersImportsTheSameNumbers() throws {
         let dir = try Support.scratch("pth-generated")
-        let script = Support.packageRoot.appendingPathComponent("benchmarks/make_nb201_pth.py").path
+        let script = Support.packageRoot.appendingPathComponent("data/fixtures/generate/make_nb201_pth.py").path
         for (name, options) in [("legacy.pth", ["--real"]), ("zip.pth", ["--real", "--zip"])] {
             let path = dir.appendingPathComponent(name).path
             guard Support.shared("nats-tss/000000.pickle.pbz2") != nil, Support.python([script, path] + options) else {
@@ -110,7 +110,7 @@ import Store
     @Test func natsSingleFileImportsTheSameNumbers() throws {
         let dir = try Support.scratch("nats-file")
         let path = dir.appendingPathComponent("NATS-tss-v1_0-3ffb9.pickle.pbz2").path
-        let script = Support.packageRoot.appendingPathComponent("benchmarks/make_nats_file.py").path
+        let script = Support.packageRoot.appendingPathComponent("data/fixtures/generate/make_nats_file.py").path
         guard Support.shared("nats-tss/000000.pickle.pbz2") != nil, Support.python([script, path]) else {
             print("skipped: python3, or ../shared/data/nats-tss, is not available"); return
         }
