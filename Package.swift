@@ -86,7 +86,7 @@ let package = Package(
 
         // Ranking studies over the store (protocols, subsets, estimator sources) and their tables and reports.
         .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Support"], swiftSettings: optimised),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ranking", "Store", "TestSupport"]),
 
         // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
         .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"], swiftSettings: optimised),

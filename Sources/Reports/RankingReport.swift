@@ -1,9 +1,10 @@
+import Ranking
 import Foundation
 
 /// A ranking study written out as a folder: the table (Markdown, CSV), a scatter plot per estimator, the tau-b
 /// heat map, the protocol with its provenance (protocol.json) and a notebook that rebuilds the table independently.
 public struct RankingReport: Sendable {
-    public var study: RankingStudy
+    public var study: GroundTruthRanking
     public var estimators: [ReportEstimator]
     public var databasePath: String
     /// Where the estimates live when not in `databasePath` (a report's extract), relative to the report folder.
@@ -14,7 +15,7 @@ public struct RankingReport: Sendable {
     /// Scatter plots draw at most this many points (a seeded sample; the subtitle says so).
     public var maxScatterPoints: Int
 
-    public init(study: RankingStudy, estimators: [ReportEstimator], databasePath: String, commandLine: [String],
+    public init(study: GroundTruthRanking, estimators: [ReportEstimator], databasePath: String, commandLine: [String],
                 codeVersion: String?, groundTruthNotes: [String] = [], maxScatterPoints: Int = 3000) {
         self.study = study
         self.estimators = estimators

@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 import Reports
 import SearchSpace
@@ -61,7 +62,7 @@ public struct StudyReport {
             let table = try store.groundTruth(column, plan: results.plan)
             // Only the estimators the results could rank (the notes name the others).
             let ranked = Set(rows.map(\.estimator))
-            let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
+            let study = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: isoClass, subset: .all, rankingProtocol: rows[0].rankingProtocol)
             var report = RankingReport(study: study, estimators: estimators.filter { ranked.contains($0.scores.name) }, databasePath: databasePath, commandLine: commandLine,
                                        codeVersion: codeVersion, groundTruthNotes: table.notes)

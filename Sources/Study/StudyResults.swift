@@ -186,7 +186,7 @@ public struct StudyResults: Sendable, Codable {
             let proto = RankingProtocol(dataset: table.dataset, split: table.split, hp: table.hp, seedPolicy: table.seed,
                                         subset: "the study's paths (\(plan.archs), seed \(plan.sampleSeed))", topK: [topK],
                                         bootstrapResamples: plan.bootstrapResamples, bootstrapSeed: 0, level: 0.95)
-            let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
+            let study = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: isoClass, subset: .all, rankingProtocol: proto)
             // An estimator that cannot be ranked (e.g. every path scored the same) is named in the notes, not fatal.
             func ranked(_ scores: EstimatorScores) -> RankingRow? {

@@ -65,7 +65,7 @@ enum ExitStatus: Int32, CaseIterable {
             case .tooFewItems, .lengthMismatch, .nanScore, .constantScores: .badInput
             default: .usage
             }
-        case let e as RankingStudyError:
+        case let e as GroundTruthRankingError:
             switch e {
             case .noOverlap: .missingData
             case .invalidTopK: .usage

@@ -18,7 +18,7 @@ struct RankCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var column: ColumnOptions
-    @OptionGroup var options: StudyOptions
+    @OptionGroup var options: RankingOptions
     @Flag(help: "Add a paired comparison (difference of tau-b, bootstrap interval, permutation p) of the first two estimators.")
     var compare = false
     @Option(help: "text, markdown, csv, latex or json.") var format: String = "text"

@@ -16,7 +16,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var column: ColumnOptions
-    @OptionGroup var options: StudyOptions
+    @OptionGroup var options: RankingOptions
     @Option(help: "The folder to write (created if needed; files of the same names are replaced).") var out: String
     @Option(help: "Most points drawn per scatter plot (a seeded sample of the rest).") var maxPoints = 3000
 

@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 import Testing
 import SearchSpace
@@ -25,11 +26,11 @@ private func reportStore(n: Int = 300) throws -> (BenchmarkStore, URL) {
     return (store, dir)
 }
 
-private func reportStudy(_ store: BenchmarkStore, subset: RankingSubset = .all) throws -> RankingStudy {
+private func reportStudy(_ store: BenchmarkStore, subset: RankingSubset = .all) throws -> GroundTruthRanking {
     let truth = try store.groundTruth(dataset: "cifar10", split: "ori-test", hp: 200, seed: .mean)
     let proto = RankingProtocol(dataset: truth.dataset, split: truth.split, hp: truth.hp, seedPolicy: truth.seed,
                                 subset: subset.description, topK: [5], bootstrapResamples: 50, bootstrapSeed: 2, level: 0.9)
-    return RankingStudy(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
+    return GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
                         isoClass: try store.isomorphismClasses(), subset: subset, rankingProtocol: proto)
 }
 

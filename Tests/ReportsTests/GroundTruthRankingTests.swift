@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 import Testing
 import SearchSpace
@@ -21,15 +22,15 @@ private func storeWithTruth(n: Int = 400) throws -> (BenchmarkStore, URL) {
     return (store, dir)
 }
 
-private func study(_ store: BenchmarkStore, subset: RankingSubset = .all, topK: [Int] = [5]) throws -> RankingStudy {
+private func study(_ store: BenchmarkStore, subset: RankingSubset = .all, topK: [Int] = [5]) throws -> GroundTruthRanking {
     let truth = try store.groundTruth(dataset: "cifar10", split: "ori-test", hp: 200, seed: .mean)
     let proto = RankingProtocol(dataset: truth.dataset, split: truth.split, hp: truth.hp, seedPolicy: truth.seed,
                                 subset: subset.description, topK: topK, bootstrapResamples: 200, bootstrapSeed: 1, level: 0.95)
-    return RankingStudy(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
+    return GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
                         isoClass: try store.isomorphismClasses(), subset: subset, rankingProtocol: proto)
 }
 
-@Suite struct RankingStudyTests {
+@Suite struct GroundTruthRankingTests {
     @Test func perfectAndReversedEstimators() throws {
         let (store, _) = try storeWithTruth()
         let s = try study(store)
@@ -74,10 +75,10 @@ private func study(_ store: BenchmarkStore, subset: RankingSubset = .all, topK: 
             }
         }
         // Fewer than 2 architectures with a ground truth: a clear error, not a number.
-        #expect(throws: RankingStudyError.noOverlap(estimator: "one")) {
+        #expect(throws: GroundTruthRankingError.noOverlap(estimator: "one")) {
             try study(store).row(EstimatorScores(name: "one", source: "t", scores: [1: 0.5]))
         }
-        #expect(throws: RankingStudyError.invalidTopK(5, count: 3)) {
+        #expect(throws: GroundTruthRankingError.invalidTopK(5, count: 3)) {
             try study(store).row(EstimatorScores(name: "three", source: "t", scores: [1: 0.5, 2: 0.1, 3: 0.2]))
         }
     }

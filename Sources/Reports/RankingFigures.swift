@@ -2,11 +2,11 @@ import Foundation
 import Ranking
 
 /// The report's charts computed from a study: scatter plots of estimate against truth and the tau-b matrix.
-extension RankingStudy {
+extension GroundTruthRanking {
     /// The compared (estimate, truth) pairs as a scatter plot titled with the estimator and its Kendall tau-b.
     public func scatterPlot(_ estimator: EstimatorScores, maxPoints: Int = 3000) throws -> ScatterPlot {
         let (p, t, _) = pairs(estimator)
-        guard p.count >= 2 else { throw RankingStudyError.noOverlap(estimator: estimator.name) }
+        guard p.count >= 2 else { throw GroundTruthRankingError.noOverlap(estimator: estimator.name) }
         let tau = try kendallTau(p, t, variant: .b).statistic
         let proto = rankingProtocol
         return ScatterPlot(title: "\(estimator.name): Kendall tau-b = \(String(format: "%.3f", tau))",

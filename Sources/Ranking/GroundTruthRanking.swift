@@ -1,8 +1,5 @@
-import Support
 import Foundation
-import Ranking
-import SearchSpace
-import Store
+import Support
 
 /// Which architectures a ranking compares.
 public enum RankingSubset: Sendable, Equatable, CustomStringConvertible {
@@ -108,7 +105,7 @@ func classMean(_ values: [Double]) -> Double {
     return values.reduce(0, +) / Double(values.count)
 }
 
-public enum RankingStudyError: Error, CustomStringConvertible, Equatable {
+public enum GroundTruthRankingError: Error, CustomStringConvertible, Equatable {
     case noOverlap(estimator: String)
     case invalidTopK(Int, count: Int)
 
@@ -121,11 +118,11 @@ public enum RankingStudyError: Error, CustomStringConvertible, Equatable {
 }
 
 /// Ranks estimators against a ground-truth column.
-public struct RankingStudy: Sendable {
+public struct GroundTruthRanking: Sendable {
     public let truth: [Int: Double]
     public let isoClass: [Int: String]
     public let rankingProtocol: RankingProtocol
-    let subset: RankingSubset
+    public let subset: RankingSubset
 
     public init(truth: [Int: Double], isoClass: [Int: String], subset: RankingSubset, rankingProtocol: RankingProtocol) {
         self.truth = truth
@@ -163,8 +160,8 @@ public struct RankingStudy: Sendable {
 
     public func row(_ estimator: EstimatorScores) throws -> RankingRow {
         let (p, t, _) = pairs(estimator)
-        guard p.count >= 2 else { throw RankingStudyError.noOverlap(estimator: estimator.name) }
-        for k in rankingProtocol.topK where !(1...p.count).contains(k) { throw RankingStudyError.invalidTopK(k, count: p.count) }
+        guard p.count >= 2 else { throw GroundTruthRankingError.noOverlap(estimator: estimator.name) }
+        for k in rankingProtocol.topK where !(1...p.count).contains(k) { throw GroundTruthRankingError.invalidTopK(k, count: p.count) }
         let kendall = try kendallTau(p, t, variant: .b)
         let spearman = try spearmanRho(p, t)
         let pearson = try pearsonR(p, t)
@@ -197,14 +194,14 @@ public struct RankingStudy: Sendable {
     /// on the architectures every estimator scores; resamples and permutations are shared by the pairs.
     public func compare(_ replicates: [(first: EstimatorScores, second: EstimatorScores)], resamples: Int, permutations: Int) throws -> PairedTauComparison {
         let everyone = replicates.flatMap { [$0.first, $0.second] }
-        guard let anyone = everyone.first else { throw RankingStudyError.noOverlap(estimator: "no estimator pairs") }
+        guard let anyone = everyone.first else { throw GroundTruthRankingError.noOverlap(estimator: "no estimator pairs") }
         let sharedKeys = everyone.dropFirst().reduce(Set(anyone.scores.keys)) { $0.intersection($1.scores.keys) }
         func restricted(_ e: EstimatorScores) -> (predicted: [Double], truth: [Double], keys: [String]) {
             pairs(EstimatorScores(name: e.name, source: e.source, scores: e.scores.filter { sharedKeys.contains($0.key) }))
         }
         let columns = replicates.map { (restricted($0.first), restricted($0.second)) }
         let reference = columns[0].0
-        guard reference.predicted.count >= 2 else { throw RankingStudyError.noOverlap(estimator: anyone.name) }
+        guard reference.predicted.count >= 2 else { throw GroundTruthRankingError.noOverlap(estimator: anyone.name) }
         precondition(columns.allSatisfy { $0.0.keys == reference.keys && $0.1.keys == reference.keys })
         return try compareKendallTau(pairs: columns.map { ($0.0.predicted, $0.1.predicted) }, truth: reference.truth,
                                      resamples: resamples, permutations: permutations,

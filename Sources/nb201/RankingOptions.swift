@@ -1,10 +1,11 @@
+import Ranking
 import ArgumentParser
 import Foundation
 import Reports
 import Store
 
 /// The estimators and protocol options shared by `nb201 rank` and `nb201 report`.
-struct StudyOptions: ParsableArguments {
+struct RankingOptions: ParsableArguments {
     @Option(name: .customLong("run"), help: "A run (id or name) whose estimates to rank; repeatable.") var runs: [String] = []
     @Option(name: .customLong("csv"), help: "A CSV with an index or arch column and a score column; repeatable.") var csvFiles: [String] = []
     @Option(help: "The score column of --csv files.") var score = "score"
@@ -16,7 +17,7 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Confidence level of the intervals.") var level = 0.95
 
     /// The ground truth, the estimators and the study over them; exits with status 2 on an invalid choice.
-    func prepare(_ store: BenchmarkStore, column: ColumnOptions) throws -> (truth: ScoreTable, estimators: [ReportEstimator], study: RankingStudy) {
+    func prepare(_ store: BenchmarkStore, column: ColumnOptions) throws -> (truth: ScoreTable, estimators: [ReportEstimator], study: GroundTruthRanking) {
         guard let rankingSubset = RankingSubset(subset, seed: rankSeed) else {
             printError("invalid --subset '\(subset)'; valid: all, non-isomorphic, sample:N (N >= 2), top:F (0 < F <= 1)")
             throw ExitStatus.usage.code
@@ -33,7 +34,7 @@ struct StudyOptions: ParsableArguments {
         let proto = RankingProtocol(dataset: truth.dataset, split: truth.split, hp: truth.hp, seedPolicy: truth.seed,
                                     subset: rankingSubset.description, topK: ks, bootstrapResamples: bootstrap,
                                     bootstrapSeed: rankSeed, level: level)
-        let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
+        let study = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
                                  isoClass: try store.isomorphismClasses(), subset: rankingSubset, rankingProtocol: proto)
         return (truth, estimators, study)
     }
