@@ -49,7 +49,7 @@ public struct ReducedTrainingExperiment {
 
         /// The stand-alone training of one architecture under this protocol.
         func standalone(_ cell: Cell) -> StandaloneConfig {
-            let source = SupernetData.source(of: BenchmarkDataset(name: dataset)!)
+            let source = BenchmarkDataset(name: dataset)!.searchSource
             return StandaloneConfig(arch: cell.archString, dataset: source.rawValue, epochs: epochs, channels: channels,
                                     cellsPerStage: cellsPerStage, batchSize: batchSize, learningRate: learningRate,
                                     weightDecay: weightDecay, seed: seed, trainLimit: trainImages, evalLimit: validationImages)
@@ -96,7 +96,7 @@ public struct ReducedTrainingExperiment {
         let done = Set(try store.estimates(run: run.id, estimator: Self.estimator).map(\.arch))
         let todo = indices.filter { !done.contains($0) }
         if !todo.isEmpty {
-            let source = SupernetData.source(of: BenchmarkDataset(name: reducedProtocol.dataset)!)
+            let source = BenchmarkDataset(name: reducedProtocol.dataset)!.searchSource
             let benchmarkData = try BenchmarkData.load(source, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
             try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
             let meter = ProgressMeter(label: "reduced training \(run.name)", total: todo.count, unit: "archs", quiet: quiet)

@@ -13,13 +13,8 @@ public struct SupernetData: Sendable {
     public let training: Subset
     public let validation: Subset
 
-    /// The benchmark dataset whose splits the weights learn from and are measured on.
-    public static func source(of dataset: BenchmarkDataset) -> BenchmarkDataset {
-        dataset == .cifar10 ? .cifar10Valid : dataset
-    }
-
     public init(dataset: BenchmarkDataset, dataDirectory: String, splitsDirectory: String) throws {
-        let source = Self.source(of: dataset)
+        let source = dataset.searchSource
         let data = try BenchmarkData.load(source, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
         benchmark = source
         training = try data.subset(.train)

@@ -218,10 +218,9 @@ func parseEpochList(_ text: String, budget: Int) throws -> Set<Int> {
     return epochs
 }
 
-/// The datasets a supernet trains on (cifar10-valid is how CIFAR-10 is split for it, not a choice of its own).
+/// The datasets a supernet trains on (`BenchmarkDataset.searchDataset`: cifar10-valid names CIFAR-10's search split).
 func parseSupernetDataset(_ name: String) throws -> BenchmarkDataset {
-    let d = try parseDataset(name)
-    return d == .cifar10Valid ? .cifar10 : d
+    try parseDataset(name).searchDataset
 }
 
 extension PathSampling: ExpressibleByArgument {}
