@@ -86,7 +86,7 @@ public struct StudyReport {
         var list: [ReportEstimator] = []
         for run in results.runs where run.complete {
             let scores = try store.estimates(run: run.id!, estimator: "supernet")
-            list.append(ReportEstimator(scores: EstimatorScores(name: "\(run.arm.label) seed \(run.seed)", source: "run \(run.id!) \(run.name)",
+            list.append(ReportEstimator(scores: EstimatorScores(name: run.estimatorName, source: "run \(run.id!) \(run.name)",
                                                                 scores: Dictionary(uniqueKeysWithValues: scores.map { ($0.arch, $0.score) })),
                                         origin: .run(run.id!, estimator: "supernet")))
         }
@@ -189,7 +189,8 @@ public struct StudyReport {
         let xs = series.flatMap { $0.points.map(\.x) }
         if let low = xs.min(), let high = xs.max(), let slug = results.groundTruths.first?.slug {
             // params, and the best of the other baselines (FLOPs, zero-cost proxies): the rows of no study run.
-            let baselines = (results.rows[slug] ?? []).filter { row in !results.runs.contains { row.source.hasSuffix(" \($0.name)") } }
+            let runEstimators = Set(results.runs.map(\.estimatorName))
+            let baselines = (results.rows[slug] ?? []).filter { !runEstimators.contains($0.estimator) }
                 .compactMap { row in row.metric("kendall_tau_b").map { (name: row.estimator, tau: $0.value) } }
             let best = baselines.filter { $0.name != "params" }.max { $0.tau < $1.tau }
             for b in baselines.filter({ $0.name == "params" }) + (best.map { [$0] } ?? []) {
@@ -207,7 +208,7 @@ public struct StudyReport {
 
     /// A run's ranking row against one ground truth (rows name their run in `source`).
     func row(_ run: StudyRunRecord, _ column: GroundTruthColumn) -> RankingRow? {
-        results.rows[column.slug]?.first { $0.source.hasSuffix(" \(run.name)") }
+        results.rows[column.slug]?.first { $0.estimator == run.estimatorName }
     }
 
     // MARK: README
@@ -231,7 +232,7 @@ public struct StudyReport {
             let note = arm.k == 1 ? " (one-shot)" : arm.splitEdge == nil ? "" : " (\(arm.k) sub-supernets)"
             md.append("| \(arm.label)\(note) | " + cells.joined(separator: " | ") + " |")
         }
-        let runEstimators = Set(results.runs.map { "\($0.arm.label) seed \($0.seed)" })
+        let runEstimators = Set(results.runs.map(\.estimatorName))
         let baselineNames = (results.rows[results.groundTruths.first?.slug ?? ""] ?? []).filter { !runEstimators.contains($0.estimator) }.map(\.estimator)
         for name in baselineNames {
             let cells = results.groundTruths.map { column in
@@ -433,8 +434,8 @@ public struct StudyReport {
                          + "and its tau says nothing about K-shot sharing (cost table).")
         }
         // The operation with the widest gap between what the one-shot supernet and the ground truth reward.
-        if let oneShot = results.operationBias.first(where: { $0.estimator == "K=1" }),
-           let truth = results.operationBias.first(where: { $0.estimator.hasPrefix("truth:") }),
+        if let oneShot = results.operationBias.first(where: { $0.estimator == StudyArm(k: 1).label }),
+           let truth = results.operationBias.first(where: \.isTruth),
            let op = Operation.allCases.map(\.name).max(by: { gap(oneShot, truth, $0) < gap(oneShot, truth, $1) }) {
             let listed = Operation.allCases.map(\.name).map { (name: String) -> String in
                 "\(name) \(f(oneShot.tau[name])) vs \(f(truth.tau[name]))"

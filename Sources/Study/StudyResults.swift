@@ -32,6 +32,9 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var finalTrainAccuracy: Double? { epochLog.last?.trainAccuracy }
     public var collapsed: Bool { codes?.collapsed ?? false }
     public var arm: StudyArm { StudyArm(k: k, splitEdge: splitEdge) }
+    /// The run's estimator in the ranking tables ("K=2 seed 1"): the one name its rows are found by.
+    public var estimatorName: String { Self.estimatorName(arm, seed: seed) }
+    public static func estimatorName(_ arm: StudyArm, seed: UInt64) -> String { "\(arm.label) seed \(seed)" }
 }
 
 /// One epoch of a run's log as the report shows it.
@@ -96,6 +99,8 @@ public struct OperationBias: Sendable, Codable, Equatable {
     public var estimator: String
     /// Operation name -> tau-b between its count and the score, over the selection.
     public var tau: [String: Double]
+    /// The ground truth's row (what the rankings should reward), not an estimator's.
+    public var isTruth = false
 }
 
 /// Everything the study's report shows, computed from the database.
@@ -154,7 +159,7 @@ public struct StudyResults: Sendable, Codable {
                 }
                 runs.append(record)
                 if record.complete {
-                    runScores[name] = EstimatorScores(name: "\(arm.label) seed \(seed)", source: "run \(run.id) \(name)",
+                    runScores[name] = EstimatorScores(name: StudyRunRecord.estimatorName(arm, seed: seed), source: "run \(run.id) \(name)",
                                                       scores: Dictionary(uniqueKeysWithValues: estimates.map { ($0.arch, $0.score) }))
                 } else {
                     notes.append("\(name) is not complete (\(epochs.count)/\(config.epochs) epochs, \(estimates.count)/\(selection.count) paths) and is left out")
@@ -269,7 +274,7 @@ public struct StudyResults: Sendable, Codable {
             let truth = EstimatorScores(name: "truth", source: "", scores: Dictionary(uniqueKeysWithValues: table.rows.compactMap {
                 cells[$0.index] == nil ? nil : ($0.index, $0.accuracy)
             }))
-            if let b = biasByOperation(of: [truth], cells: cells) { bias.append(OperationBias(estimator: "truth: \(column)", tau: b)) }
+            if let b = biasByOperation(of: [truth], cells: cells) { bias.append(OperationBias(estimator: "truth: \(column)", tau: b, isTruth: true)) }
         }
         return StudyResults(plan: plan, groundTruths: groundTruths, selection: selection, runs: runs, rows: rows,
                             summaries: summaries, paired: paired, snapshots: snapshots, operationBias: bias,
