@@ -39,8 +39,8 @@ public struct DataQuality: Sendable, Codable {
     public static func report(_ store: BenchmarkStore) throws -> DataQuality {
         let numericSeed = "seed GLOB '[0-9]*'"
         let coverage = try store.db.rows("""
-            SELECT dataset, hp, seed, count(*) FROM trials WHERE \(numericSeed) GROUP BY 1, 2, 3 ORDER BY 1, 2, CAST(seed AS INTEGER)
-            """).map { SeedCoverage(dataset: $0[0].string!, hp: $0[1].int!, seed: $0[2].string!, architectures: $0[3].int!) }
+            SELECT dataset, hp, seed, count(*) AS architectures FROM trials WHERE \(numericSeed) GROUP BY 1, 2, 3 ORDER BY 1, 2, CAST(seed AS INTEGER)
+            """).map { SeedCoverage(dataset: $0["dataset"].string!, hp: $0["hp"].int!, seed: $0["seed"].string!, architectures: $0["architectures"].int!) }
         var missing: [MissingSeeds] = []
         for group in Set(coverage.map { "\($0.dataset)\t\($0.hp)" }).sorted() {
             let parts = group.split(separator: "\t")
@@ -49,7 +49,7 @@ public struct DataQuality: Sendable, Codable {
             let lacking = try store.db.rows("""
                 SELECT arch_idx FROM trials WHERE dataset = ? AND hp = ? AND \(numericSeed)
                 GROUP BY arch_idx HAVING count(DISTINCT seed) < ? ORDER BY arch_idx
-                """, [.text(dataset), SQLValue(hp), SQLValue(seeds.count)]).map { $0[0].int! }
+                """, [.text(dataset), SQLValue(hp), SQLValue(seeds.count)]).map { $0["arch_idx"].int! }
             if !lacking.isEmpty {
                 missing.append(MissingSeeds(dataset: dataset, hp: hp, seeds: seeds, architectures: lacking.count,
                                             examples: Array(lacking.prefix(10))))
@@ -61,13 +61,13 @@ public struct DataQuality: Sendable, Codable {
             """)?.int ?? 0
         let outOfRange = try store.accuraciesOutOfRange()
         let notes = try store.db.rows("""
-            SELECT note, count(*), group_concat(arch_idx) FROM
+            SELECT note, count(*) AS count, group_concat(arch_idx) AS archs FROM
               (SELECT CASE WHEN note GLOB 'seed string normalised*' THEN substr(note, 1, instr(note, ' in ') - 1) ELSE note END AS note,
                       arch_idx FROM import_notes)
             GROUP BY note ORDER BY count(*) DESC, note
             """).map { row in
-            Note(note: row[0].string!, count: row[1].int!,
-                 examples: Array((row[2].string ?? "").split(separator: ",").compactMap { Int($0) }.prefix(10)))
+            Note(note: row["note"].string!, count: row["count"].int!,
+                 examples: Array((row["archs"].string ?? "").split(separator: ",").compactMap { Int($0) }.prefix(10)))
         }
         return DataQuality(seedCoverage: coverage, missingSeeds: missing, costDisagreements: disagreements,
                            accuraciesOutOfRange: outOfRange.results, accuracyExamples: Array(outOfRange.architectures.prefix(10)), notes: notes)

@@ -71,10 +71,11 @@ extension BenchmarkStore {
         id, kind, name, dataset, seed, protocol, code_version, status, started_at, finished_at, wall_seconds, images_seen, summary
         """
 
-    private func runRecord(_ r: [SQLValue]) -> RunRecord {
-        RunRecord(id: r[0].int!, kind: r[1].string!, name: r[2].string!, dataset: r[3].string!, seed: r[4].int!,
-                  protocolJSON: r[5].string!, codeVersion: r[6].string!, status: r[7].string!, startedAt: r[8].string!,
-                  finishedAt: r[9].string, wallSeconds: r[10].double ?? 0, imagesSeen: r[11].int ?? 0, summaryJSON: r[12].string!)
+    private func runRecord(_ r: Row) -> RunRecord {
+        RunRecord(id: r["id"].int!, kind: r["kind"].string!, name: r["name"].string!, dataset: r["dataset"].string!, seed: r["seed"].int!,
+                  protocolJSON: r["protocol"].string!, codeVersion: r["code_version"].string!, status: r["status"].string!,
+                  startedAt: r["started_at"].string!, finishedAt: r["finished_at"].string, wallSeconds: r["wall_seconds"].double ?? 0,
+                  imagesSeen: r["images_seen"].int ?? 0, summaryJSON: r["summary"].string!)
     }
 
     /// Starts a run named `name` (unique), status `running`.
@@ -179,8 +180,9 @@ extension BenchmarkStore {
             SELECT epoch, train_loss, train_accuracy, learning_rate, seconds, images, metrics FROM run_epochs
             WHERE run_id = ? ORDER BY epoch
             """, [SQLValue(run)]).map {
-            RunEpoch(epoch: $0[0].int!, trainLoss: $0[1].double, trainAccuracy: $0[2].double, learningRate: $0[3].double,
-                     seconds: $0[4].double, images: $0[5].int, metricsJSON: $0[6].string!)
+            RunEpoch(epoch: $0["epoch"].int!, trainLoss: $0["train_loss"].double, trainAccuracy: $0["train_accuracy"].double,
+                     learningRate: $0["learning_rate"].double, seconds: $0["seconds"].double, images: $0["images"].int,
+                     metricsJSON: $0["metrics"].string!)
         }
     }
 
@@ -206,8 +208,8 @@ extension BenchmarkStore {
             SELECT arch_idx, estimator, score, accuracy, loss, details, seconds FROM estimates
             WHERE run_id = ? \(estimator == nil ? "" : "AND estimator = ?") ORDER BY estimator, arch_idx
             """, [SQLValue(run)] + (estimator.map { [SQLValue.text($0)] } ?? [])).map {
-            Estimate(arch: $0[0].int!, estimator: $0[1].string!, score: $0[2].double!, accuracy: $0[3].double,
-                     loss: $0[4].double, detailsJSON: $0[5].string!, seconds: $0[6].double)
+            Estimate(arch: $0["arch_idx"].int!, estimator: $0["estimator"].string!, score: $0["score"].double!, accuracy: $0["accuracy"].double,
+                     loss: $0["loss"].double, detailsJSON: $0["details"].string!, seconds: $0["seconds"].double)
         }
     }
 }

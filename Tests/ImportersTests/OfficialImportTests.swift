@@ -63,7 +63,7 @@ import Store
         #expect(first.trials == 2 * 17)
         try Self.expectGroundTruth(store)
         // Quirks kept: seeds '0777' stored as '777' with a note; ori-test of cifar10-valid only at the last epoch.
-        let notes = try store.db.rows("SELECT note FROM import_notes").compactMap { $0[0].string }
+        let notes = try store.db.rows("SELECT note FROM import_notes").compactMap { $0["note"].string }
         #expect(notes.contains { $0.hasPrefix("seed string normalised '0777' -> '777'") })
         let curve = try store.db.scalar("""
             SELECT c.per_epoch FROM curves c JOIN trials t ON t.id = c.trial_id
@@ -74,7 +74,7 @@ import Store
         #expect(values.count == 200 && values[..<199].allSatisfy(\.isNaN) && !values[199].isNaN)
         // Costs from the source sit next to the cost model's and agree with it for architecture 0.
         let costs = try store.db.rows("SELECT origin, params, flops FROM costs WHERE arch_idx = 0 AND dataset = 'cifar100' ORDER BY origin")
-        #expect(costs.count == 2 && abs(costs[0][1].double! - costs[1][1].double!) < 1e-9)
+        #expect(costs.count == 2 && abs(costs[0]["params"].double! - costs[1]["params"].double!) < 1e-9)
 
         let again = try OfficialImport.run(path: nats, into: store, progress: false)
         #expect(again.filesImported == 0 && again.filesSkipped == 3 && again.trials == 0)
