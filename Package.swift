@@ -53,14 +53,14 @@ let package = Package(
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels", "Support"], swiftSettings: optimised),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"]),
 
         // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.
-        .target(name: "Networks", dependencies: ["Engine", "SearchSpace"], swiftSettings: optimised),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport"]),
+        .target(name: "Networks", dependencies: ["Engine", "SearchSpace", "Support"], swiftSettings: optimised),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "Support"]),
 
         // Throughput benchmark of the CPU engine (run in release; benchmarks/engine_vs_torch.sh).
-        .executableTarget(name: "nb201-bench", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS"]),
+        .executableTarget(name: "nb201-bench", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS", "Support"]),
 
         // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
         // comparisons of estimators. Pure functions; Engine only for the seeded generator.
@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Support", "Pickle", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Support", "SearchSpace", "TestSupport"]),
         .executableTarget(
-            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
+            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace", "Support"],
             path: "benchmarks/DatasetsBenchmark"),
 
         // Ranking studies over the store (protocols, subsets, estimator sources) and their tables and reports.
@@ -89,11 +89,11 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ranking", "Store", "TestSupport"]),
 
         // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
-        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"], swiftSettings: optimised),
-        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets"]),
+        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "Support"], swiftSettings: optimised),
+        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets", "Support"]),
         // Step timings of one-shot and K-shot supernets (benchmarks/supernet.sh builds it in release).
         .executableTarget(
-            name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets"],
+            name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets", "Support"],
             path: "benchmarks/SupernetBenchmark"),
 
         // Stand-alone training of one architecture with the NB201 recipe on a benchmark dataset.
@@ -106,11 +106,11 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "Support", "Training", "TestSupport"]),
 
         // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
-        .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
-        .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Networks", "Engine", "SearchSpace", "TestSupport"]),
+        .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets", "Support"], swiftSettings: optimised),
+        .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Networks", "Engine", "SearchSpace", "TestSupport", "Support"]),
 
         // The reference study (one-shot versus K-shot): plan, runner over the experiments, results and report.
-        .target(name: "Study", dependencies: ["Experiments", "Importers", "Reports", "Ranking", "Store", "Supernet", "Datasets", "Engine", "SearchSpace"],
+        .target(name: "Study", dependencies: ["Experiments", "Importers", "Reports", "Ranking", "Store", "Supernet", "Datasets", "Engine", "SearchSpace", "Support"],
                 swiftSettings: optimised),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Experiments", "Store", "Supernet", "SearchSpace", "Datasets", "Support", "TestSupport"]),
 
@@ -134,6 +134,7 @@ let package = Package(
                 "Experiments",
                 "Proxies",
                 "Study",
+                "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

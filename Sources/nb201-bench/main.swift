@@ -3,6 +3,7 @@
 // usage: nb201-bench [--mode train|eval|kernels] [--arch STR] [--C 16] [--N 5] [--batch 256] [--steps 5]
 //                    [--res 32] [--classes 10] [--threading split|blas] [--threads 2] [--kernels avx512|avx2|im2col]
 // benchmarks/engine_vs_torch.sh runs it side by side with the PyTorch peer.
+import Support
 import CBLAS
 import Dispatch
 import Engine
