@@ -1,7 +1,7 @@
 import Foundation
 import Ranking
 
-/// The report's charts computed from a study: scatter plots of estimate against truth and the tau-b matrix.
+/// The report's charts computed from a ranking against the truth: scatter plots of estimate against truth and the tau-b matrix.
 extension GroundTruthRanking {
     /// The compared (estimate, truth) pairs as a scatter plot titled with the estimator and its Kendall tau-b.
     public func scatterPlot(_ estimator: EstimatorScores, maxPoints: Int = 3000) throws -> ScatterPlot {
@@ -16,7 +16,7 @@ extension GroundTruthRanking {
     }
 
     /// Kendall tau-b between every pair among the estimators and the ground truth (the last row and column).
-    /// Two estimators are compared on the architectures both score, under the study's subset; an estimator
+    /// Two estimators are compared on the architectures both score, under the ranking's subset; an estimator
     /// against the truth on exactly the pairs its ranking row uses. nil where fewer than 2 pairs remain.
     public func kendallMatrix(_ estimators: [EstimatorScores]) -> [[Double?]] {
         let n = estimators.count

@@ -64,7 +64,7 @@ public struct StudyReport {
             let ranked = Set(rows.map(\.estimator))
             let study = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: isoClass, subset: .all, rankingProtocol: rows[0].rankingProtocol)
-            var report = RankingReport(study: study, estimators: estimators.filter { ranked.contains($0.scores.name) }, databasePath: databasePath, commandLine: commandLine,
+            var report = RankingReport(ranking: study, estimators: estimators.filter { ranked.contains($0.scores.name) }, databasePath: databasePath, commandLine: commandLine,
                                        codeVersion: codeVersion, groundTruthNotes: table.notes)
             report.runsDatabasePath = "../\(Self.extractName)"
             let sub = directory.appendingPathComponent(column.slug)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import SearchSpace
 import Store
 
@@ -113,7 +114,16 @@ func format(_ x: Double?, _ digits: Int = 4) -> String {
     return String(format: "%.\(digits)f", x)
 }
 
-/// A benchmark dataset named on the command line, or exit code 2 naming the valid ones.
+/// `--dataset` parses into the benchmark dataset (official names case-insensitively, plus common spellings); the
+/// argument parser names the valid ones and exits 2 for any other.
+extension BenchmarkDataset: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension TableFormat: ExpressibleByArgument {}
+
+/// A benchmark dataset stored as text (a run's dataset), or exit code 2 naming the valid ones.
 func parseDataset(_ name: String) throws -> BenchmarkDataset {
     guard let d = BenchmarkDataset(name: name) else {
         printError("unknown dataset '\(name)'; valid: \(BenchmarkDataset.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -16,8 +16,8 @@ struct RankingOptions: ParsableArguments {
     @Option(help: "Bootstrap resamples.") var bootstrap = 1000
     @Option(help: "Confidence level of the intervals.") var level = 0.95
 
-    /// The ground truth, the estimators and the study over them; exits with status 2 on an invalid choice.
-    func prepare(_ store: BenchmarkStore, column: ColumnOptions) throws -> (truth: ScoreTable, estimators: [ReportEstimator], study: GroundTruthRanking) {
+    /// The ground truth, the estimators and the ranking against the truth; exits with status 2 on an invalid choice.
+    func prepare(_ store: BenchmarkStore, column: ColumnOptions) throws -> (truth: ScoreTable, estimators: [ReportEstimator], ranking: GroundTruthRanking) {
         guard let rankingSubset = RankingSubset(subset, seed: rankSeed) else {
             printError("invalid --subset '\(subset)'; valid: all, non-isomorphic, sample:N (N >= 2), top:F (0 < F <= 1)")
             throw ExitStatus.usage.code
@@ -34,8 +34,8 @@ struct RankingOptions: ParsableArguments {
         let proto = RankingProtocol(dataset: truth.dataset, split: truth.split, hp: truth.hp, seedPolicy: truth.seed,
                                     subset: rankingSubset.description, topK: ks, bootstrapResamples: bootstrap,
                                     bootstrapSeed: rankSeed, level: level)
-        let study = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
+        let ranking = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
                                  isoClass: try store.isomorphismClasses(), subset: rankingSubset, rankingProtocol: proto)
-        return (truth, estimators, study)
+        return (truth, estimators, ranking)
     }
 }

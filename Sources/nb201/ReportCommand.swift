@@ -23,10 +23,10 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let store = try database.open(readOnly: true)
-            let (truth, estimators, study) = try options.prepare(store, column: column)
+            let (truth, estimators, ranking) = try options.prepare(store, column: column)
             for note in truth.notes { print("note: \(note)") }
             let report = RankingReport(
-                study: study, estimators: estimators, databasePath: URL(fileURLWithPath: database.db).standardizedFileURL.path,
+                ranking: ranking, estimators: estimators, databasePath: URL(fileURLWithPath: database.db).standardizedFileURL.path,
                 commandLine: CommandLine.arguments, codeVersion: codeVersion(),
                 groundTruthNotes: truth.notes, maxScatterPoints: maxPoints)
             let folder = URL(fileURLWithPath: out)

@@ -16,7 +16,7 @@ struct TrainArchCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var engine: EngineOptions
     @Argument(help: "Benchmark index (needs the benchmark imported), arch string, or 6 op codes.") var arch: String
-    @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
     @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "Epochs (the benchmark's budgets are 12 and 200).") var epochs: Int
@@ -34,7 +34,7 @@ struct TrainArchCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let benchmarkDataset = try parseDataset(dataset)
+        let benchmarkDataset = dataset
         try engine.configure()
         try reportingErrors {
             let store = try database.open()

@@ -68,7 +68,7 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
         let estimators = try selection.load(from: store, dataset: "cifar10")
         #expect(estimators.map(\.origin) == [.csv(estimatorCSV.standardizedFileURL.path, column: "score"), .baseline("params"), .baseline("flops")])
         let out = dir.appendingPathComponent("report")
-        let report = RankingReport(study: try reportStudy(store), estimators: estimators, databasePath: "/data/nb201.sqlite",
+        let report = RankingReport(ranking: try reportStudy(store), estimators: estimators, databasePath: "/data/nb201.sqlite",
                                    commandLine: ["nb201", "report"], codeVersion: "abc", maxScatterPoints: 100)
         let written = try report.write(to: out)
         let expected = ["ranking.md", "ranking.csv", "scatter-noisy.svg", "scatter-params.svg", "scatter-flops.svg",
@@ -118,7 +118,7 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
         let estimators = try EstimatorSelection(baselines: ["params"]).load(from: store, dataset: "cifar10")
         let out = dir.appendingPathComponent("sampled")
         let study = try reportStudy(store, subset: .sample(40, seed: 9))
-        let written = try RankingReport(study: study, estimators: estimators, databasePath: "db", commandLine: [], codeVersion: nil)
+        let written = try RankingReport(ranking: study, estimators: estimators, databasePath: "db", commandLine: [], codeVersion: nil)
             .write(to: out)
         #expect(written.contains("subset-params.csv"))
         let keys = try String(contentsOf: out.appendingPathComponent("subset-params.csv"), encoding: .utf8)
