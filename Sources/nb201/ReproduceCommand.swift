@@ -21,7 +21,7 @@ struct ReproduceCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset = "cifar10"
+    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset = .cifar10
     @Option(help: "tiny (CI, minutes), small (about 15 min per run on one core), medium (the ranking protocol: about 25 min per run on one core), paper.") var preset = "small"
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
     @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
@@ -38,7 +38,7 @@ struct ReproduceCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
-        let benchmarkDataset = try parseSupernetDataset(dataset)
+        let benchmarkDataset = dataset.searchDataset
         try reportingErrors {
             var plan = try StudyPlan.standard(preset: preset, dataset: benchmarkDataset)
             if let ks { plan.ks = try integers(ks, option: "--ks") }

@@ -48,7 +48,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var paths: SupernetDataOptions
-    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset
     @Option(help: "Dictionary size K (1 = one-shot); few-shot has K = 5.") var k: Int?
     @Option(help: "k-shot (K from --k) or few-shot (the warmed-up supernet split on --split-edge into 5 sub-supernets, one per operation).")
     var method: SupernetMethod = .kShot
@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
-        let benchmark = try parseSupernetDataset(dataset)
+        let benchmark = dataset.searchDataset
         guard let k = method == .fewShot ? Operation.allCases.count : k, splitEdge == nil || method == .fewShot else {
             printError(k == nil ? "choose --k (1 = one-shot) or --method few-shot" : "--split-edge is an option of --method few-shot")
             throw ExitStatus.usage.code
