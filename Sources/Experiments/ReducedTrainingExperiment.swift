@@ -72,7 +72,7 @@ public struct ReducedTrainingExperiment {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let protocolJSON = String(decoding: try encoder.encode(reducedProtocol), as: UTF8.self)
-        let run = try store.openRun(kind: "reduced-training", name: name ?? reducedProtocol.defaultRunName,
+        let run = try store.openRun(kind: .reducedTraining, name: name ?? reducedProtocol.defaultRunName,
                                     dataset: reducedProtocol.dataset, seed: reducedProtocol.seed,
                                     protocolJSON: protocolJSON, codeVersion: codeVersion)
         return ReducedTrainingExperiment(store: store, run: run, reducedProtocol: reducedProtocol,
@@ -128,7 +128,7 @@ public struct ReducedTrainingExperiment {
                 meter.advance(note: String(format: "%@ %.2f%% in %.0f s", config.arch, score.accuracy, seconds))
             }
         }
-        try store.updateRun(id: run.id, status: "finished")
+        try store.updateRun(id: run.id, status: .finished)
         return todo.count
     }
 }

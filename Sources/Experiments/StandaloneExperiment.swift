@@ -8,7 +8,7 @@ import Training
 /// opened through `BenchmarkStore.openRun` like every other run, each finished epoch logged, resumable from its
 /// checkpoint, finished with the split scores as the run's summary. A finished run is not trained again.
 public struct StandaloneExperiment {
-    public static let kind = "train-arch"
+    public static let kind = RunKind.standalone
 
     public let store: BenchmarkStore
     public let run: RunRecord
@@ -33,7 +33,7 @@ public struct StandaloneExperiment {
         let runName = name ?? config.defaultRunName
         let run = try store.openRun(kind: kind, name: runName, dataset: config.dataset, seed: config.seed,
                                     protocolJSON: String(decoding: try encoder.encode(config), as: UTF8.self), codeVersion: codeVersion)
-        guard run.status != "finished" else {
+        guard run.status != .finished else {
             throw StoreError.conflictingValue("run '\(runName)' has finished (\(run.summaryJSON)); `nb201 runs` shows it, "
                 + "or pass --name to train it again as a new run")
         }
@@ -60,12 +60,12 @@ public struct StandaloneExperiment {
         } catch let error where !(error is WorkStopped) {
             let encoder = JSONEncoder()
             let summary = try? encoder.encode(["error": String(describing: error)])
-            try? store.updateRun(id: run.id, status: "failed", summaryJSON: summary.map { String(decoding: $0, as: UTF8.self) })
+            try? store.updateRun(id: run.id, status: .failed, summaryJSON: summary.map { String(decoding: $0, as: UTF8.self) })
             throw error
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try store.updateRun(id: run.id, status: "finished", summaryJSON: String(decoding: try encoder.encode(trained.scores), as: UTF8.self))
+        try store.updateRun(id: run.id, status: .finished, summaryJSON: String(decoding: try encoder.encode(trained.scores), as: UTF8.self))
         return Result(epochs: trained.epochs, scores: trained.scores, parameters: trained.parameters)
     }
 }

@@ -78,7 +78,7 @@ public struct StudyRunner {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let proto = BaselineProtocol(archs: plan.archs, sample_seed: plan.sampleSeed, source: "cost model of the \(plan.dataset.rawValue) network")
-        let run = try store.openRun(kind: "baseline", name: plan.baselineRunName, dataset: plan.dataset.rawValue, seed: plan.sampleSeed,
+        let run = try store.openRun(kind: .baseline, name: plan.baselineRunName, dataset: plan.dataset.rawValue, seed: plan.sampleSeed,
                                     protocolJSON: String(decoding: try encoder.encode(proto), as: UTF8.self), codeVersion: codeVersion)
         for name in ["params", "flops"] {
             let done = Set(try store.estimates(run: run.id, estimator: name).map(\.arch))
@@ -86,7 +86,7 @@ public struct StudyRunner {
             let todo = all.filter { selected.contains($0.key) && !done.contains($0.key) }
             try store.addEstimates(run: run.id, todo.keys.sorted().map { Estimate(arch: $0, estimator: name, score: all[$0]!) })
         }
-        try store.updateRun(id: run.id, status: "finished")
+        try store.updateRun(id: run.id, status: .finished)
     }
 
     /// One unit of work for a worker.
@@ -172,7 +172,7 @@ public struct StudyRunner {
                                                shouldStop: shouldStop)
             guard trainer.isFinished else { return }
             try experiment.evaluate(selection, data: data, evaluation: plan.evaluation, quiet: quiet, shouldStop: shouldStop)
-            try store.updateRun(id: experiment.run.id, status: "finished")
+            try store.updateRun(id: experiment.run.id, status: .finished)
             for epoch in snapshots where FileManager.default.fileExists(atPath: experiment.snapshotPath(epoch: epoch)) {
                 try experiment.evaluate(plan.snapshotSubset(of: selection), data: data, evaluation: plan.evaluation,
                                         snapshotEpoch: epoch, quiet: quiet, shouldStop: shouldStop)

@@ -122,6 +122,7 @@ extension BenchmarkDataset: ExpressibleByArgument {
 }
 
 extension TableFormat: ExpressibleByArgument {}
+extension RunKind: ExpressibleByArgument {}
 
 /// A benchmark dataset stored as text (a run's dataset), or exit code 2 naming the valid ones.
 func parseDataset(_ name: String) throws -> BenchmarkDataset {

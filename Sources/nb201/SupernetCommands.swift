@@ -199,7 +199,7 @@ struct EvaluateCommand: ParsableCommand {
                                                   shouldStop: shouldStop)
                 // Finished once every path of the whole selection has its estimate (other shards may still be running).
                 let estimated = Set(try store.estimates(run: experiment.run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: nil)).map(\.arch))
-                if snapshot == nil && selected.allSatisfy(estimated.contains) { try store.updateRun(id: experiment.run.id, status: "finished") }
+                if snapshot == nil && selected.allSatisfy(estimated.contains) { try store.updateRun(id: experiment.run.id, status: .finished) }
                 print("run \(experiment.run.id) '\(experiment.run.name)': \(mine.count) paths selected\(shard.map { " (shard \($0) of \(selected.count))" } ?? ""), \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
             }
         }

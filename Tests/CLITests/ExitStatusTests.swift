@@ -52,7 +52,7 @@ import TestSupport
         let diverging = ["train-arch", "5", "--dataset", "cifar10", "--epochs", "1", "--C", "4", "--N", "1", "--batch", "32",
                          "--train-limit", "64", "--eval-limit", "32", "--lr", "1e30", "--quiet"] + dataOptions
         expectStatus(try program.run(diverging), 1, saying: "training diverged")
-        #expect(try BenchmarkStore(path: program.database, readOnly: true).runs().map(\.status) == ["failed"])
+        #expect(try BenchmarkStore(path: program.database, readOnly: true).runs().map(\.status) == [.failed])
         #expect(try program.run(["query", "5", "--dataset", "cifar10"]).status == 0)
     }
 }

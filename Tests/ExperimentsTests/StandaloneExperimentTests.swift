@@ -31,13 +31,13 @@ import Training
                                                   codeVersion: "test")
         let uninterrupted = try whole.train(data: data, quiet: true)
         let finished = try store.run(id: whole.run.id)
-        #expect(whole.run.kind == StandaloneExperiment.kind && finished.status == "finished" && finished.summaryJSON.contains("x-valid"))
+        #expect(whole.run.kind == StandaloneExperiment.kind && finished.status == .finished && finished.summaryJSON.contains("x-valid"))
         #expect(try store.epochs(run: whole.run.id).count == 2 && finished.imagesSeen == 2 * 96)
 
         let stopped = try StandaloneExperiment.open(store: store, config: Self.config(), checkpointDirectory: checkpoints, codeVersion: "test")
         var asked = 0
         #expect(throws: WorkStopped.self) { try stopped.train(data: data, quiet: true, shouldStop: { asked += 1; return asked == 5 }) }
-        #expect(try store.run(id: stopped.run.id).status != "finished" && FileManager.default.fileExists(atPath: stopped.checkpointPath))
+        #expect(try store.run(id: stopped.run.id).status != .finished && FileManager.default.fileExists(atPath: stopped.checkpointPath))
         // The same command again resumes from the checkpoint and ends at the same bits.
         let resumed = try StandaloneExperiment.open(store: store, config: Self.config(), checkpointDirectory: checkpoints, codeVersion: "test")
         #expect(resumed.run.id == stopped.run.id)

@@ -130,9 +130,9 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
 
     @Test func runEstimatorsKeepTheirEstimatorName() throws {
         let (store, _) = try reportStore()
-        let single = try store.createRun(kind: "supernet", name: "oneshot", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
+        let single = try store.createRun(kind: .supernet, name: "oneshot", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
         try store.addEstimates(run: single.id, (0..<50).map { Estimate(arch: $0, estimator: "supernet", score: Double($0)) })
-        let proxies = try store.createRun(kind: "proxies", name: "zc", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
+        let proxies = try store.createRun(kind: .proxies, name: "zc", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
         try store.addEstimates(run: proxies.id, (0..<50).flatMap {
             [Estimate(arch: $0, estimator: "synflow", score: Double($0)), Estimate(arch: $0, estimator: "supernet", score: -Double($0))]
         })

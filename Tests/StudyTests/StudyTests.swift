@@ -46,7 +46,7 @@ import TestSupport
         #expect(try store.run(named: plan.baselineRunName).protocolJSON
             == #"{"archs":"sample:12","estimators":["params","flops"],"sample_seed":0,"source":"cost model of the cifar10 network"}"#)
         try runner.runJobs()
-        let estimated = try store.runs(kind: "supernet").map { ($0.name, try store.estimates(run: $0.id).count) }
+        let estimated = try store.runs(kind: .supernet).map { ($0.name, try store.estimates(run: $0.id).count) }
         // 12 paths per run; the first seed's runs also estimate 6 paths at each of its 2 snapshot epochs.
         let fewShot = StudyArm.fewShot(edge: 0)
         #expect(Dictionary(uniqueKeysWithValues: estimated) == [plan.runName(k: 1, seed: 0): 12 + 12, plan.runName(k: 2, seed: 0): 12 + 12,
@@ -62,9 +62,9 @@ import TestSupport
         }
 
         // Running again finds everything done: no run trains or estimates anything new.
-        let seconds = try store.runs(kind: "supernet").map(\.wallSeconds)
+        let seconds = try store.runs(kind: .supernet).map(\.wallSeconds)
         try runner.runJobs()
-        #expect(try store.runs(kind: "supernet").map(\.wallSeconds) == seconds)
+        #expect(try store.runs(kind: .supernet).map(\.wallSeconds) == seconds)
 
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.count == 6 && results.runs.allSatisfy(\.complete))
@@ -157,7 +157,7 @@ import TestSupport
         try runner.runJobs()
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.count == 1 && results.runs.allSatisfy(\.complete))
-        #expect(try store.runs(kind: "proxies").map(\.status) == ["finished"])
+        #expect(try store.runs(kind: .proxies).map(\.status) == [.finished])
         #expect(try store.estimates(run: try store.run(named: plan.runName(k: 1, seed: 0)).id, estimator: "supernet").count == 12)
     }
 
@@ -179,7 +179,7 @@ import TestSupport
         try runner.runJobs()
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.allSatisfy(\.complete) && results.summaries.count == 2 && results.paired.contains { $0.second == "K=1" })
-        #expect(try store.runs(kind: "supernet").allSatisfy { try store.epochs(run: $0.id).count == plan.config(k: 1, seed: 0).epochs })
+        #expect(try store.runs(kind: .supernet).allSatisfy { try store.epochs(run: $0.id).count == plan.config(k: 1, seed: 0).epochs })
     }
 
     @Test func invalidPlansAndMissingGroundTruthAreNamed() throws {
