@@ -20,7 +20,6 @@ let package = Package(
     platforms: [.macOS(.v15)], // Synchronization.Atomic (Support.ForkJoin)
     products: [
         .executable(name: "nb201", targets: ["nb201"]),
-        .executable(name: "nb201-storebench", targets: ["StoreBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,7 +44,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
-        .executableTarget(name: "StoreBench", dependencies: ["Store"]),
+        .executableTarget(name: "store-benchmark", dependencies: ["Store"], path: "benchmarks/StoreBenchmark"),
 
         // The lowest layer: the seeded generator every random draw comes from, and progress on stderr.
         .target(name: "Support", swiftSettings: optimised),
@@ -60,14 +59,15 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "Support"]),
 
         // Throughput benchmark of the CPU engine (run in release; benchmarks/engine_vs_torch.sh).
-        .executableTarget(name: "nb201-bench", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS", "Support"]),
+        .executableTarget(name: "engine-benchmark", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS", "Support"],
+                          path: "benchmarks/EngineBenchmark"),
 
         // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
         // comparisons of estimators. Pure functions; Engine only for the seeded generator.
         .target(name: "Ranking", dependencies: ["Support"], swiftSettings: rankingCodegen),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace", "Support"]),
         // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
-        .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
+        .executableTarget(name: "ranking-benchmark", dependencies: ["Ranking"], path: "benchmarks/RankingBenchmark"),
 
         // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
         .target(name: "Pickle", dependencies: ["CBZ2"], swiftSettings: optimised),

@@ -1,6 +1,6 @@
-// nb201-bench: training / inference throughput of the NB201 network on the CPU engine, and the rate of
+// engine-benchmark: training / inference throughput of the NB201 network on the CPU engine, and the rate of
 // each of its convolutions next to a bare sgemm of the same shape. Prints one JSON line per measurement.
-// usage: nb201-bench [--mode train|eval|kernels] [--arch STR] [--C 16] [--N 5] [--batch 256] [--steps 5]
+// usage: engine-benchmark [--mode train|eval|kernels] [--arch STR] [--C 16] [--N 5] [--batch 256] [--steps 5]
 //                    [--res 32] [--classes 10] [--threading split|blas] [--threads 2] [--kernels avx512|avx2|im2col]
 // benchmarks/engine_vs_torch.sh runs it side by side with the PyTorch peer.
 import Support
@@ -47,7 +47,7 @@ struct Options {
                     fatalError("--kernels is one of \(ConvolutionKernels.allCases.map { "\($0)" }), got \(name)")
                 }
                 kernels = k
-            default: fatalError("unknown option \(args[i]); see the usage line in Sources/nb201-bench/main.swift")
+            default: fatalError("unknown option \(args[i]); see the usage line in benchmarks/EngineBenchmark/main.swift")
             }
             i += 1
         }

@@ -1,5 +1,5 @@
-// nb201-storebench: timings of the benchmark store through the library (release build), printed as JSON lines.
-// usage: nb201-storebench CSV [--repeats 3] [--queries 100000]
+// store-benchmark: timings of the benchmark store through the library (release build), printed as JSON lines.
+// usage: store-benchmark CSV [--repeats 3] [--queries 100000]
 // Run by benchmarks/store.sh next to the pandas peer; see benchmarks/RESULTS.md.
 import Foundation
 import Store
@@ -21,12 +21,12 @@ func option(_ name: String, _ fallback: Int, in args: [String]) -> Int {
     return v
 }
 guard let csv = args.first else {
-    FileHandle.standardError.write(Data("usage: nb201-storebench CSV [--repeats 3] [--queries 100000]\n".utf8))
+    FileHandle.standardError.write(Data("usage: store-benchmark CSV [--repeats 3] [--queries 100000]\n".utf8))
     exit(2)
 }
 let repeats = option("--repeats", 3, in: args)
 let queries = option("--queries", 100_000, in: args)
-let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nb201-storebench-\(getpid())")
+let dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-benchmark-\(getpid())")
 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: dir) }
 

@@ -1,5 +1,5 @@
 // Times the Ranking module on two columns of a ground-truth CSV (benchmarks/ranking_bench.sh runs it next to
-// scipy). Usage: nb201-rankbench CSV COLUMN_A COLUMN_B [REPEATS]
+// scipy). Usage: ranking-benchmark CSV COLUMN_A COLUMN_B [REPEATS]
 import Foundation
 import Ranking
 
@@ -52,7 +52,7 @@ func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> (median: Double
 
 let args = CommandLine.arguments
 guard args.count >= 4 else {
-    FileHandle.standardError.write("usage: nb201-rankbench CSV COLUMN_A COLUMN_B [REPEATS]\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: ranking-benchmark CSV COLUMN_A COLUMN_B [REPEATS]\n".data(using: .utf8)!)
     exit(2)
 }
 let repeats = args.count > 4 ? Int(args[4]) ?? 200 : 200
