@@ -54,5 +54,10 @@ import TestSupport
         expectStatus(try program.run(diverging), 1, saying: "training diverged")
         #expect(try BenchmarkStore(path: program.database, readOnly: true).runs().map(\.status) == [.failed])
         #expect(try program.run(["query", "5", "--dataset", "cifar10"]).status == 0)
+        // The largest seed is a seed like any other (it trapped in Int(seed) once).
+        let largest = try program.run(["train", "--dataset", "cifar10", "--preset", "tiny", "--k", "1", "--epochs", "1",
+                                       "--seed", "18446744073709551615", "--quiet"] + dataOptions)
+        #expect(largest.status == 0, "\(largest.stderr)")
+        #expect(try program.run(["runs", "--kind", "supernet", "--json"]).stdout.contains(#""seed":18446744073709551615"#))
     }
 }
