@@ -136,6 +136,8 @@ public struct StudyResults: Sendable, Codable {
         /// Training hours up to each epoch of the snapshot runs.
         var hoursAt: [String: [Int: Double]] = [:]
         for seed in plan.seeds {
+            /// The one-shot run's seconds per epoch: the cost of the warm-up epochs a K > 1 run shares (logged there without seconds).
+            var oneShotSeconds: [Int: Double] = [:]
             for arm in plan.arms {
                 let name = plan.runName(arm, seed: seed)
                 let config = plan.config(arm, seed: seed)
@@ -157,6 +159,9 @@ public struct StudyResults: Sendable, Codable {
                     let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
                     return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics), seconds: e.seconds)
                 }
+                if arm == StudyArm(k: 1) {
+                    oneShotSeconds = Dictionary(epochs.compactMap { e in e.seconds.map { (e.epoch, $0) } }, uniquingKeysWith: { a, _ in a })
+                }
                 runs.append(record)
                 if record.complete {
                     runScores[name] = EstimatorScores(name: StudyRunRecord.estimatorName(arm, seed: seed), source: "run \(run.id) \(name)",
@@ -167,7 +172,7 @@ public struct StudyResults: Sendable, Codable {
                 if seed == plan.snapshotSeed && arm.splitEdge == nil {
                     var seconds = 0.0
                     for e in epochs.sorted(by: { $0.epoch < $1.epoch }) {
-                        seconds += e.seconds ?? 0
+                        seconds += e.seconds ?? oneShotSeconds[e.epoch] ?? 0
                         hoursAt[name, default: [:]][e.epoch + 1] = seconds / 3600
                     }
                     for epoch in plan.snapshotEpochs {

@@ -160,7 +160,8 @@ public struct StudyRunner {
         case let .warmup(seed):
             let oneShot = try supernetExperiment(StudyArm(k: 1), seed: seed, store: store)
             let warmup = oneShot.config.warmupEpochs
-            _ = try oneShot.train(data: data, snapshotEpochs: [warmup], stopAfter: warmup, quiet: quiet, shouldStop: shouldStop)
+            _ = try oneShot.train(data: data, snapshotEpochs: plan.warmupSnapshotEpochs(seed: seed), stopAfter: warmup, quiet: quiet,
+                                  shouldStop: shouldStop)
         case let .supernet(arm, seed):
             let experiment = try supernetExperiment(arm, seed: seed, store: store)
             // Snapshots of the K-shot runs only (over training time, tau against K).

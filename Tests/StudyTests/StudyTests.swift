@@ -132,6 +132,9 @@ import TestSupport
         // Snapshots carry the hours of training they cost, increasing with the epoch.
         let hours = results.snapshots.filter { $0.k == 1 && $0.truth == "cifar10-valid x-valid" }.sorted { $0.epoch < $1.epoch }.compactMap(\.trainingHours)
         #expect(hours.count == 3 && zip(hours, hours.dropFirst()).allSatisfy { $0 < $1 })
+        // A K > 1 run's hours include the warm-up it shares with the one-shot run (its own log has no seconds for it).
+        let sharedHours = results.snapshots.filter { $0.k == 2 && $0.truth == "cifar10-valid x-valid" }.sorted { $0.epoch < $1.epoch }
+        #expect(sharedHours.first?.epoch == 1 && sharedHours.first?.trainingHours == hours.first)
         let hoursPlot = try String(contentsOf: out.appendingPathComponent("tau-vs-hours.svg"), encoding: .utf8)
         #expect(hoursPlot.contains("params (all paths)"))
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
@@ -191,6 +194,8 @@ import TestSupport
         // The ranking preset: the curve over training on 200 paths, its supernets with the tuned sampling and clipping.
         let medium = try StudyPlan.standard(preset: "medium", dataset: .cifar10)
         #expect(medium.snapshotEpochs == [5, 10, 15, 20] && medium.snapshotPaths == 200)
+        // Its epoch-5 snapshot lies inside the 10-epoch warm-up: the snapshot seed's warm-up job keeps it.
+        #expect(medium.warmupSnapshotEpochs(seed: 0) == [5, 10] && medium.warmupSnapshotEpochs(seed: 1) == [10])
         let mediumConfig = medium.config(k: 2, seed: 1)
         #expect(mediumConfig.pathSampling == .nonIsomorphic && mediumConfig.gradientClip == 5 && mediumConfig.epochs == 25)
         #expect(mediumConfig.minimumLearningRate == mediumConfig.learningRate)
