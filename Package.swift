@@ -20,7 +20,6 @@ let package = Package(
     platforms: [.macOS(.v15)], // Synchronization.Atomic (Support.ForkJoin)
     products: [
         .executable(name: "nb201", targets: ["nb201"]),
-        .executable(name: "nb201-storebench", targets: ["StoreBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,29 +44,30 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
-        .executableTarget(name: "StoreBench", dependencies: ["Store"]),
+        .executableTarget(name: "store-benchmark", dependencies: ["Store"], path: "benchmarks/StoreBenchmark"),
 
         // The lowest layer: the seeded generator every random draw comes from, and progress on stderr.
         .target(name: "Support", swiftSettings: optimised),
-        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
 
         // Tensors and layers on plain Float32 buffers, OpenBLAS, optimiser, schedules, seeded RNG. Knows no NAS.
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels", "Support"], swiftSettings: optimised),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Support"]),
 
         // Networks built from Engine layers: the stand-alone NB201 network, its cell and blocks, the trainer.
-        .target(name: "Networks", dependencies: ["Engine", "SearchSpace"], swiftSettings: optimised),
-        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport"]),
+        .target(name: "Networks", dependencies: ["Engine", "SearchSpace", "Support"], swiftSettings: optimised),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "TestSupport", "Support"]),
 
         // Throughput benchmark of the CPU engine (run in release; benchmarks/engine_vs_torch.sh).
-        .executableTarget(name: "nb201-bench", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS"]),
+        .executableTarget(name: "engine-benchmark", dependencies: ["Engine", "Networks", "SearchSpace", "CBLAS", "Support"],
+                          path: "benchmarks/EngineBenchmark"),
 
         // Rank statistics (Kendall, Spearman, Pearson, weighted tau, top-k), bootstrap intervals and paired
         // comparisons of estimators. Pure functions; Engine only for the seeded generator.
         .target(name: "Ranking", dependencies: ["Support"], swiftSettings: rankingCodegen),
         .testTarget(name: "RankingTests", dependencies: ["Ranking", "SearchSpace", "Support"]),
         // Times Ranking on the ground truth next to scipy (benchmarks/ranking_bench.sh builds it in release).
-        .executableTarget(name: "nb201-rankbench", dependencies: ["Ranking"]),
+        .executableTarget(name: "ranking-benchmark", dependencies: ["Ranking"], path: "benchmarks/RankingBenchmark"),
 
         // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
         .target(name: "Pickle", dependencies: ["CBZ2"], swiftSettings: optimised),
@@ -81,19 +81,19 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Support", "Pickle", "SearchSpace"], swiftSettings: optimised),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Support", "SearchSpace", "TestSupport"]),
         .executableTarget(
-            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace"],
+            name: "datasets-benchmark", dependencies: ["Datasets", "Engine", "SearchSpace", "Support"],
             path: "benchmarks/DatasetsBenchmark"),
 
         // Ranking studies over the store (protocols, subsets, estimator sources) and their tables and reports.
         .target(name: "Reports", dependencies: ["Store", "Ranking", "SearchSpace", "Support"], swiftSettings: optimised),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Store", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ranking", "Store", "TestSupport"]),
 
         // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
-        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "CBLAS"], swiftSettings: optimised),
-        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets"]),
+        .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "Support"], swiftSettings: optimised),
+        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets", "Support"]),
         // Step timings of one-shot and K-shot supernets (benchmarks/supernet.sh builds it in release).
         .executableTarget(
-            name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets"],
+            name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets", "Support"],
             path: "benchmarks/SupernetBenchmark"),
 
         // Stand-alone training of one architecture with the NB201 recipe on a benchmark dataset.
@@ -102,15 +102,15 @@ let package = Package(
 
         // Experiments recorded in the store: supernet runs (train, evaluate, resume), zero-cost proxies and
         // reduced-training estimates over the datasets.
-        .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Training", "Store", "Datasets", "SearchSpace", "Engine"], swiftSettings: optimised),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "Support", "TestSupport"]),
+        .target(name: "Experiments", dependencies: ["Supernet", "Proxies", "Training", "Store", "Datasets", "SearchSpace", "Engine", "Support"], swiftSettings: optimised),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Supernet", "Store", "Datasets", "SearchSpace", "Engine", "Support", "Training", "TestSupport"]),
 
         // Zero-cost proxies (synflow, snip, grad_norm, jacob_cov, nwot) of untrained NB201 networks on one batch.
-        .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets"], swiftSettings: optimised),
-        .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Networks", "Engine", "SearchSpace", "TestSupport"]),
+        .target(name: "Proxies", dependencies: ["Networks", "Engine", "SearchSpace", "Datasets", "Support"], swiftSettings: optimised),
+        .testTarget(name: "ProxiesTests", dependencies: ["Proxies", "Networks", "Engine", "SearchSpace", "TestSupport", "Support"]),
 
         // The reference study (one-shot versus K-shot): plan, runner over the experiments, results and report.
-        .target(name: "Study", dependencies: ["Experiments", "Importers", "Reports", "Ranking", "Store", "Supernet", "Datasets", "Engine", "SearchSpace"],
+        .target(name: "Study", dependencies: ["Experiments", "Importers", "Reports", "Ranking", "Store", "Supernet", "Datasets", "Engine", "SearchSpace", "Support"],
                 swiftSettings: optimised),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Experiments", "Store", "Supernet", "SearchSpace", "Datasets", "Support", "TestSupport"]),
 
@@ -134,6 +134,7 @@ let package = Package(
                 "Experiments",
                 "Proxies",
                 "Study",
+                "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

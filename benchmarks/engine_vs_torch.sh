@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side throughput: the Swift/OpenBLAS engine (nb201-bench) vs the PyTorch CPU peer (torch-peer),
+# Side-by-side throughput: the Swift/OpenBLAS engine (engine-benchmark) vs the PyTorch CPU peer (torch-peer),
 # same network, batch and thread count, runs interleaved (engine, peer, engine, peer, ...) so both see the
 # same machine load. Prints one JSON line per run; benchmarks/summarize_engine.py turns them into a table.
 # usage: benchmarks/engine_vs_torch.sh [rounds=2] > results.jsonl; python3 benchmarks/summarize_engine.py < results.jsonl
@@ -14,8 +14,8 @@ coretypes=${CORETYPES:-"Haswell unset"}
 # C N batch steps: at least ~1,000 training images per measurement (4 steps of 64 swung 129-158 img/s on this VM)
 configs=${CONFIGS:-"16,5,256,4 16,5,64,12 8,1,256,16 8,1,64,48"}
 peer=../shared/tools/torch-peer
-swift build -c release --product nb201-bench >&2
-bench=.build/release/nb201-bench
+swift build -c release --product engine-benchmark >&2
+bench=.build/release/engine-benchmark
 for coretype in $coretypes; do
   if [ "$coretype" = unset ]; then unset OPENBLAS_CORETYPE; else export OPENBLAS_CORETYPE=$coretype; fi
   # Per-convolution rates of the C=16, N=5 network next to the bare sgemm of the same shape.

@@ -11,7 +11,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${NB201_BENCH_DIR:-/tmp/nb201-bench}
 COUNT=${1:-15625}
 mkdir -p "$WORK"
-[ -f "$WORK/nats-simple/$(printf %06d $((COUNT - 1))).pickle.pbz2" ] || python3 "$ROOT/benchmarks/make_nats_dir.py" "$WORK/nats-simple" "$COUNT"
+[ -f "$WORK/nats-simple/$(printf %06d $((COUNT - 1))).pickle.pbz2" ] || python3 "$ROOT/data/fixtures/generate/make_nats_dir.py" "$WORK/nats-simple" "$COUNT"
 [ -x "$WORK/venv/bin/python" ] || { python3 -m venv "$WORK/venv" && "$WORK/venv/bin/pip" install -q nats_bench numpy; }
 (cd "$ROOT" && swift build -c release --product nb201 >/dev/null)
 NB="$ROOT/.build/release/nb201"
@@ -30,7 +30,7 @@ echo "== Python nats_bench: get_more_info for every architecture, dataset and bu
 measure "$WORK/venv/bin/python" "$ROOT/benchmarks/nats_api_traverse.py" "$WORK/nats-simple" "$COUNT"
 
 for n in ${PTH_SIZES:-1000 4000 12000}; do
-    [ -f "$WORK/nb201-$n.pth" ] || python3 "$ROOT/benchmarks/make_nb201_pth.py" "$WORK/nb201-$n.pth" --count "$n"
+    [ -f "$WORK/nb201-$n.pth" ] || python3 "$ROOT/data/fixtures/generate/make_nb201_pth.py" "$WORK/nb201-$n.pth" --count "$n"
     echo "== nb201 import, NB201 .pth legacy container, $n architectures ($(du -m "$WORK/nb201-$n.pth" | cut -f1) MB)"
     rm -f "$WORK"/pth.sqlite*
     measure "$NB" import "$WORK/nb201-$n.pth" --db "$WORK/pth.sqlite" --quiet

@@ -9,8 +9,8 @@ B=${3:-cifar100_xtest_hp200_avg}
 REPEATS=${REPEATS:-200}
 ROUNDS=${ROUNDS:-3}
 [ -f "$CSV" ] || { echo "ground truth $CSV not found" >&2; exit 1; }
-swift build -c release --product nb201-rankbench >/dev/null
-BIN="$(swift build -c release --show-bin-path)/nb201-rankbench"
+swift build -c release --product ranking-benchmark >/dev/null
+BIN="$(swift build -c release --show-bin-path)/ranking-benchmark"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $CSV ($A vs $B); $ROUNDS rounds of $REPEATS timed calls each"
 for round in $(seq "$ROUNDS"); do

@@ -10,10 +10,17 @@ Writes NAME.md, NAME.csv and NAME.svg (tau against epochs and against core-hours
 usage: ranking_curve.py --truth CSV --column cifar10valid_xvalid_hp200_avg --paths FILE --out DIR --name NAME
                         --run DB RUN [--run ...] [--reference LABEL DB RUN ESTIMATOR ...]
 """
-import argparse, csv, math, os, random, re, sqlite3
+import argparse, csv, math, os, random, re, sqlite3, sys
 
 from scipy.stats import kendalltau
 
+
+
+def open_readonly(path):
+    """A database that must exist: sqlite3.connect would create an empty file at a mistyped path."""
+    if not os.path.isfile(path):
+        sys.exit(f"ranking_curve: no database at {path}")
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
 
 def tau_with_interval(xs, ys, resamples=1000, seed=0):
     t = kendalltau(xs, ys).statistic
@@ -48,7 +55,7 @@ def main():
     finals = []  # (series, {path: score}) of each run's final estimator, for the operation-bias table
 
     for db_path, run in a.run:
-        db = sqlite3.connect(db_path)
+        db = open_readonly(db_path)
         run_id, = db.execute("SELECT id FROM runs WHERE name = ?", (run,)).fetchone()
         epochs = db.execute("SELECT epoch, seconds FROM run_epochs WHERE run_id = ? ORDER BY epoch", (run_id,)).fetchall()
         total_epochs = len(epochs)
@@ -75,7 +82,7 @@ def main():
 
     references = []
     for label, db_path, run, estimator in a.reference:
-        db = sqlite3.connect(db_path)
+        db = open_readonly(db_path)
         run_id, = db.execute("SELECT id FROM runs WHERE name = ?", (run,)).fetchone()
         est = dict(db.execute("SELECT arch_idx, score FROM estimates WHERE run_id = ? AND estimator = ?", (run_id, estimator)))
         seconds = db.execute("SELECT sum(seconds), count(*) FROM estimates WHERE run_id = ? AND estimator = ?", (run_id, estimator)).fetchone()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scipy.stats.kendalltau on two columns of a ground-truth CSV, timed like nb201-rankbench.
+"""scipy.stats.kendalltau on two columns of a ground-truth CSV, timed like ranking-benchmark.
 Usage: ranking_scipy_bench.py CSV COLUMN_A COLUMN_B [REPEATS]"""
 import csv
 import sys

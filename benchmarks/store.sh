@@ -10,10 +10,10 @@ if ! "$venv/bin/python" -c 'import pandas' 2>/dev/null; then
   python3 -m venv "$venv" && "$venv/bin/pip" install -q pandas
 fi
 swift build -c release --product nb201 >/dev/null
-swift build -c release --product nb201-storebench >/dev/null
+swift build -c release --product store-benchmark >/dev/null
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "pandas $("$venv/bin/python" -c 'import pandas; print(pandas.__version__)'), $(swift --version 2>&1 | head -1)"
-echo "--- nb201 (library, release)"; .build/release/nb201-storebench "$csv"
+echo "--- nb201 (library, release)"; .build/release/store-benchmark "$csv"
 echo "--- pandas"; "$venv/bin/python" benchmarks/store_peer.py "$csv"
 db=$(mktemp -d)/bench.sqlite
 .build/release/nb201 import-table --db "$db" "$csv" >/dev/null

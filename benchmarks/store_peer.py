@@ -1,5 +1,5 @@
 """The Python way users query NAS-Bench-201 tables today: pandas over the same CSV.
-Prints JSON lines with the same operations as nb201-storebench (see benchmarks/store.sh)."""
+Prints JSON lines with the same operations as store-benchmark (see benchmarks/store.sh)."""
 import json
 import sys
 import time

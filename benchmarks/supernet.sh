@@ -6,7 +6,7 @@
 # ratios against PyTorch. Prints a markdown table per shape and thread count; raw rows go to $RAW.
 # usage: benchmarks/supernet.sh   env: THREADS="1 2", CONFIGS="C,N,batch,steps ...", OPENBLAS_CORETYPE,
 #        OPTIONS=1 (the K = 2 step with merged-rate item gradients and merged weight decay, issue 14),
-#        RAW=benchmarks/results/supernet_raw.jsonl
+#        RAW=benchmarks/results/supernet_step_vs_torch_spos.jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configs=${CONFIGS:-"8,1,64,10 16,5,64,3"}
@@ -20,7 +20,7 @@ for cfg in $configs; do
   for t in ${THREADS:-1 2}; do
     shape="--C $C --N $N --batch $batch --threads $t --steps {steps}"
     python3 benchmarks/side_by_side.py --title "Supernet step C=$C N=$N, $t thread(s)," --batch "$batch" --steps "$steps" \
-      --raw "${RAW:-benchmarks/results/supernet_raw.jsonl}" \
+      --raw "${RAW:-benchmarks/results/supernet_step_vs_torch_spos.jsonl}" \
       --side "pytorch-spos=$peer --mode spos $shape" \
       --side "nb201-k1=$bench --k 1 $shape" \
       --side "nb201-k2=$bench --k 2 --simplex 0 --options ${OPTIONS:-0} $shape" || status=$?

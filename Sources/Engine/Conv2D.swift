@@ -228,14 +228,14 @@ public func conv2dForward(output: UnsafeMutablePointer<Float>, input: UnsafePoin
 /// parallelism of the weight gradient at 8 workers.
 let weightGradientChunks = 8
 
-/// Adds dL/dweight into `weightGrad` and, when `inputGrad` is given, dL/dinput into it.
+/// Adds dL/dweight into `weightGrad` and, when `inputGrad` is given, dL/dinput into it (`accumulateInput: false` writes it).
 /// Chunk 0 accumulates straight into `weightGrad`, the others into private partial sums added at the end.
 /// Stride-1 input gradients are the transposed convolution of the output gradient (flipped kernel): it runs on the
 /// direct kernels where the shape allows, and under im2col it keeps the GEMM's inner dimension at outC*k*k instead
 /// of outC and avoids a scatter (col2im). Direct 3x3 weight gradients take `weightGradientGroup` images per call.
 public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
                            outputGrad: UnsafePointer<Float>, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                           batch: Int, geometry g: ConvGeometry, workspace: Workspace) {
+                           batch: Int, geometry g: ConvGeometry, workspace: Workspace, accumulateInput: Bool = true) {
     let chunks = min(batch, weightGradientChunks)
     let workers = min(EngineConfig.workers, max(chunks, 1))
     let transposed = g.transposed
@@ -286,12 +286,14 @@ public func conv2dBackward(inputGrad: UnsafeMutablePointer<Float>?, weightGrad: 
                     }
                     guard let dxAll = inputGrad else { continue }
                     let dx = dxAll + n * g.inputCount
+                    let beta: Float = accumulateInput ? 1 : 0
                     if g.isPointwise {
-                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, patch, plane, m, 1, weight, patch, dy, plane, 1, dx, plane)
+                        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, patch, plane, m, 1, weight, patch, dy, plane, beta, dx, plane)
                     } else if viaTransposed {
-                        convolveImage(dy, flipped, transposed, transposedKernels, dx, beta: 1, scratch: cols)
+                        convolveImage(dy, flipped, transposed, transposedKernels, dx, beta: beta, scratch: cols)
                     } else {
                         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, patch, plane, m, 1, weight, patch, dy, plane, 0, cols, plane)
+                        if !accumulateInput { dx.update(repeating: 0, count: g.inputCount) }
                         col2imAdd(cols, g, dx)
                     }
                 }

@@ -1,4 +1,5 @@
-/// Elementwise layers: ReLU, addition, zeros. Backward functions add into their gradient buffers.
+/// Elementwise layers: ReLU, addition, zeros. Backward functions add into their gradient buffers, or with
+/// `accumulate: false` write them: the first contribution to a gradient overwrites it, so no buffer is zeroed first.
 
 /// Below this many elements per worker a thread costs more than it saves.
 let elementwiseGrain = 1 << 16
@@ -11,9 +12,9 @@ public func reluForward(output: UnsafeMutablePointer<Float>, input: UnsafePointe
 
 /// dx += dy where the ReLU's output was positive (`output` may be the forward input too: same sign test).
 public func reluBackward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
-                         output: UnsafePointer<Float>, count: Int) {
+                         output: UnsafePointer<Float>, count: Int, accumulate: Bool = true) {
     parallelRanges(count, minimumPerWorker: elementwiseGrain) { r, _ in
-        vectorReluGrad(inputGrad + r.lowerBound, outputGrad + r.lowerBound, output + r.lowerBound, r.count)
+        vectorReluGrad(inputGrad + r.lowerBound, outputGrad + r.lowerBound, output + r.lowerBound, r.count, accumulate: accumulate)
     }
 }
 

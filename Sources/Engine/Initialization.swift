@@ -1,3 +1,4 @@
+import Support
 /// Weight initialisation, every draw from the run's SeededRandom.
 public enum WeightInit: String, Sendable, Hashable, CaseIterable {
     /// PyTorch's default for Conv2d and Linear (kaiming_uniform with a = sqrt(5)): U(-1/sqrt(fanIn), 1/sqrt(fanIn)).

@@ -21,9 +21,10 @@ public func avgPool3x3Forward(output: UnsafeMutablePointer<Float>, input: Unsafe
 }
 
 /// The window relation is symmetric (input a is in the window of output i exactly when i is in the window of a),
-/// so dL/dx is the box sum of dL/dy divided by each output's window size.
+/// so dL/dx is the box sum of dL/dy divided by each output's window size. Adds into `inputGrad` (writes it with
+/// `accumulate: false`).
 public func avgPool3x3Backward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
-                               planes: Int, height h: Int, width w: Int) {
+                               planes: Int, height h: Int, width w: Int, accumulate: Bool = true) {
     parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * h * w) { scratch in
             let scaled = scratch.baseAddress!, rows = scaled + h * w
@@ -33,7 +34,7 @@ public func avgPool3x3Backward(inputGrad: UnsafeMutablePointer<Float>, outputGra
                     let windowRows = windowExtent(i, h)
                     for j in 0..<w { scaled[i * w + j] = dy[i * w + j] / Float(windowRows * windowExtent(j, w)) }
                 }
-                boxSum3x3(inputGrad + plane * h * w, scaled, height: h, width: w, rows: rows, accumulate: true)
+                boxSum3x3(inputGrad + plane * h * w, scaled, height: h, width: w, rows: rows, accumulate: accumulate)
             }
         }
     }
@@ -87,12 +88,24 @@ public func avgPool2x2Forward(output: UnsafeMutablePointer<Float>, input: Unsafe
     }
 }
 
+/// Adds into `inputGrad`, or with `accumulate: false` writes it (an odd last row or column, outside every window, gets 0).
 public func avgPool2x2Backward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
-                               planes: Int, height h: Int, width w: Int) {
+                               planes: Int, height h: Int, width w: Int, accumulate: Bool = true) {
     let oh = h / 2, ow = w / 2
     parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
         for plane in r {
             let dx = inputGrad + plane * h * w, dy = outputGrad + plane * oh * ow
+            if !accumulate {
+                if h % 2 == 1 || w % 2 == 1 { dx.update(repeating: 0, count: h * w) }
+                for i in 0..<oh {
+                    for j in 0..<ow {
+                        let g = dy[i * ow + j] * 0.25
+                        let p = dx + 2 * i * w + 2 * j
+                        p[0] = g; p[1] = g; p[w] = g; p[w + 1] = g
+                    }
+                }
+                continue
+            }
             for i in 0..<oh {
                 for j in 0..<ow {
                     let g = dy[i * ow + j] * 0.25
@@ -114,10 +127,11 @@ public func globalAvgPoolForward(output: UnsafeMutablePointer<Float>, input: Uns
     }
 }
 
-public func globalAvgPoolBackward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>, planes: Int, spatial: Int) {
+public func globalAvgPoolBackward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>, planes: Int, spatial: Int,
+                                  accumulate: Bool = true) {
     for plane in 0..<planes {
         let g = outputGrad[plane] / Float(spatial)
         let dx = inputGrad + plane * spatial
-        for i in 0..<spatial { dx[i] += g }
+        if accumulate { for i in 0..<spatial { dx[i] += g } } else { dx.update(repeating: g, count: spatial) }
     }
 }

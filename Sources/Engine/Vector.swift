@@ -27,14 +27,23 @@ typealias Lanes = SIMD16<Float>
     while i < n { y[i] = max(x[i], 0); i += 1 }
 }
 
-/// dx[i] += out[i] > 0 ? dy[i] : 0
-@inline(__always) func vectorReluGrad(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ out: UnsafePointer<Float>, _ n: Int) {
+/// dx[i] += out[i] > 0 ? dy[i] : 0 (with `accumulate: false`, dx[i] = ...)
+@inline(__always) func vectorReluGrad(_ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ out: UnsafePointer<Float>, _ n: Int,
+                                      accumulate: Bool) {
     var i = 0
-    while i + 16 <= n {
-        store(load(dx + i) + load(dy + i).replacing(with: 0, where: load(out + i) .<= 0), dx + i)
-        i += 16
+    if accumulate {
+        while i + 16 <= n {
+            store(load(dx + i) + load(dy + i).replacing(with: 0, where: load(out + i) .<= 0), dx + i)
+            i += 16
+        }
+        while i < n { if out[i] > 0 { dx[i] += dy[i] }; i += 1 }
+    } else {
+        while i + 16 <= n {
+            store(load(dy + i).replacing(with: 0, where: load(out + i) .<= 0), dx + i)
+            i += 16
+        }
+        while i < n { dx[i] = out[i] > 0 ? dy[i] : 0; i += 1 }
     }
-    while i < n { if out[i] > 0 { dx[i] += dy[i] }; i += 1 }
 }
 
 /// y[i] (+)= x[i] * scale + shift

@@ -1,3 +1,4 @@
+import Support
 import Datasets
 import Engine
 import Foundation
@@ -64,7 +65,7 @@ public struct ProxyExperiment {
         encoder.outputFormatting = [.sortedKeys]
         let protocolJSON = String(decoding: try encoder.encode(proto), as: UTF8.self)
         let runName = name ?? proto.defaultRunName
-        let run = try store.openRun(kind: "proxies", name: runName, dataset: dataset.rawValue, seed: seed,
+        let run = try store.openRun(kind: .proxies, name: runName, dataset: dataset.rawValue, seed: seed,
                                     protocolJSON: protocolJSON, codeVersion: codeVersion)
         return ProxyExperiment(store: store, run: run, proxyProtocol: proto, dataset: dataset, shape: shape)
     }
@@ -105,7 +106,7 @@ public struct ProxyExperiment {
                 meter.advance(note: String(format: "%.2f s/arch", seconds))
             }
         }
-        try store.updateRun(id: run.id, status: "finished")
+        try store.updateRun(id: run.id, status: .finished)
         return todo.count
     }
 }

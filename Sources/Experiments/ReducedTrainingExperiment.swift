@@ -1,3 +1,4 @@
+import Support
 import Datasets
 import Engine
 import Foundation
@@ -49,7 +50,7 @@ public struct ReducedTrainingExperiment {
 
         /// The stand-alone training of one architecture under this protocol.
         func standalone(_ cell: Cell) -> StandaloneConfig {
-            let source = SupernetData.source(of: BenchmarkDataset(name: dataset)!)
+            let source = BenchmarkDataset(name: dataset)!.searchSource
             return StandaloneConfig(arch: cell.archString, dataset: source.rawValue, epochs: epochs, channels: channels,
                                     cellsPerStage: cellsPerStage, batchSize: batchSize, learningRate: learningRate,
                                     weightDecay: weightDecay, seed: seed, trainLimit: trainImages, evalLimit: validationImages)
@@ -71,7 +72,7 @@ public struct ReducedTrainingExperiment {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let protocolJSON = String(decoding: try encoder.encode(reducedProtocol), as: UTF8.self)
-        let run = try store.openRun(kind: "reduced-training", name: name ?? reducedProtocol.defaultRunName,
+        let run = try store.openRun(kind: .reducedTraining, name: name ?? reducedProtocol.defaultRunName,
                                     dataset: reducedProtocol.dataset, seed: reducedProtocol.seed,
                                     protocolJSON: protocolJSON, codeVersion: codeVersion)
         return ReducedTrainingExperiment(store: store, run: run, reducedProtocol: reducedProtocol,
@@ -96,7 +97,7 @@ public struct ReducedTrainingExperiment {
         let done = Set(try store.estimates(run: run.id, estimator: Self.estimator).map(\.arch))
         let todo = indices.filter { !done.contains($0) }
         if !todo.isEmpty {
-            let source = SupernetData.source(of: BenchmarkDataset(name: reducedProtocol.dataset)!)
+            let source = BenchmarkDataset(name: reducedProtocol.dataset)!.searchSource
             let benchmarkData = try BenchmarkData.load(source, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
             try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
             let meter = ProgressMeter(label: "reduced training \(run.name)", total: todo.count, unit: "archs", quiet: quiet)
@@ -127,7 +128,7 @@ public struct ReducedTrainingExperiment {
                 meter.advance(note: String(format: "%@ %.2f%% in %.0f s", config.arch, score.accuracy, seconds))
             }
         }
-        try store.updateRun(id: run.id, status: "finished")
+        try store.updateRun(id: run.id, status: .finished)
         return todo.count
     }
 }

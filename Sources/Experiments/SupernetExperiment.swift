@@ -1,3 +1,4 @@
+import Support
 import Datasets
 import Engine
 import Foundation
@@ -13,13 +14,8 @@ public struct SupernetData: Sendable {
     public let training: Subset
     public let validation: Subset
 
-    /// The benchmark dataset whose splits the weights learn from and are measured on.
-    public static func source(of dataset: BenchmarkDataset) -> BenchmarkDataset {
-        dataset == .cifar10 ? .cifar10Valid : dataset
-    }
-
     public init(dataset: BenchmarkDataset, dataDirectory: String, splitsDirectory: String) throws {
-        let source = Self.source(of: dataset)
+        let source = dataset.searchSource
         let data = try BenchmarkData.load(source, dataDirectory: dataDirectory, splitsDirectory: splitsDirectory)
         benchmark = source
         training = try data.subset(.train)
@@ -66,7 +62,7 @@ public struct SupernetExperiment {
                             checkpointDirectory: String, codeVersion: String) throws -> SupernetExperiment {
         try config.validate() // before the run is recorded: a run that cannot train is never left `running`
         let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
-        let run = try store.openRun(kind: "supernet", name: name, dataset: dataset, seed: config.seed,
+        let run = try store.openRun(kind: .supernet, name: name, dataset: dataset, seed: config.seed,
                                     protocolJSON: protocolJSON, codeVersion: codeVersion)
         try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
         let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(name).ckpt").path
@@ -76,7 +72,7 @@ public struct SupernetExperiment {
     /// Opens an existing run by id or name, reading its configuration back from the stored protocol.
     public static func open(store: BenchmarkStore, run name: String, checkpointDirectory: String) throws -> SupernetExperiment {
         let run = try store.run(named: name)
-        guard run.kind == "supernet" else { throw StoreError.noData("run '\(name)' is a \(run.kind) run, not a supernet") }
+        guard run.kind == .supernet else { throw StoreError.noData("run '\(name)' is a \(run.kind) run, not a supernet") }
         let config = try JSONDecoder().decode(SupernetConfig.self, from: Data(run.protocolJSON.utf8))
         let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(run.name).ckpt").path
         return SupernetExperiment(store: store, run: run, config: config, checkpointPath: checkpoint)

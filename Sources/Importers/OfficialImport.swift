@@ -196,9 +196,21 @@ public enum OfficialImport {
                                   quiet: !progress)
         do {
             var done = 0
-            var batchOpen = false
+            // Records land in transactions of 64: a failure keeps the batches before it (a rerun skips their files).
+            var batch: [(path: String, sha256: String, size: Int, record: ArchRecord)] = []
             func commit() throws {
-                if batchOpen { try store.db.execute("COMMIT"); batchOpen = false }
+                guard !batch.isEmpty else { return }
+                try store.db.transaction {
+                    for pending in batch {
+                        let id = try store.addSource(path: absolute(pending.path), kind: "nats-simple", sizeBytes: pending.size, sha256: pending.sha256)
+                        let writer = try RecordWriter(store: store, sourceID: id)
+                        try writer.write(pending.record, context: pending.path)
+                        try writer.finish()
+                        for (k, v) in writer.counts { counts[k, default: 0] += v }
+                        imported += 1
+                    }
+                }
+                batch.removeAll(keepingCapacity: true)
             }
             while let item = queue.pop() {
                 done += 1
@@ -211,21 +223,14 @@ public enum OfficialImport {
                     guard record.index < names.count, names[record.index] == record.archString else {
                         throw RecordError(context: path, reason: "arch_str \(record.archString) differs from meta_archs[\(record.index)]")
                     }
-                    if !batchOpen { try store.db.execute("BEGIN IMMEDIATE"); batchOpen = true }
-                    let id = try store.addSource(path: absolute(path), kind: "nats-simple", sizeBytes: size, sha256: sha)
-                    let writer = try RecordWriter(store: store, sourceID: id)
-                    try writer.write(record, context: path)
-                    try writer.finish()
-                    for (k, v) in writer.counts { counts[k, default: 0] += v }
-                    imported += 1
-                    if imported % 64 == 0 { try commit() }
+                    batch.append((path, sha, size, record))
+                    if batch.count == 64 { try commit() }
                 }
                 meter.update(to: done)
             }
             try commit()
             meter.finish(at: done)
         } catch {
-            try? store.db.execute("ROLLBACK")
             cancelled.set()
             while queue.pop() != nil {}
             throw error

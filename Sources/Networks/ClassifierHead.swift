@@ -34,6 +34,7 @@ public final class ClassifierHead {
         return z
     }
 
+    /// Writes dL/dinput into `inputGrad` and adds the parameters' gradients, given dL/dlogits.
     public func backward(_ logitsGrad: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>, workspace: Workspace) {
         guard let x = input else { preconditionFailure("head backward before forward") }
         let s = FeatureShape(batch: x.shape[0], channels: x.shape[1], height: x.shape[2], width: x.shape[3])
@@ -43,15 +44,13 @@ public final class ClassifierHead {
                        input: pooled.get([s.batch, s.channels]).data, weight: weight.value.data,
                        batch: s.batch, inFeatures: s.channels, outFeatures: classes)
         let dAct = workspace.scratch("head.activatedGrad", worker: 0, count: s.count)
-        dAct.update(repeating: 0, count: s.count)
-        globalAvgPoolBackward(inputGrad: dAct, outputGrad: dPooled, planes: s.batch * s.channels, spatial: s.spatial)
+        globalAvgPoolBackward(inputGrad: dAct, outputGrad: dPooled, planes: s.batch * s.channels, spatial: s.spatial, accumulate: false)
         guard normalises else {
-            reluBackward(inputGrad: inputGrad, outputGrad: dAct, output: activated.get(s.dims).data, count: s.count)
+            reluBackward(inputGrad: inputGrad, outputGrad: dAct, output: activated.get(s.dims).data, count: s.count, accumulate: false)
             return
         }
         let dNorm = workspace.scratch("head.normGrad", worker: 0, count: s.count)
-        dNorm.update(repeating: 0, count: s.count)
-        reluBackward(inputGrad: dNorm, outputGrad: dAct, output: activated.get(s.dims).data, count: s.count)
-        norm.backward(dNorm, input: x.data, s, inputGrad: inputGrad)
+        reluBackward(inputGrad: dNorm, outputGrad: dAct, output: activated.get(s.dims).data, count: s.count, accumulate: false)
+        norm.backward(dNorm, input: x.data, s, inputGrad: inputGrad, accumulate: false)
     }
 }

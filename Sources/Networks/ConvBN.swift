@@ -50,9 +50,10 @@ public final class ConvBN {
         norm.forward(y.data, outShape, output: output, accumulate: accumulate, phase: phase)
     }
 
-    /// Adds dL/dinput (when wanted) and the weights' gradients, given dL/doutput and the forward's input.
+    /// Adds dL/dinput (when wanted; `accumulate: false` writes it) and the weights' gradients, given dL/doutput and
+    /// the forward's input.
     func backward(_ outputGrad: UnsafePointer<Float>, input: UnsafePointer<Float>, _ shape: FeatureShape,
-                  inputGrad: UnsafeMutablePointer<Float>?, workspace: Workspace) {
+                  inputGrad: UnsafeMutablePointer<Float>?, accumulate: Bool, workspace: Workspace) {
         let g = geometry(shape), outShape = outputShape(shape)
         var convGrad = outputGrad
         if let norm {
@@ -61,6 +62,6 @@ public final class ConvBN {
             convGrad = UnsafePointer(d)
         }
         conv2dBackward(inputGrad: inputGrad, weightGrad: weight.grad.data, outputGrad: convGrad, input: input,
-                       weight: weight.value.data, batch: shape.batch, geometry: g, workspace: workspace)
+                       weight: weight.value.data, batch: shape.batch, geometry: g, workspace: workspace, accumulateInput: accumulate)
     }
 }

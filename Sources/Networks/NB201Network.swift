@@ -1,3 +1,4 @@
+import Support
 import Engine
 import SearchSpace
 
@@ -116,11 +117,10 @@ public final class NB201Network {
         let pong = workspace.scratch("network.gradB", worker: 0, count: largest)
         var dOut = ping, dIn = pong
         // outputs[k] is the input of blocks[k] (outputs[0] = stem output); the last output feeds the head.
-        dOut.update(repeating: 0, count: outputs.last!.count)
+        // The head and every block write their input's gradient.
         head.backward(logitsGrad, inputGrad: dOut, workspace: workspace)
         boundaryScaling?.backward(dOut, outputs[blocks.count].count, blocks.count)
         for k in stride(from: blocks.count - 1, through: 0, by: -1) {
-            dIn.update(repeating: 0, count: outputs[k].count)
             switch blocks[k] {
             case .cell(let c): c.backward(dOut, inputGrad: dIn, workspace: workspace)
             case .reduction(let rb): rb.backward(dOut, inputGrad: dIn, workspace: workspace)
@@ -130,7 +130,6 @@ public final class NB201Network {
         }
         let r = shape.resolution
         let s = FeatureShape(batch: outputs[0].shape[0], channels: 3, height: r, width: r)
-        inputGrad?.update(repeating: 0, count: s.count)
-        stem.backward(dOut, input: images.get(s.dims).data, s, inputGrad: inputGrad, workspace: workspace)
+        stem.backward(dOut, input: images.get(s.dims).data, s, inputGrad: inputGrad, accumulate: false, workspace: workspace)
     }
 }

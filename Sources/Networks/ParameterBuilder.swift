@@ -1,3 +1,4 @@
+import Support
 import Engine
 
 /// Creates a network's parameters in order, with PyTorch-style names, initialised from one SeededRandom stream.

@@ -48,25 +48,23 @@ public final class ResidualBlock {
         return out
     }
 
+    /// Writes dL/dinput into `inputGrad` and adds the parameters' gradients, given dL/doutput; every intermediate
+    /// gradient is written by its one contribution, so nothing is zeroed first.
     public func backward(_ outputGrad: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>, workspace: Workspace) {
         guard let x = input else { preconditionFailure("residual block backward before forward") }
         let (s, p, o) = shapes(x)
-        func zeroed(_ purpose: String, _ count: Int) -> UnsafeMutablePointer<Float> {
-            let d = workspace.scratch(purpose, worker: 0, count: count)
-            d.update(repeating: 0, count: count)
-            return d
-        }
         // Shortcut path: dL/dpooled, then through the pool.
-        let dPool = zeroed("res.pooledGrad", p.count)
-        shortcut.backward(outputGrad, input: pooled.get(p.dims).data, p, inputGrad: dPool, workspace: workspace)
-        avgPool2x2Backward(inputGrad: inputGrad, outputGrad: dPool, planes: s.batch * s.channels, height: s.height, width: s.width)
+        let dPool = workspace.scratch("res.pooledGrad", worker: 0, count: p.count)
+        shortcut.backward(outputGrad, input: pooled.get(p.dims).data, p, inputGrad: dPool, accumulate: false, workspace: workspace)
+        avgPool2x2Backward(inputGrad: inputGrad, outputGrad: dPool, planes: s.batch * s.channels, height: s.height, width: s.width,
+                           accumulate: false)
         // Main path: b, its ReLU, a, the input's ReLU.
-        let dActA = zeroed("res.activatedAGrad", o.count)
-        b.backward(outputGrad, input: activatedA.get(o.dims).data, o, inputGrad: dActA, workspace: workspace)
-        let dA = zeroed("res.aGrad", o.count)
-        reluBackward(inputGrad: dA, outputGrad: dActA, output: activatedA.get(o.dims).data, count: o.count)
-        let dActIn = zeroed("res.activatedInputGrad", s.count)
-        a.backward(dA, input: activatedInput.get(s.dims).data, s, inputGrad: dActIn, workspace: workspace)
+        let dActA = workspace.scratch("res.activatedAGrad", worker: 0, count: o.count)
+        b.backward(outputGrad, input: activatedA.get(o.dims).data, o, inputGrad: dActA, accumulate: false, workspace: workspace)
+        let dA = workspace.scratch("res.aGrad", worker: 0, count: o.count)
+        reluBackward(inputGrad: dA, outputGrad: dActA, output: activatedA.get(o.dims).data, count: o.count, accumulate: false)
+        let dActIn = workspace.scratch("res.activatedInputGrad", worker: 0, count: s.count)
+        a.backward(dA, input: activatedInput.get(s.dims).data, s, inputGrad: dActIn, accumulate: false, workspace: workspace)
         reluBackward(inputGrad: inputGrad, outputGrad: dActIn, output: activatedInput.get(s.dims).data, count: s.count)
     }
 }

@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 import SearchSpace
 import Store
@@ -28,9 +29,8 @@ extension BenchmarkStore {
 
     /// Parameter count or FLOPs of the dataset's network (nb201's exact cost model) as an estimator.
     public func baselineScores(_ name: String, dataset: String) throws -> EstimatorScores {
-        guard name == "params" || name == "flops" else { throw EstimatorSourceError.unknownBaseline(name) }
-        let rows = try db.rows("SELECT arch_idx, \(name) FROM costs WHERE dataset = ? AND origin = 'cost-model'", [.text(dataset)])
-        return EstimatorScores(name: name, source: "cost model", scores: Dictionary(uniqueKeysWithValues: rows.map { ($0[0].int!, $0[1].double!) }))
+        guard let column = CostModelColumn(rawValue: name) else { throw EstimatorSourceError.unknownBaseline(name) }
+        return EstimatorScores(name: name, source: "cost model", scores: try costModel(column, dataset: dataset))
     }
 
     /// Scores from a CSV with an `index` or `arch` column (benchmark index, arch string or op codes) and a score

@@ -1,9 +1,10 @@
+import Ranking
 import Foundation
 
-/// A ranking study written out as a folder: the table (Markdown, CSV), a scatter plot per estimator, the tau-b
+/// A ranking against one ground truth written out as a folder: the table (Markdown, CSV), a scatter plot per estimator, the tau-b
 /// heat map, the protocol with its provenance (protocol.json) and a notebook that rebuilds the table independently.
 public struct RankingReport: Sendable {
-    public var study: RankingStudy
+    public var ranking: GroundTruthRanking
     public var estimators: [ReportEstimator]
     public var databasePath: String
     /// Where the estimates live when not in `databasePath` (a report's extract), relative to the report folder.
@@ -14,9 +15,9 @@ public struct RankingReport: Sendable {
     /// Scatter plots draw at most this many points (a seeded sample; the subtitle says so).
     public var maxScatterPoints: Int
 
-    public init(study: RankingStudy, estimators: [ReportEstimator], databasePath: String, commandLine: [String],
+    public init(ranking: GroundTruthRanking, estimators: [ReportEstimator], databasePath: String, commandLine: [String],
                 codeVersion: String?, groundTruthNotes: [String] = [], maxScatterPoints: Int = 3000) {
-        self.study = study
+        self.ranking = ranking
         self.estimators = estimators
         self.databasePath = databasePath
         self.commandLine = commandLine
@@ -68,33 +69,33 @@ public struct RankingReport: Sendable {
             try data.write(to: directory.appendingPathComponent(name), options: .atomic)
             written.append(name)
         }
-        let rows = try estimators.map { try study.row($0.scores) }
+        let rows = try estimators.map { try ranking.row($0.scores) }
         try save("ranking.md", Data((try RankingTable.render(rows, format: .markdown) + "\n").utf8))
         try save("ranking.csv", Data((try RankingTable.render(rows, format: .csv) + "\n").utf8))
 
         var entries: [EstimatorEntry] = []
         for (estimator, stem) in zip(estimators, Self.fileStems(estimators.map(\.scores.name))) {
             let scatter = "scatter-\(stem).svg"
-            try save(scatter, Data(try study.scatterPlot(estimator.scores, maxPoints: maxScatterPoints).svg.utf8))
+            try save(scatter, Data(try ranking.scatterPlot(estimator.scores, maxPoints: maxScatterPoints).svg.utf8))
             var sampleFile: String?
-            if case .sample = study.subset {
+            if case .sample = ranking.subset {
                 sampleFile = "subset-\(stem).csv"
-                let keys = study.pairs(estimator.scores).keys
+                let keys = ranking.pairs(estimator.scores).keys
                 try save(sampleFile!, Data((["arch_idx"] + keys).joined(separator: "\n").appending("\n").utf8))
             }
             entries.append(EstimatorEntry(name: estimator.scores.name, source: estimator.scores.source, origin: estimator.origin,
                                           architectures: rows[entries.count].architectures, scatter: scatter, sampleFile: sampleFile))
         }
-        try save("correlation-heatmap.svg", Data(study.heatMap(estimators.map(\.scores)).svg.utf8))
+        try save("correlation-heatmap.svg", Data(ranking.heatMap(estimators.map(\.scores)).svg.utf8))
 
-        let file = ProtocolFile(protocol: study.rankingProtocol, commandLine: commandLine, codeVersion: codeVersion,
+        let file = ProtocolFile(protocol: ranking.rankingProtocol, commandLine: commandLine, codeVersion: codeVersion,
                                 database: databasePath, runsDatabase: runsDatabasePath, createdAt: ISO8601DateFormatter().string(from: Date()),
                                 groundTruthNotes: groundTruthNotes, scatterMaxPoints: maxScatterPoints, estimators: entries)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try save("protocol.json", try encoder.encode(file) + Data("\n".utf8))
         try save("report.ipynb", try ReportNotebook.json(title: "Ranking report: \(estimators.map(\.scores.name).joined(separator: ", "))",
-                                                         protocolLine: RankingTable.protocolLine(study.rankingProtocol)))
+                                                         protocolLine: RankingTable.protocolLine(ranking.rankingProtocol)))
         return written
     }
 

@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 
 /// Renders ranking rows as text, Markdown, CSV, LaTeX or JSON. Each metric shows its value and bootstrap

@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 import Store
 

@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 
 /// The report's Jupyter notebook (nbformat 4.5): it reads `protocol.json` beside it and the SQLite database
@@ -121,7 +122,7 @@ public enum ReportNotebook {
 
     static let table = #"""
         def compared(estimator):
-            """(estimate, truth) pairs under the protocol's subset, as nb201's RankingStudy.pairs chooses them."""
+            """(estimate, truth) pairs under the protocol's subset, as nb201's GroundTruthRanking.pairs chooses them."""
             s = scores[estimator["name"]]
             common = s.index.intersection(truth.index).sort_values()
             subset = PROTOCOL["subset"]

@@ -29,6 +29,16 @@ public enum BenchmarkDataset: String, CaseIterable, Sendable, Codable {
     }
 }
 
+extension BenchmarkDataset {
+    /// The benchmark dataset whose splits a search on this dataset learns from and validates on: CIFAR-10 is searched
+    /// on cifar10-valid (weights on its train half, validation on x-valid), the others on themselves.
+    public var searchSource: BenchmarkDataset { self == .cifar10 ? .cifar10Valid : self }
+
+    /// The dataset a search on this one is named by: cifar10-valid is how CIFAR-10 is split for a search, not a choice
+    /// of its own (the inverse of `searchSource`).
+    public var searchDataset: BenchmarkDataset { self == .cifar10Valid ? .cifar10 : self }
+}
+
 /// The evaluation splits the benchmark records (see NB201.md for which exists where).
 public enum BenchmarkSplit: String, CaseIterable, Sendable, Codable {
     case train

@@ -48,7 +48,7 @@ public enum ArchitectureSelection: Sendable, Equatable, CustomStringConvertible 
         switch self {
         case .all:
             guard store.architectureCount > 0 else { throw StoreError.emptyBenchmark }
-            return try store.db.rows("SELECT idx FROM architectures ORDER BY idx").map { $0[0].int! }
+            return try store.db.rows("SELECT idx FROM architectures ORDER BY idx").map { $0["idx"].int! }
         case .nonIsomorphic:
             return try store.classRepresentatives()
         case .sample(let n):
@@ -79,13 +79,13 @@ public enum ArchitectureSelection: Sendable, Equatable, CustomStringConvertible 
 extension BenchmarkStore {
     /// Benchmark index -> isomorphism class (the benchmark's `unique_str`).
     public func isomorphismClasses() throws -> [Int: String] {
-        Dictionary(uniqueKeysWithValues: try db.rows("SELECT idx, iso_class FROM architectures").map { ($0[0].int!, $0[1].string!) })
+        Dictionary(uniqueKeysWithValues: try db.rows("SELECT idx, iso_class FROM architectures").map { ($0["idx"].int!, $0["iso_class"].string!) })
     }
 
     /// The lowest benchmark index of every isomorphism class, in index order.
     public func classRepresentatives() throws -> [Int] {
-        let rows = try db.rows("SELECT min(idx) FROM architectures GROUP BY iso_class ORDER BY 1")
+        let rows = try db.rows("SELECT min(idx) AS idx FROM architectures GROUP BY iso_class ORDER BY 1")
         guard !rows.isEmpty else { throw StoreError.emptyBenchmark }
-        return rows.map { $0[0].int! }
+        return rows.map { $0["idx"].int! }
     }
 }

@@ -72,8 +72,8 @@ public final class BenchmarkStore {
 
     public func sources() throws -> [Source] {
         try db.rows("SELECT id, path, kind, size_bytes, sha256, imported_at, row_counts FROM sources ORDER BY id").map {
-            Source(id: $0[0].int!, path: $0[1].string!, kind: $0[2].string!, sizeBytes: $0[3].int!,
-                   sha256: $0[4].string!, importedAt: $0[5].string!, rowCounts: $0[6].string!)
+            Source(id: $0["id"].int!, path: $0["path"].string!, kind: $0["kind"].string!, sizeBytes: $0["size_bytes"].int!,
+                   sha256: $0["sha256"].string!, importedAt: $0["imported_at"].string!, rowCounts: $0["row_counts"].string!)
         }
     }
 

@@ -83,12 +83,14 @@ public final class Database {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
-    /// Rows of a query as arrays of values.
-    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws(DatabaseError) -> [[SQLValue]] {
+    /// Rows of a query, each read by column name (`row["arch_idx"].int`): a reordered SELECT cannot shift a value into
+    /// the wrong field.
+    public func rows(_ sql: String, _ arguments: [SQLValue] = []) throws(DatabaseError) -> [Row] {
         let st = try statement(sql)
         try st.bind(arguments)
-        var out: [[SQLValue]] = []
-        while try st.step() { out.append(st.row()) }
+        let columns = Row.Columns(names: (0..<st.columnCount).map(st.columnName))
+        var out: [Row] = []
+        while try st.step() { out.append(Row(columns: columns, values: st.row())) }
         return out
     }
 
@@ -237,4 +239,28 @@ public final class Statement {
 
     /// True when the statement only reads (used to keep `nb201 sql` read-only).
     public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
+}
+
+/// One result row whose values are read by column name (or alias: `count(*) AS architectures`).
+public struct Row {
+    /// Column name -> position, shared by the rows of one query.
+    public final class Columns: Sendable {
+        let positions: [String: Int]
+        init(names: [String]) {
+            var positions: [String: Int] = [:]
+            for (i, name) in names.enumerated() where positions[name] == nil { positions[name] = i }
+            self.positions = positions
+        }
+    }
+
+    let columns: Columns
+    public let values: [SQLValue]
+
+    /// The value of column `name`; a name the query does not select is a programming error.
+    public subscript(_ name: String) -> SQLValue {
+        guard let i = columns.positions[name] else {
+            preconditionFailure("no column '\(name)' in this row; it has \(columns.positions.keys.sorted())")
+        }
+        return values[i]
+    }
 }

@@ -164,44 +164,51 @@ extension BenchmarkStore {
     private func refuseConflicts() throws {
         let nothing = "nothing was merged"
         if let r = try db.rows("""
-            SELECT a.name, a.source, b.source, a.kind, b.kind, a.dataset, b.dataset, a.seed, b.seed, a.protocol, b.protocol
+            SELECT a.name AS name, a.source AS first, b.source AS second, a.kind AS kind_a, b.kind AS kind_b,
+              a.dataset AS dataset_a, b.dataset AS dataset_b, a.seed AS seed_a, b.seed AS seed_b, a.protocol AS protocol_a, b.protocol AS protocol_b
             FROM temp.merge_runs a JOIN temp.merge_runs b ON b.name = a.name AND b.ordinal > a.ordinal
             WHERE a.kind IS NOT b.kind OR a.dataset IS NOT b.dataset OR a.seed IS NOT b.seed OR a.protocol IS NOT b.protocol
             ORDER BY a.ordinal, b.ordinal, a.name LIMIT 1
             """).first {
             var fields: [String] = []
-            for (label, column) in [("kind", 3), ("dataset", 5), ("seed", 7)] where r[column] != r[column + 1] {
-                fields.append("\(label) \(r[column]) / \(r[column + 1])")
+            for label in ["kind", "dataset", "seed"] where r["\(label)_a"] != r["\(label)_b"] {
+                fields.append("\(label) \(r["\(label)_a"]) / \(r["\(label)_b"])")
             }
-            let protocolFields = Self.differingFields(r[9].string ?? "", r[10].string ?? "")
-            if r[9] != r[10] { fields.append("protocol (\(protocolFields.isEmpty ? "its text" : protocolFields.joined(separator: ", ")))") }
-            throw StoreError.conflictingValue("run '\(r[0].string!)' differs between \(r[1].string!) and \(r[2].string!) in \(fields.joined(separator: "; ")); \(nothing): the files of one run must come from one study (same name, kind, dataset, seed and protocol)")
+            let protocolFields = Self.differingFields(r["protocol_a"].string ?? "", r["protocol_b"].string ?? "")
+            if r["protocol_a"] != r["protocol_b"] {
+                fields.append("protocol (\(protocolFields.isEmpty ? "its text" : protocolFields.joined(separator: ", ")))")
+            }
+            throw StoreError.conflictingValue("run '\(r["name"].string!)' differs between \(r["first"].string!) and \(r["second"].string!) in \(fields.joined(separator: "; ")); \(nothing): the files of one run must come from one study (same name, kind, dataset, seed and protocol)")
         }
         if let r = try db.rows("""
-            SELECT a.name, a.source, b.source, a.summary, b.summary
+            SELECT a.name AS name, a.source AS first, b.source AS second, a.summary AS summary_a, b.summary AS summary_b
             FROM temp.merge_runs a JOIN temp.merge_runs b ON b.name = a.name AND b.ordinal > a.ordinal
             WHERE a.summary != b.summary AND a.summary != '{}' AND b.summary != '{}' ORDER BY a.ordinal, b.ordinal, a.name LIMIT 1
             """).first {
-            throw StoreError.conflictingValue("run '\(r[0].string!)' has another summary in \(r[2].string!) than in \(r[1].string!) (e.g. paths evaluated under another protocol); \(nothing):\n  \(r[1].string!): \(r[3].string!)\n  \(r[2].string!): \(r[4].string!)")
+            let (first, second) = (r["first"].string!, r["second"].string!)
+            throw StoreError.conflictingValue("run '\(r["name"].string!)' has another summary in \(second) than in \(first) (e.g. paths evaluated under another protocol); \(nothing):\n  \(first): \(r["summary_a"].string!)\n  \(second): \(r["summary_b"].string!)")
         }
         if let r = try db.rows("""
-            SELECT a.name, a.epoch, a.source, b.source, a.train_loss, b.train_loss
+            SELECT a.name AS name, a.epoch AS epoch, a.source AS first, b.source AS second, a.train_loss AS loss_a, b.train_loss AS loss_b
             FROM temp.merge_epochs a JOIN temp.merge_epochs b ON b.name = a.name AND b.epoch = a.epoch AND b.ordinal > a.ordinal
             WHERE a.train_loss IS NOT b.train_loss OR a.train_accuracy IS NOT b.train_accuracy OR a.learning_rate IS NOT b.learning_rate
               OR a.images IS NOT b.images OR a.metrics IS NOT b.metrics
             ORDER BY a.ordinal, b.ordinal, a.name, a.epoch LIMIT 1
             """).first {
-            throw StoreError.conflictingValue("run '\(r[0].string!)' logs epoch \(r[1].int! + 1) differently in \(r[2].string!) and \(r[3].string!) (training loss \(r[4]) / \(r[5])); \(nothing): an epoch trained twice must give the same numbers")
+            throw StoreError.conflictingValue("run '\(r["name"].string!)' logs epoch \(r["epoch"].int! + 1) differently in \(r["first"].string!) and \(r["second"].string!) (training loss \(r["loss_a"]) / \(r["loss_b"])); \(nothing): an epoch trained twice must give the same numbers")
         }
         let estimateConflicts = """
             FROM temp.merge_estimates a JOIN temp.merge_estimates b
               ON b.name = a.name AND b.estimator = a.estimator AND b.arch_idx = a.arch_idx AND b.ordinal > a.ordinal
             WHERE a.score IS NOT b.score OR a.accuracy IS NOT b.accuracy OR a.loss IS NOT b.loss OR a.details IS NOT b.details
             """
-        if let r = try db.rows("SELECT a.name, a.estimator, a.arch_idx, a.source, b.source, a.score, b.score \(estimateConflicts) ORDER BY a.ordinal, b.ordinal, a.name, a.estimator, a.arch_idx LIMIT 1").first {
+        if let r = try db.rows("""
+            SELECT a.name AS name, a.estimator AS estimator, a.arch_idx AS arch, a.source AS first, b.source AS second,
+              a.score AS score_a, b.score AS score_b \(estimateConflicts) ORDER BY a.ordinal, b.ordinal, a.name, a.estimator, a.arch_idx LIMIT 1
+            """).first {
             let count = try db.scalar("SELECT count(*) \(estimateConflicts)")?.int ?? 1
-            let arch = r[2].int!, archString = (try? cell(at: arch).archString) ?? "?"
-            throw StoreError.conflictingValue("run '\(r[0].string!)' has conflicting '\(r[1].string!)' estimates of path \(arch) (\(archString)): \(r[5]) in \(r[3].string!), \(r[6]) in \(r[4].string!)\(count > 1 ? " (and \(count - 1) more)" : ""); \(nothing): a path's estimate must not depend on the job that made it (same protocol, same build)")
+            let arch = r["arch"].int!, archString = (try? cell(at: arch).archString) ?? "?"
+            throw StoreError.conflictingValue("run '\(r["name"].string!)' has conflicting '\(r["estimator"].string!)' estimates of path \(arch) (\(archString)): \(r["score_a"]) in \(r["first"].string!), \(r["score_b"]) in \(r["second"].string!)\(count > 1 ? " (and \(count - 1) more)" : ""); \(nothing): a path's estimate must not depend on the job that made it (same protocol, same build)")
         }
     }
 

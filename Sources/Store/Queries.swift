@@ -112,11 +112,11 @@ extension BenchmarkStore {
         let sql = arch == nil
             ? "SELECT dataset, hp, seed, split FROM coverage ORDER BY 1, 2, 3, 4"
             : """
-              SELECT DISTINCT t.dataset, t.hp, t.seed, r.split FROM trials t JOIN results r ON r.trial_id = t.id
+              SELECT DISTINCT t.dataset AS dataset, t.hp AS hp, t.seed AS seed, r.split AS split FROM trials t JOIN results r ON r.trial_id = t.id
               WHERE t.arch_idx = ? ORDER BY 1, 2, 3, 4
               """
         return try db.rows(sql, arch.map { [SQLValue($0)] } ?? []).map {
-            Availability(dataset: $0[0].string!, hp: $0[1].int!, seed: $0[2].string!, split: $0[3].string!)
+            Availability(dataset: $0["dataset"].string!, hp: $0["hp"].int!, seed: $0["seed"].string!, split: $0["split"].string!)
         }
     }
 
@@ -285,17 +285,19 @@ extension BenchmarkStore {
 
     public func coverage() throws -> [Coverage] {
         try db.rows("""
-            SELECT dataset, hp, seed, max(architectures), group_concat(split) FROM coverage GROUP BY 1, 2, 3
+            SELECT dataset, hp, seed, max(architectures) AS architectures, group_concat(split) AS splits FROM coverage GROUP BY 1, 2, 3
             ORDER BY 1, 2, seed GLOB '[0-9]*' DESC, 3
             """).map {
-            Coverage(dataset: $0[0].string!, hp: $0[1].int!, seed: $0[2].string!, architectures: $0[3].int!,
-                     splits: $0[4].string ?? "")
+            Coverage(dataset: $0["dataset"].string!, hp: $0["hp"].int!, seed: $0["seed"].string!, architectures: $0["architectures"].int!,
+                     splits: $0["splits"].string ?? "")
         }
     }
 
     /// Runs a read-only SQL statement (anything that would write is refused before it runs).
     public func readOnlyQuery(_ sql: String) throws -> (columns: [String], rows: [[SQLValue]]) {
-        let st = try Statement(database: db, sql: sql)
+        let st: Statement
+        // The statement is the user's: one SQLite cannot prepare is a value to correct, not a database failure.
+        do { st = try Statement(database: db, sql: sql) } catch { throw StoreError.invalidValue(error.description) }
         guard st.isReadOnly else { throw StoreError.notReadOnly(sql) }
         var rows: [[SQLValue]] = []
         while try st.step() { rows.append(st.row()) }
@@ -307,10 +309,34 @@ extension BenchmarkStore {
     /// Results whose accuracy lies outside 0...100 percent, and the architectures holding one (in index order).
     public func accuraciesOutOfRange() throws -> (results: Int, architectures: [Int]) {
         let architectures = try db.rows("""
-            SELECT DISTINCT t.arch_idx FROM results r JOIN trials t ON t.id = r.trial_id
+            SELECT DISTINCT t.arch_idx AS arch_idx FROM results r JOIN trials t ON t.id = r.trial_id
             WHERE r.accuracy < 0 OR r.accuracy > 100 ORDER BY 1
-            """).map { $0[0].int! }
+            """).map { $0["arch_idx"].int! }
         let results = try db.scalar("SELECT count(*) FROM results WHERE accuracy < 0 OR accuracy > 100")?.int ?? 0
         return (results, architectures)
+    }
+}
+
+extension BenchmarkStore {
+    /// The cost of a network that nb201's cost model gives every architecture of `dataset`'s network.
+    public enum CostModelColumn: String, Sendable, CaseIterable {
+        case params, flops
+    }
+
+    /// Parameter count (M) or FLOPs (M) of every architecture under nb201's exact cost model for `dataset`'s network.
+    public func costModel(_ column: CostModelColumn, dataset: String) throws -> [Int: Double] {
+        let rows = try db.rows("SELECT arch_idx, \(column.rawValue) AS cost FROM costs WHERE dataset = ? AND origin = 'cost-model'", [.text(dataset)])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["arch_idx"].int!, $0["cost"].double!) })
+    }
+
+    /// How many distinct architectures each run has estimated, by run id (runs without estimates are absent).
+    public func estimatedArchitectureCounts() throws -> [Int: Int] {
+        Dictionary(uniqueKeysWithValues: try db.rows("SELECT run_id, count(DISTINCT arch_idx) AS archs FROM estimates GROUP BY run_id")
+            .map { ($0["run_id"].int!, $0["archs"].int!) })
+    }
+
+    /// Every architecture string in benchmark index order.
+    public func architectureStrings() throws -> [String] {
+        try db.rows("SELECT arch_str FROM architectures ORDER BY idx").map { $0["arch_str"].string! }
     }
 }

@@ -5,18 +5,35 @@ import Foundation
 /// numbers) is stored as JSON next to them.
 public struct RunRecord: Sendable, Codable, Equatable {
     public let id: Int
-    public let kind: String
+    public let kind: RunKind
     public let name: String
     public let dataset: String
-    public let seed: Int
+    public let seed: UInt64
     public let protocolJSON: String
     public let codeVersion: String
-    public let status: String
+    public let status: RunStatus
     public let startedAt: String
     public let finishedAt: String?
     public let wallSeconds: Double
     public let imagesSeen: Int
     public let summaryJSON: String
+}
+
+/// What experiment a run records (`runs.kind`, data/SCHEMA.md).
+public enum RunKind: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    case supernet, proxies, baseline
+    /// One architecture trained stand-alone with the NB201 recipe (`nb201 train-arch`).
+    case standalone = "train-arch"
+    case reducedTraining = "reduced-training"
+
+    public var description: String { rawValue }
+}
+
+/// Where a run stands (`runs.status`).
+public enum RunStatus: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    case running, finished, failed
+
+    public var description: String { rawValue }
 }
 
 /// One epoch of a run's log.
@@ -71,14 +88,21 @@ extension BenchmarkStore {
         id, kind, name, dataset, seed, protocol, code_version, status, started_at, finished_at, wall_seconds, images_seen, summary
         """
 
-    private func runRecord(_ r: [SQLValue]) -> RunRecord {
-        RunRecord(id: r[0].int!, kind: r[1].string!, name: r[2].string!, dataset: r[3].string!, seed: r[4].int!,
-                  protocolJSON: r[5].string!, codeVersion: r[6].string!, status: r[7].string!, startedAt: r[8].string!,
-                  finishedAt: r[9].string, wallSeconds: r[10].double ?? 0, imagesSeen: r[11].int ?? 0, summaryJSON: r[12].string!)
+    private func runRecord(_ r: Row) throws -> RunRecord {
+        guard let kind = RunKind(rawValue: r["kind"].string!), let status = RunStatus(rawValue: r["status"].string!) else {
+            throw StoreError.conflictingValue("run '\(r["name"].string!)' has kind '\(r["kind"].string!)' and status '\(r["status"].string!)', "
+                + "which this nb201 does not know (a newer nb201 wrote it?)")
+        }
+        // Seeds are stored as their 64-bit pattern: SQLite integers are signed.
+        return RunRecord(id: r["id"].int!, kind: kind, name: r["name"].string!, dataset: r["dataset"].string!,
+                  seed: UInt64(bitPattern: Int64(r["seed"].int!)),
+                  protocolJSON: r["protocol"].string!, codeVersion: r["code_version"].string!, status: status,
+                  startedAt: r["started_at"].string!, finishedAt: r["finished_at"].string, wallSeconds: r["wall_seconds"].double ?? 0,
+                  imagesSeen: r["images_seen"].int ?? 0, summaryJSON: r["summary"].string!)
     }
 
     /// Starts a run named `name` (unique), status `running`.
-    public func createRun(kind: String, name: String, dataset: String, seed: Int, protocolJSON: String,
+    public func createRun(kind: RunKind, name: String, dataset: String, seed: UInt64, protocolJSON: String,
                           codeVersion: String) throws -> RunRecord {
         let stamp = ISO8601DateFormatter().string(from: Date())
         if try db.scalar("SELECT 1 FROM runs WHERE name = ?", [.text(name)]) != nil {
@@ -87,17 +111,18 @@ extension BenchmarkStore {
         try db.run("""
             INSERT INTO runs (kind, name, dataset, seed, protocol, code_version, status, started_at)
             VALUES (?, ?, ?, ?, ?, ?, 'running', ?)
-            """, [.text(kind), .text(name), .text(dataset), SQLValue(seed), .text(protocolJSON), .text(codeVersion), .text(stamp)])
+            """, [.text(kind.rawValue), .text(name), .text(dataset), .integer(Int64(bitPattern: seed)), .text(protocolJSON),
+                  .text(codeVersion), .text(stamp)])
         return try run(id: Int(db.lastInsertRowID))
     }
 
     /// Opens the run `name`, creating it (status `running`) when new. An existing run must be of the same kind and
     /// protocol; otherwise nothing is touched and the error names the fields that differ. The seed is stored as
     /// its 64-bit pattern (SQLite integers are signed), so every UInt64 seed is accepted.
-    public func openRun(kind: String, name: String, dataset: String, seed: UInt64, protocolJSON: String,
+    public func openRun(kind: RunKind, name: String, dataset: String, seed: UInt64, protocolJSON: String,
                         codeVersion: String) throws -> RunRecord {
         guard let existing = try? run(named: name), existing.name == name else {
-            return try createRun(kind: kind, name: name, dataset: dataset, seed: Int(truncatingIfNeeded: seed),
+            return try createRun(kind: kind, name: name, dataset: dataset, seed: seed,
                                  protocolJSON: protocolJSON, codeVersion: codeVersion)
         }
         guard existing.kind == kind else {
@@ -126,7 +151,7 @@ extension BenchmarkStore {
         guard let r = try db.rows("SELECT \(Self.runColumns) FROM runs WHERE id = ?", [SQLValue(id)]).first else {
             throw StoreError.noData("no run with id \(id); `nb201 runs` lists them")
         }
-        return runRecord(r)
+        return try runRecord(r)
     }
 
     /// A run by id or by name.
@@ -135,12 +160,12 @@ extension BenchmarkStore {
         guard let r = try db.rows("SELECT \(Self.runColumns) FROM runs WHERE name = ?", [.text(text)]).first else {
             throw StoreError.noData("no run named '\(text)'; `nb201 runs` lists them")
         }
-        return runRecord(r)
+        return try runRecord(r)
     }
 
-    public func runs(kind: String? = nil) throws -> [RunRecord] {
+    public func runs(kind: RunKind? = nil) throws -> [RunRecord] {
         try db.rows("SELECT \(Self.runColumns) FROM runs \(kind == nil ? "" : "WHERE kind = ?") ORDER BY id",
-                    kind.map { [.text($0)] } ?? []).map(runRecord)
+                    kind.map { [.text($0.rawValue)] } ?? []).map(runRecord)
     }
 
     /// Deletes a run that holds nothing (no epoch, no estimate), e.g. one whose command failed before its first
@@ -155,14 +180,14 @@ extension BenchmarkStore {
     }
 
     /// Adds wall time and images to a run's totals and, when given, sets its status and summary.
-    public func updateRun(id: Int, addSeconds: Double = 0, addImages: Int = 0, status: String? = nil,
+    public func updateRun(id: Int, addSeconds: Double = 0, addImages: Int = 0, status: RunStatus? = nil,
                           summaryJSON: String? = nil) throws {
-        let finished = status == "finished" || status == "failed" ? ISO8601DateFormatter().string(from: Date()) : nil
+        let finished = status == .finished || status == .failed ? ISO8601DateFormatter().string(from: Date()) : nil
         try db.run("""
             UPDATE runs SET wall_seconds = wall_seconds + ?, images_seen = images_seen + ?,
               status = COALESCE(?, status), summary = COALESCE(?, summary), finished_at = COALESCE(?, finished_at)
             WHERE id = ?
-            """, [.real(addSeconds), SQLValue(addImages), SQLValue(status), SQLValue(summaryJSON), SQLValue(finished), SQLValue(id)])
+            """, [.real(addSeconds), SQLValue(addImages), SQLValue(status?.rawValue), SQLValue(summaryJSON), SQLValue(finished), SQLValue(id)])
     }
 
     /// Records (or replaces, after a resume) one epoch of a run's log.
@@ -179,8 +204,9 @@ extension BenchmarkStore {
             SELECT epoch, train_loss, train_accuracy, learning_rate, seconds, images, metrics FROM run_epochs
             WHERE run_id = ? ORDER BY epoch
             """, [SQLValue(run)]).map {
-            RunEpoch(epoch: $0[0].int!, trainLoss: $0[1].double, trainAccuracy: $0[2].double, learningRate: $0[3].double,
-                     seconds: $0[4].double, images: $0[5].int, metricsJSON: $0[6].string!)
+            RunEpoch(epoch: $0["epoch"].int!, trainLoss: $0["train_loss"].double, trainAccuracy: $0["train_accuracy"].double,
+                     learningRate: $0["learning_rate"].double, seconds: $0["seconds"].double, images: $0["images"].int,
+                     metricsJSON: $0["metrics"].string!)
         }
     }
 
@@ -206,8 +232,8 @@ extension BenchmarkStore {
             SELECT arch_idx, estimator, score, accuracy, loss, details, seconds FROM estimates
             WHERE run_id = ? \(estimator == nil ? "" : "AND estimator = ?") ORDER BY estimator, arch_idx
             """, [SQLValue(run)] + (estimator.map { [SQLValue.text($0)] } ?? [])).map {
-            Estimate(arch: $0[0].int!, estimator: $0[1].string!, score: $0[2].double!, accuracy: $0[3].double,
-                     loss: $0[4].double, detailsJSON: $0[5].string!, seconds: $0[6].double)
+            Estimate(arch: $0["arch_idx"].int!, estimator: $0["estimator"].string!, score: $0["score"].double!, accuracy: $0["accuracy"].double,
+                     loss: $0["loss"].double, detailsJSON: $0["details"].string!, seconds: $0["seconds"].double)
         }
     }
 }

@@ -191,7 +191,7 @@ public struct SlurmStudy {
 
         # Storage rule: SQLite in WAL mode must not be shared over a network file system. Each job works on its own
         # database on local scratch ($SLURM_TMPDIR, else $TMPDIR, else /tmp) and copies it back atomically when it ends,
-        # finished, failed or stopped (nb201 copy: VACUUM INTO a temporary file beside the destination, then rename).
+        # finished, failed or stopped (nb201 copy: a consistent snapshot into a temporary file beside the destination, then a rename).
         # Every job starts from base.sqlite, where the study's runs are registered with their protocols and empty totals,
         # so each job file holds that job's work only; nb201 merge brings them together into study.sqlite.
 

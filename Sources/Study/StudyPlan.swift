@@ -131,6 +131,13 @@ public struct StudyPlan: Sendable, Codable, Equatable {
         seed == snapshotSeed && arm.splitEdge == nil ? snapshotEpochs : []
     }
 
+    /// The checkpoints the warm-up job of `seed` keeps: the warm-up's last epoch (every K > 1 run starts there) and, for the
+    /// snapshot seed, the snapshot epochs inside the warm-up (the one-shot run resumes after them, so they are saved now or never).
+    public func warmupSnapshotEpochs(seed: UInt64) -> Set<Int> {
+        let warmup = config(k: 1, seed: seed).warmupEpochs
+        return Set([warmup] + (seed == snapshotSeed ? snapshotEpochs.filter { $0 < warmup } : []))
+    }
+
     /// The paths every supernet estimates, resolved in `store`.
     public func selection(in store: BenchmarkStore) throws -> [Int] {
         try ArchitectureSelection(archs).resolve(in: store, seed: sampleSeed)

@@ -1,7 +1,9 @@
+import Ranking
 import Foundation
 import Reports
 import SearchSpace
 import Store
+import Supernet
 
 /// The study written out as a folder (`notebooks-export/<dataset>-<preset>/`): README.md (tables, findings, cost,
 /// protocol), CSVs of every number, tau-vs-K, tau-vs-epochs and tau-vs-hours plots, study.json, a notebook that recomputes the
@@ -60,9 +62,9 @@ public struct StudyReport {
             let table = try store.groundTruth(column, plan: results.plan)
             // Only the estimators the results could rank (the notes name the others).
             let ranked = Set(rows.map(\.estimator))
-            let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
+            let study = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: isoClass, subset: .all, rankingProtocol: rows[0].rankingProtocol)
-            var report = RankingReport(study: study, estimators: estimators.filter { ranked.contains($0.scores.name) }, databasePath: databasePath, commandLine: commandLine,
+            var report = RankingReport(ranking: study, estimators: estimators.filter { ranked.contains($0.scores.name) }, databasePath: databasePath, commandLine: commandLine,
                                        codeVersion: codeVersion, groundTruthNotes: table.notes)
             report.runsDatabasePath = "../\(Self.extractName)"
             let sub = directory.appendingPathComponent(column.slug)
@@ -84,7 +86,7 @@ public struct StudyReport {
         var list: [ReportEstimator] = []
         for run in results.runs where run.complete {
             let scores = try store.estimates(run: run.id!, estimator: "supernet")
-            list.append(ReportEstimator(scores: EstimatorScores(name: "\(run.arm.label) seed \(run.seed)", source: "run \(run.id!) \(run.name)",
+            list.append(ReportEstimator(scores: EstimatorScores(name: run.estimatorName, source: "run \(run.id!) \(run.name)",
                                                                 scores: Dictionary(uniqueKeysWithValues: scores.map { ($0.arch, $0.score) })),
                                         origin: .run(run.id!, estimator: "supernet")))
         }
@@ -134,11 +136,12 @@ public struct StudyReport {
 
     /// Every run's log: training accuracy and the probe paths' codes per epoch.
     var epochsCSV: String {
-        var lines = ["run,k,seed,epoch,train_accuracy,mean_largest_lambda,mean_sum_lambda_squares,dominant_item_share,code_spread"]
+        var lines = ["run,k,label,seed,epoch,train_accuracy,seconds,mean_largest_lambda,mean_sum_lambda_squares,dominant_item_share,code_spread"]
         for run in results.runs {
             for e in run.epochLog {
-                lines.append(["\(run.name)", "\(run.k)", "\(run.seed)", "\(e.epoch)", f(e.trainAccuracy, 3), f(e.codes?.meanLargestLambda, 4),
-                              f(e.codes?.meanSumOfSquares, 4), f(e.codes?.dominantItemShare, 4), f(e.codes?.spread, 4)].joined(separator: ","))
+                lines.append(["\(run.name)", "\(run.k)", run.arm.label, "\(run.seed)", "\(e.epoch)", f(e.trainAccuracy, 3), f(e.seconds, 2),
+                              f(e.codes?.meanLargestLambda, 4), f(e.codes?.meanSumOfSquares, 4), f(e.codes?.dominantItemShare, 4),
+                              f(e.codes?.spread, 4)].joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -186,7 +189,8 @@ public struct StudyReport {
         let xs = series.flatMap { $0.points.map(\.x) }
         if let low = xs.min(), let high = xs.max(), let slug = results.groundTruths.first?.slug {
             // params, and the best of the other baselines (FLOPs, zero-cost proxies): the rows of no study run.
-            let baselines = (results.rows[slug] ?? []).filter { row in !results.runs.contains { row.source.hasSuffix(" \($0.name)") } }
+            let runEstimators = Set(results.runs.map(\.estimatorName))
+            let baselines = (results.rows[slug] ?? []).filter { !runEstimators.contains($0.estimator) }
                 .compactMap { row in row.metric("kendall_tau_b").map { (name: row.estimator, tau: $0.value) } }
             let best = baselines.filter { $0.name != "params" }.max { $0.tau < $1.tau }
             for b in baselines.filter({ $0.name == "params" }) + (best.map { [$0] } ?? []) {
@@ -204,13 +208,13 @@ public struct StudyReport {
 
     /// A run's ranking row against one ground truth (rows name their run in `source`).
     func row(_ run: StudyRunRecord, _ column: GroundTruthColumn) -> RankingRow? {
-        results.rows[column.slug]?.first { $0.source.hasSuffix(" \(run.name)") }
+        results.rows[column.slug]?.first { $0.estimator == run.estimatorName }
     }
 
     // MARK: README
 
     var readme: String {
-        let plan = results.plan, config = plan.config(k: 1, seed: 0)
+        let plan = results.plan
         var md = ["# \(title)", ""]
         md += ["Written by `nb201 reproduce` from the database; every number below is recomputed by `study.ipynb` (and, per ground",
                "truth, by `<truth>/report.ipynb`). Command: `\(commandLine.joined(separator: " "))`; code version",
@@ -228,7 +232,7 @@ public struct StudyReport {
             let note = arm.k == 1 ? " (one-shot)" : arm.splitEdge == nil ? "" : " (\(arm.k) sub-supernets)"
             md.append("| \(arm.label)\(note) | " + cells.joined(separator: " | ") + " |")
         }
-        let runEstimators = Set(results.runs.map { "\($0.arm.label) seed \($0.seed)" })
+        let runEstimators = Set(results.runs.map(\.estimatorName))
         let baselineNames = (results.rows[results.groundTruths.first?.slug ?? ""] ?? []).filter { !runEstimators.contains($0.estimator) }.map(\.estimator)
         for name in baselineNames {
             let cells = results.groundTruths.map { column in
@@ -266,6 +270,7 @@ public struct StudyReport {
         for column in results.groundTruths where results.rows[column.slug] != nil {
             md.append("- \(column): [`\(column.slug)/ranking.md`](\(column.slug)/ranking.md), scatter plots and the tau-b heat map in `\(column.slug)/`.")
         }
+        md += trainingHealth
         md += ["", "## Cost of each run", "",
                "Simplex codes of the estimated paths (K > 1): the mean largest weight lambda_k, the mean sum of lambda_k^2, the share of",
                "paths whose largest weight is on the item most paths favour (1.00 = every path leans on one item) and the spread of the",
@@ -280,11 +285,7 @@ public struct StudyReport {
                       + "\(r.codes.map { $0.collapsed ? "COLLAPSED" : "in use" } ?? "-") |")
         }
         md += ["", budget, "", "## Protocol", ""]
-        md += ["- Supernet (\(plan.preset)): C=\(config.shape.channels), N=\(config.shape.cellsPerStage), \(config.epochs) epochs of which "
-               + "\(config.warmupEpochs) warm-up, batch \(config.batchSize), SGD lr \(config.learningRate) (cosine, momentum \(config.momentum), "
-               + "Nesterov, wd \(config.weightDecay)); simplex-net: Adam lr \(config.simplexLearningRate), a step every \(config.simplexEvery) "
-               + "supernet steps over \(config.simplexPaths) paths, hidden \(config.simplexHidden), T=\(config.temperature); training images: "
-               + (config.trainSubsetSize.map { "a seeded \($0)-image subset of " } ?? "") + "\(plan.dataset == .cifar10 ? "cifar10-valid's train half" : "the train set").",
+        md += [supernetProtocol,
                "- K = \(plan.ks.map(String.init).joined(separator: ", "))"
                + (plan.fewShotEdge.map { "; few-shot NAS split on edge \($0) into 5 sub-supernets from the warm-up" } ?? "") + "; seeds \(plan.seeds.map(String.init).joined(separator: ", ")): "
                + "same seed, data and epochs for every K (KSHOT.md).",
@@ -302,6 +303,93 @@ public struct StudyReport {
                + "(`NB201_DB`, or the path above)."]
         if !results.notes.isEmpty { md += ["", "## Notes", ""] + results.notes.map { "- \($0)" } }
         return md.joined(separator: "\n") + "\n"
+    }
+
+    /// The supernet training protocol as one list item: the one-shot recipe, then the simplex-net and options of K > 1.
+    var supernetProtocol: String {
+        let plan = results.plan, c = plan.config(k: 1, seed: 0), kShot = plan.config(k: plan.ks.first { $0 > 1 } ?? 1, seed: 0)
+        var line = "- Supernet (\(plan.preset)): C=\(c.shape.channels), N=\(c.shape.cellsPerStage), \(c.epochs) epochs of which "
+        line += "\(c.warmupEpochs) warm-up, batch \(c.batchSize), SGD lr \(c.learningRate) (cosine"
+        if let floor = c.minimumLearningRate { line += floor == c.learningRate ? ": constant" : " to \(floor)" }
+        line += ", momentum \(c.momentum), Nesterov, wd \(c.weightDecay)); paths drawn \((c.pathSampling ?? .uniform).rawValue)"
+        if let clip = c.gradientClip { line += "; gradients clipped at norm \(clip)" }
+        line += "; simplex-net (K > 1): Adam lr \(kShot.simplexLearningRate), a step every \(kShot.simplexEvery) supernet steps over "
+        line += "\(kShot.simplexPaths) paths"
+        if let images = kShot.simplexImagesPerPath { line += " x \(images) images of their own" }
+        line += ", hidden \(kShot.simplexHidden), T=\(kShot.temperature)" + kShotOptions(kShot) + "; training images: "
+        if let subset = c.trainSubsetSize { line += "a seeded \(subset)-image subset of " }
+        return line + (plan.dataset == .cifar10 ? "cifar10-valid's train half." : "the train set.")
+    }
+
+    /// The K-shot training options a K > 1 run of the plan carries (issue 14), as a protocol clause; empty when none.
+    func kShotOptions(_ c: SupernetConfig) -> String {
+        var parts: [String] = []
+        if let g = c.itemGradient { parts.append("item gradients \(g.rawValue)") }
+        if c.mergedWeightDecay == true { parts.append("weight decay of the merged weight") }
+        if let p = c.itemPerturbation { parts.append("items perturbed by \(p) N(0, 1) at the switch") }
+        if c.freshItemMomentum == true { parts.append("fresh item momentum at the switch") }
+        if let d = c.simplexDelayEpochs { parts.append("first simplex-net step \(d) epochs after the warm-up") }
+        if let b = c.codeBalance { parts.append("code balance \(b)") }
+        return parts.isEmpty ? "" : "; K-shot options: " + parts.joined(separator: ", ")
+    }
+
+    /// After the warm-up, per epoch: each arm's training accuracy (mean over seeds) and its gap to one-shot at the same
+    /// images, then each arm's seconds per epoch against one-shot's (the simplex-net's and the merging's overhead) and
+    /// its whole training cost with the shared warm-up counted.
+    var trainingHealth: [String] {
+        let plan = results.plan, warmup = plan.config(k: 1, seed: 0).warmupEpochs
+        let arms = plan.arms.filter { arm in results.runs.contains { $0.arm == arm && !$0.epochLog.isEmpty } }
+        guard arms.contains(StudyArm(k: 1)) else { return [] }
+        func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
+        func accuracy(_ arm: StudyArm, _ epoch: Int) -> Double? {
+            mean(results.runs.filter { $0.arm == arm }.compactMap { run in run.epochLog.first { $0.epoch == epoch }?.trainAccuracy })
+        }
+        /// Seeds' mean of the arm's own post-warm-up seconds per epoch.
+        func secondsPerEpoch(_ arm: StudyArm) -> Double? {
+            mean(results.runs.filter { $0.arm == arm }.compactMap { run in mean(run.epochLog.filter { $0.epoch > warmup }.compactMap(\.seconds)) })
+        }
+        let epochs = Set(results.runs.flatMap { $0.epochLog.map(\.epoch) }).filter { $0 > warmup }.sorted()
+        guard !epochs.isEmpty else { return [] }
+        let others = arms.filter { $0 != StudyArm(k: 1) }
+        var md = ["## Training after the warm-up", "",
+                  "Training accuracy (%, mean over the seeds that reached the epoch) of every arm at the same images as one-shot, and in",
+                  "brackets its difference to K=1 (issue 14 asks K-shot within 1 point: a K-shot supernet that learns slower ranks a",
+                  "less trained network).", "",
+                  "| " + (["epoch", "K=1"] + others.map(\.label)).joined(separator: " | ") + " |",
+                  "|---|---|" + others.map { _ in "---|" }.joined()]
+        var largestGap: [StudyArm: Double] = [:]
+        for epoch in epochs {
+            let base = accuracy(StudyArm(k: 1), epoch)
+            let cells = others.map { arm -> String in
+                guard let a = accuracy(arm, epoch) else { return "-" }
+                guard let base else { return f(a, 1) }
+                largestGap[arm] = max(largestGap[arm] ?? 0, abs(a - base))
+                return "\(f(a, 1)) (\(a >= base ? "+" : "")\(f(a - base, 1)))"
+            }
+            md.append("| " + (["\(epoch)", f(base, 1)] + cells).joined(separator: " | ") + " |")
+        }
+        md.append("")
+        if !others.isEmpty {
+            md += ["Largest |difference| to K=1 over these epochs: " + others.map { "\($0.label) \(f(largestGap[$0], 2)) points" }.joined(separator: ", ") + ".", ""]
+        }
+        let oneShotWarmup = mean(results.runs.filter { $0.k == 1 && $0.splitEdge == nil }.compactMap { run -> Double? in
+            let w = run.epochLog.filter { $0.epoch <= warmup }.compactMap(\.seconds)
+            return w.count == warmup ? w.reduce(0, +) : nil
+        }) ?? 0
+        md += ["Cost per arm (mean over seeds): seconds per epoch after the warm-up, against one-shot's (for K > 1 the extra is the",
+               "simplex-net steps and merging the path's weights; for few-shot, nothing but the sub-supernet's bookkeeping), and the",
+               "whole training at equal images: the arm's own epochs plus the \(warmup) warm-up epochs it shares with the one-shot run",
+               "(\(f(oneShotWarmup, 0)) s).", "",
+               "| arm | s per epoch after the warm-up | vs K=1 | training s with the warm-up | vs K=1 |", "|---|---|---|---|---|"]
+        let base = secondsPerEpoch(StudyArm(k: 1))
+        let postEpochs = Double(plan.config(k: 1, seed: 0).epochs - warmup)
+        for arm in arms {
+            let s = secondsPerEpoch(arm)
+            let total = s.map { oneShotWarmup + $0 * postEpochs }, baseTotal = base.map { oneShotWarmup + $0 * postEpochs }
+            md.append("| \(arm.label) | \(f(s, 1)) | \(f(s.flatMap { x in base.map { x / $0 } }, 2))x | \(f(total, 0)) | "
+                      + "\(f(total.flatMap { x in baseTotal.map { x / $0 } }, 2))x |")
+        }
+        return md + [""]
     }
 
     /// Plain statements of what the tables say, for the first ground truth and each K against one-shot.
@@ -346,8 +434,8 @@ public struct StudyReport {
                          + "and its tau says nothing about K-shot sharing (cost table).")
         }
         // The operation with the widest gap between what the one-shot supernet and the ground truth reward.
-        if let oneShot = results.operationBias.first(where: { $0.estimator == "K=1" }),
-           let truth = results.operationBias.first(where: { $0.estimator.hasPrefix("truth:") }),
+        if let oneShot = results.operationBias.first(where: { $0.estimator == StudyArm(k: 1).label }),
+           let truth = results.operationBias.first(where: \.isTruth),
            let op = Operation.allCases.map(\.name).max(by: { gap(oneShot, truth, $0) < gap(oneShot, truth, $1) }) {
             let listed = Operation.allCases.map(\.name).map { (name: String) -> String in
                 "\(name) \(f(oneShot.tau[name])) vs \(f(truth.tau[name]))"

@@ -32,6 +32,9 @@ public struct StudyRunRecord: Sendable, Codable, Equatable {
     public var finalTrainAccuracy: Double? { epochLog.last?.trainAccuracy }
     public var collapsed: Bool { codes?.collapsed ?? false }
     public var arm: StudyArm { StudyArm(k: k, splitEdge: splitEdge) }
+    /// The run's estimator in the ranking tables ("K=2 seed 1"): the one name its rows are found by.
+    public var estimatorName: String { Self.estimatorName(arm, seed: seed) }
+    public static func estimatorName(_ arm: StudyArm, seed: UInt64) -> String { "\(arm.label) seed \(seed)" }
 }
 
 /// One epoch of a run's log as the report shows it.
@@ -39,6 +42,8 @@ public struct EpochDiagnostics: Sendable, Codable, Equatable {
     public var epoch: Int
     public var trainAccuracy: Double?
     public var codes: CodeSummary?
+    /// Wall seconds of the epoch; nil for a warm-up epoch shared from the one-shot run (its cost is that run's).
+    public var seconds: Double? = nil
 }
 
 /// Kendall tau-b of one K (or few-shot) over the seeds against one ground truth.
@@ -94,6 +99,8 @@ public struct OperationBias: Sendable, Codable, Equatable {
     public var estimator: String
     /// Operation name -> tau-b between its count and the score, over the selection.
     public var tau: [String: Double]
+    /// The ground truth's row (what the rankings should reward), not an estimator's.
+    public var isTruth = false
 }
 
 /// Everything the study's report shows, computed from the database.
@@ -129,6 +136,8 @@ public struct StudyResults: Sendable, Codable {
         /// Training hours up to each epoch of the snapshot runs.
         var hoursAt: [String: [Int: Double]] = [:]
         for seed in plan.seeds {
+            /// The one-shot run's seconds per epoch: the cost of the warm-up epochs a K > 1 run shares (logged there without seconds).
+            var oneShotSeconds: [Int: Double] = [:]
             for arm in plan.arms {
                 let name = plan.runName(arm, seed: seed)
                 let config = plan.config(arm, seed: seed)
@@ -148,11 +157,14 @@ public struct StudyResults: Sendable, Codable {
                 if arm.k > 1 && arm.splitEdge == nil { record.codes = codeSummary(estimates) }
                 record.epochLog = epochs.map { e in
                     let metrics = (try? JSONDecoder().decode([String: Double].self, from: Data(e.metricsJSON.utf8))) ?? [:]
-                    return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics))
+                    return EpochDiagnostics(epoch: e.epoch + 1, trainAccuracy: e.trainAccuracy, codes: CodeSummary(metrics: metrics), seconds: e.seconds)
+                }
+                if arm == StudyArm(k: 1) {
+                    oneShotSeconds = Dictionary(epochs.compactMap { e in e.seconds.map { (e.epoch, $0) } }, uniquingKeysWith: { a, _ in a })
                 }
                 runs.append(record)
                 if record.complete {
-                    runScores[name] = EstimatorScores(name: "\(arm.label) seed \(seed)", source: "run \(run.id) \(name)",
+                    runScores[name] = EstimatorScores(name: StudyRunRecord.estimatorName(arm, seed: seed), source: "run \(run.id) \(name)",
                                                       scores: Dictionary(uniqueKeysWithValues: estimates.map { ($0.arch, $0.score) }))
                 } else {
                     notes.append("\(name) is not complete (\(epochs.count)/\(config.epochs) epochs, \(estimates.count)/\(selection.count) paths) and is left out")
@@ -160,7 +172,7 @@ public struct StudyResults: Sendable, Codable {
                 if seed == plan.snapshotSeed && arm.splitEdge == nil {
                     var seconds = 0.0
                     for e in epochs.sorted(by: { $0.epoch < $1.epoch }) {
-                        seconds += e.seconds ?? 0
+                        seconds += e.seconds ?? oneShotSeconds[e.epoch] ?? 0
                         hoursAt[name, default: [:]][e.epoch + 1] = seconds / 3600
                     }
                     for epoch in plan.snapshotEpochs {
@@ -184,7 +196,7 @@ public struct StudyResults: Sendable, Codable {
             let proto = RankingProtocol(dataset: table.dataset, split: table.split, hp: table.hp, seedPolicy: table.seed,
                                         subset: "the study's paths (\(plan.archs), seed \(plan.sampleSeed))", topK: [topK],
                                         bootstrapResamples: plan.bootstrapResamples, bootstrapSeed: 0, level: 0.95)
-            let study = RankingStudy(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
+            let study = GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: table.rows.map { ($0.index, $0.accuracy) }),
                                      isoClass: isoClass, subset: .all, rankingProtocol: proto)
             // An estimator that cannot be ranked (e.g. every path scored the same) is named in the notes, not fatal.
             func ranked(_ scores: EstimatorScores) -> RankingRow? {
@@ -267,7 +279,7 @@ public struct StudyResults: Sendable, Codable {
             let truth = EstimatorScores(name: "truth", source: "", scores: Dictionary(uniqueKeysWithValues: table.rows.compactMap {
                 cells[$0.index] == nil ? nil : ($0.index, $0.accuracy)
             }))
-            if let b = biasByOperation(of: [truth], cells: cells) { bias.append(OperationBias(estimator: "truth: \(column)", tau: b)) }
+            if let b = biasByOperation(of: [truth], cells: cells) { bias.append(OperationBias(estimator: "truth: \(column)", tau: b, isTruth: true)) }
         }
         return StudyResults(plan: plan, groundTruths: groundTruths, selection: selection, runs: runs, rows: rows,
                             summaries: summaries, paired: paired, snapshots: snapshots, operationBias: bias,

@@ -1,3 +1,4 @@
+import Support
 import Datasets
 import Engine
 import Experiments
@@ -71,24 +72,21 @@ public struct StudyRunner {
     public func recordBaselines() throws {
         let store = try BenchmarkStore(path: databasePath)
         let selected = Set(try plan.selection(in: store))
-        let proto = #"{"archs":"\#(plan.archs)","estimators":["params","flops"],"sample_seed":\#(plan.sampleSeed),"source":"cost model of the \#(plan.dataset.rawValue) network"}"#
-        let run: RunRecord
-        if let existing = try? store.run(named: plan.baselineRunName) {
-            guard existing.protocolJSON == proto else {
-                throw StoreError.conflictingValue("run '\(plan.baselineRunName)' exists with another protocol: \(existing.protocolJSON)")
-            }
-            run = existing
-        } else {
-            run = try store.createRun(kind: "baseline", name: plan.baselineRunName, dataset: plan.dataset.rawValue,
-                                      seed: Int(plan.sampleSeed), protocolJSON: proto, codeVersion: codeVersion)
+        struct BaselineProtocol: Encodable {
+            var archs: String, estimators = ["params", "flops"], sample_seed: UInt64, source: String
         }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let proto = BaselineProtocol(archs: plan.archs, sample_seed: plan.sampleSeed, source: "cost model of the \(plan.dataset.rawValue) network")
+        let run = try store.openRun(kind: .baseline, name: plan.baselineRunName, dataset: plan.dataset.rawValue, seed: plan.sampleSeed,
+                                    protocolJSON: String(decoding: try encoder.encode(proto), as: UTF8.self), codeVersion: codeVersion)
         for name in ["params", "flops"] {
             let done = Set(try store.estimates(run: run.id, estimator: name).map(\.arch))
             let all = try store.baselineScores(name, dataset: plan.dataset.rawValue).scores
             let todo = all.filter { selected.contains($0.key) && !done.contains($0.key) }
             try store.addEstimates(run: run.id, todo.keys.sorted().map { Estimate(arch: $0, estimator: name, score: all[$0]!) })
         }
-        try store.updateRun(id: run.id, status: "finished")
+        try store.updateRun(id: run.id, status: .finished)
     }
 
     /// Records every supernet run of the plan and its proxies run with their protocols (status running, nothing done
@@ -177,7 +175,8 @@ public struct StudyRunner {
         case let .warmup(seed):
             let oneShot = try supernetExperiment(StudyArm(k: 1), seed: seed, store: store)
             let warmup = oneShot.config.warmupEpochs
-            _ = try oneShot.train(data: data, snapshotEpochs: [warmup], stopAfter: warmup, quiet: quiet, shouldStop: shouldStop)
+            _ = try oneShot.train(data: data, snapshotEpochs: plan.warmupSnapshotEpochs(seed: seed), stopAfter: warmup, quiet: quiet,
+                                  shouldStop: shouldStop)
         case let .supernet(arm, seed):
             let experiment = try supernetExperiment(arm, seed: seed, store: store)
             let snapshots = plan.snapshotEpochs(arm, seed: seed)
@@ -188,7 +187,7 @@ public struct StudyRunner {
                                                shouldStop: shouldStop)
             guard trainer.isFinished else { return }
             try experiment.evaluate(selection, data: data, evaluation: plan.evaluation, quiet: quiet, shouldStop: shouldStop)
-            try store.updateRun(id: experiment.run.id, status: "finished")
+            try store.updateRun(id: experiment.run.id, status: .finished)
             for epoch in snapshots where FileManager.default.fileExists(atPath: experiment.snapshotPath(epoch: epoch)) {
                 try experiment.evaluate(plan.snapshotSubset(of: selection), data: data, evaluation: plan.evaluation,
                                         snapshotEpoch: epoch, quiet: quiet, shouldStop: shouldStop)

@@ -1,3 +1,4 @@
+import Support
 import Engine
 import Networks
 import SearchSpace
@@ -132,10 +133,9 @@ public final class KShotSupernet {
         let largest = outputs.map(\.count).max()!
         var dOut = workspace.scratch("supernet.gradA", worker: 0, count: largest)
         var dIn = workspace.scratch("supernet.gradB", worker: 0, count: largest)
-        dOut.update(repeating: 0, count: outputs.last!.count)
+        // The head and every block write their input's gradient.
         head.backward(logitsGrad, inputGrad: dOut, workspace: workspace)
         for b in stride(from: blocks.count - 1, through: 0, by: -1) {
-            dIn.update(repeating: 0, count: outputs[b].count)
             switch blocks[b] {
             case .cell(let c): c.backward(dOut, inputGrad: dIn, workspace: workspace)
             case .reduction(let rb): rb.backward(dOut, inputGrad: dIn, workspace: workspace)

@@ -1,3 +1,4 @@
+import Support
 import Engine
 import Networks
 import SearchSpace

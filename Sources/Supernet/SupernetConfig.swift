@@ -106,15 +106,21 @@ public struct SupernetConfig: Codable, Hashable, Sendable {
         config.minimumLearningRate = config.learningRate
         config.pathSampling = .nonIsomorphic
         config.gradientClip = 5
-        if k > 1 {
-            config.itemGradient = .mergedRate
-            config.mergedWeightDecay = true
-            config.itemPerturbation = 0.05
-            config.freshItemMomentum = true
-            config.simplexImagesPerPath = 8
-            config.codeBalance = 0.3
-        }
-        return config
+        return k > 1 ? config.withKShotOptions(simplexImagesPerPath: 8) : config
+    }
+
+    /// This configuration with every K-shot option of issue 14 on: merged-rate item gradients, merged weight decay,
+    /// items perturbed by 5 % with fresh momentum at the switch, simplex-net steps on their own batch of
+    /// `simplexImagesPerPath` images per path, code balance 0.3 (the combination under which codes stop collapsing).
+    public func withKShotOptions(simplexImagesPerPath: Int) -> SupernetConfig {
+        var c = self
+        c.itemGradient = .mergedRate
+        c.mergedWeightDecay = true
+        c.itemPerturbation = 0.05
+        c.freshItemMomentum = true
+        c.simplexImagesPerPath = simplexImagesPerPath
+        c.codeBalance = 0.3
+        return c
     }
 
     /// The benchmark's network (C=16, N=5) with NB201's recipe (batch 256, lr 0.1 cosine, wd 5e-4) on the whole

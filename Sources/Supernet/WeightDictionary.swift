@@ -1,4 +1,3 @@
-import CBLAS
 import Engine
 
 /// The K-shot dictionary: K copies theta^1..theta^K ("items") of every weight tensor, and the working tensors
@@ -38,11 +37,11 @@ public final class WeightDictionary {
         guard merges else { return }
         precondition(lambda.count == k, "lambda has \(lambda.count) entries for K = \(k)")
         for i in used {
-            let w = working[i].value, n = Int32(w.count)
+            let w = working[i].value
             // The first term is written, not added: w = lambda_1 theta^1 exactly, so lambda = [1] copies.
-            vectorScale(w.data, items[0][i].value.data, lambda[0], w.count)
+            vectorScaled(w.data, items[0][i].value.data, lambda[0], w.count)
             for item in 1..<k where lambda[item] != 0 {
-                cblas_saxpy(n, lambda[item], items[item][i].value.data, 1, w.data, 1)
+                vectorAddScaled(w.data, items[item][i].value.data, lambda[item], w.count)
             }
         }
     }
@@ -59,13 +58,13 @@ public final class WeightDictionary {
     func scatter(_ used: [Int], itemScales: [Float]?, lambdaGradient: Bool) -> [Double] {
         var dLambda = [Double](repeating: 0, count: k)
         for i in used {
-            let g = working[i].grad, n = Int32(g.count)
+            let g = working[i].grad
             for item in 0..<k {
                 let theta = items[item][i]
                 if merges, let itemScales, itemScales[item] != 0 {
-                    cblas_saxpy(n, itemScales[item], g.data, 1, theta.grad.data, 1)
+                    vectorAddScaled(theta.grad.data, g.data, itemScales[item], g.count)
                 }
-                if lambdaGradient { dLambda[item] += Double(cblas_sdot(n, theta.value.data, 1, g.data, 1)) }
+                if lambdaGradient { dLambda[item] += Double(vectorDot(theta.value.data, g.data, g.count)) }
             }
         }
         return dLambda
@@ -77,9 +76,9 @@ public final class WeightDictionary {
     func addMergedDecay(_ used: [Int], itemScales: [Float], weightDecay: Float) {
         guard merges else { return }
         for i in used {
-            let w = working[i].value, n = Int32(w.count)
+            let w = working[i].value
             for item in 0..<k where itemScales[item] != 0 {
-                cblas_saxpy(n, itemScales[item] * weightDecay, w.data, 1, items[item][i].grad.data, 1)
+                vectorAddScaled(items[item][i].grad.data, w.data, itemScales[item] * weightDecay, w.count)
             }
         }
     }
@@ -104,9 +103,4 @@ public enum ItemGradient: String, Codable, Hashable, Sendable, CaseIterable {
             return lambda.map { $0 / squares }
         }
     }
-}
-
-/// y[i] = a * x[i]
-private func vectorScale(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ a: Float, _ n: Int) {
-    for i in 0..<n { y[i] = a * x[i] }
 }

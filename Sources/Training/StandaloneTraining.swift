@@ -171,7 +171,7 @@ public struct StandaloneTraining {
             var subset = try data.subset(split)
             if let limit = config.evalLimit, limit < subset.count { subset = subset.sample(limit, seed: config.seed) }
             var correct = 0, lossSum = 0.0
-            try BatchPlan.evaluation(subset, dataset: dataset, batchSize: 500).forEachBatch(epoch: 0) { batch in
+            BatchPlan.evaluation(subset, dataset: dataset, batchSize: 500).forEachBatch(epoch: 0) { batch in
                 let r = trainer.evaluate(images: batch.images, labels: batch.labels)
                 correct += r.correct
                 lossSum += Double(r.loss) * Double(batch.count)

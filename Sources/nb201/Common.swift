@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import SearchSpace
 import Store
 
@@ -71,22 +72,10 @@ extension DatabaseOptions {
 func reportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let e as StoreError {
-        printError(e.description)
-        switch e {
-        case .unknownArchitecture, .indexOutOfRange, .unknownDataset, .unknownSplit, .splitNotStored, .unknownHP, .unknownSeed, .ambiguous,
-             .notReadOnly, .invalidValue:
-            throw ExitCode(2)
-        default:
-            throw ExitCode(1)
-        }
-    } catch let e as DatabaseError {
-        printError(e.description)
-        throw ExitCode(1)
     } catch let e as CustomStringConvertible & Error {
-        // The library's other typed errors (ranking, estimator sources, ...) describe themselves (ExitCode is not one of them).
+        // The library's typed errors describe themselves (ExitCode is not one of them); ExitStatus classifies them.
         printError(e.description)
-        throw ExitCode(2)
+        throw ExitStatus.of(e).code
     }
 }
 
@@ -95,7 +84,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 func requireAtLeast(_ minimum: Int, _ options: KeyValuePairs<String, Int?>) throws {
     for case let (option, value?) in options where value < minimum {
         printError("\(option) \(value) is invalid: it must be a whole number of at least \(minimum)")
-        throw ExitCode(2)
+        throw ExitStatus.usage.code
     }
 }
 
@@ -125,11 +114,21 @@ func format(_ x: Double?, _ digits: Int = 4) -> String {
     return String(format: "%.\(digits)f", x)
 }
 
-/// A benchmark dataset named on the command line, or exit code 2 naming the valid ones.
+/// `--dataset` parses into the benchmark dataset (official names case-insensitively, plus common spellings); the
+/// argument parser names the valid ones and exits 2 for any other.
+extension BenchmarkDataset: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+extension TableFormat: ExpressibleByArgument {}
+extension RunKind: ExpressibleByArgument {}
+
+/// A benchmark dataset stored as text (a run's dataset), or exit code 2 naming the valid ones.
 func parseDataset(_ name: String) throws -> BenchmarkDataset {
     guard let d = BenchmarkDataset(name: name) else {
         printError("unknown dataset '\(name)'; valid: \(BenchmarkDataset.allCases.map(\.rawValue).joined(separator: ", "))")
-        throw ExitCode(2)
+        throw ExitStatus.usage.code
     }
     return d
 }

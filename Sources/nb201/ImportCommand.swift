@@ -29,10 +29,7 @@ struct ImportCommand: ParsableCommand {
                 }
             } catch let e as PickleError {
                 printError("\(path): \(e.description)")
-                throw ExitCode(1)
-            } catch let e as RecordError {
-                printError(e.description)
-                throw ExitCode(1)
+                throw ExitStatus.of(e).code
             }
         }
     }

@@ -36,7 +36,7 @@ struct MergeCommand: ParsableCommand {
 struct CopyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy",
-        abstract: "Copy the database to DEST atomically: VACUUM INTO a temporary file beside DEST, then rename.",
+        abstract: "Copy the database to DEST atomically: a consistent snapshot into a temporary file beside DEST, then a rename.",
         discussion: """
             How a job on local scratch hands its database back to a shared file system: a plain cp of a database in WAL \
             mode can miss what is still in its -wal file, and a reader never sees half a copy. DEST is replaced; a DEST \

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct NB201: ParsableCommand {
@@ -13,6 +14,18 @@ struct NB201: ParsableCommand {
     )
 
     @Flag(help: "Print the git commit nb201 was built from.") var version = false
+
+    /// ArgumentParser ends its own usage errors with 64; nb201's policy gives every usage error 2 (ExitStatus).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
+    }
 
     func run() throws {
         guard version else { throw CleanExit.helpRequest(self) }

@@ -13,7 +13,7 @@ struct ProxiesCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
     @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "sample:N (N isomorphism classes, one representative each, seeded by --seed), all, non-isomorphic, or a file of benchmark indices, arch strings or op codes, one a line.")
@@ -27,7 +27,7 @@ struct ProxiesCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
-        let benchmarkDataset = try parseDataset(dataset)
+        let benchmarkDataset = dataset
         try requireAtLeast(1, ["--batch": batch, "--C": channels, "--N": cells])
         try engine.configure()
         try reportingErrors {

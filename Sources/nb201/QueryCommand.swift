@@ -12,7 +12,7 @@ struct ColumnOptions: ParsableArguments {
         guard let seed else { return nil }
         guard let p = SeedPolicy(seed) else {
             printError("invalid --seed '\(seed)'; valid: mean, all, unknown, or a seed number such as 777")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         return p
     }

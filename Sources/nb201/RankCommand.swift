@@ -18,23 +18,20 @@ struct RankCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var column: ColumnOptions
-    @OptionGroup var options: StudyOptions
+    @OptionGroup var options: RankingOptions
     @Flag(help: "Add a paired comparison (difference of tau-b, bootstrap interval, permutation p) of the first two estimators.")
     var compare = false
-    @Option(help: "text, markdown, csv, latex or json.") var format: String = "text"
+    @Option(help: "text, markdown, csv, latex or json.") var format: TableFormat = .text
     @Flag(help: "Same as --format json.") var json = false
 
     func run() throws {
-        guard let tableFormat = TableFormat(rawValue: json ? "json" : format) else {
-            printError("unknown --format '\(format)'; valid: \(TableFormat.allCases.map(\.rawValue).joined(separator: ", "))")
-            throw ExitCode(2)
-        }
+        let tableFormat = json ? .json : format
         try reportingErrors {
             let store = try database.open()
-            let (truth, reportEstimators, study) = try options.prepare(store, column: column)
+            let (truth, reportEstimators, ranking) = try options.prepare(store, column: column)
             for note in truth.notes where tableFormat == .text { print("note: \(note)") }
             let estimators = reportEstimators.map(\.scores)
-            let rows = try estimators.map { try study.row($0) }
+            let rows = try estimators.map { try ranking.row($0) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try store.db.transaction {
@@ -46,7 +43,7 @@ struct RankCommand: ParsableCommand {
             }
             print(try RankingTable.render(rows, format: tableFormat))
             if compare, estimators.count >= 2 {
-                let c = try study.compare(estimators[0], estimators[1], resamples: options.bootstrap, permutations: options.bootstrap)
+                let c = try ranking.compare(estimators[0], estimators[1], resamples: options.bootstrap, permutations: options.bootstrap)
                 print(String(format: "\npaired: tau_b(%@) - tau_b(%@) = %.4f [%.4f, %.4f], permutation p = %.4g (%d permutations)",
                              estimators[0].name, estimators[1].name, c.difference.estimate, c.difference.lower,
                              c.difference.upper, c.permutationPValue, c.permutations))

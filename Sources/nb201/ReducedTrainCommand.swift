@@ -17,7 +17,7 @@ struct ReducedTrainCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var paths: SupernetDataOptions
-    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset
     @Option(help: "sample:N (N isomorphism classes, one representative each), all, non-isomorphic, or a file of architectures.")
     var archs: String
     @Option(help: "Seed of sample:N.") var evalSeed: UInt64 = 0
@@ -33,15 +33,15 @@ struct ReducedTrainCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
-        let benchmark = try parseSupernetDataset(dataset)
+        let benchmark = dataset.searchDataset
         for (value, option) in [(channels, "--C"), (cells, "--N"), (epochs, "--epochs"), (batch, "--batch"), (validationImages, "--validation-images"), (trainImages ?? 1, "--train-images")]
         where value < 1 {
             printError("\(option) must be at least 1, got \(value)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         if let trainImages, trainImages < batch {
             printError("--train-images \(trainImages) is smaller than one batch of \(batch)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         try paths.configureEngine()
         try reportingErrors {

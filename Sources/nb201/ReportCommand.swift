@@ -16,17 +16,17 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var column: ColumnOptions
-    @OptionGroup var options: StudyOptions
+    @OptionGroup var options: RankingOptions
     @Option(help: "The folder to write (created if needed; files of the same names are replaced).") var out: String
     @Option(help: "Most points drawn per scatter plot (a seeded sample of the rest).") var maxPoints = 3000
 
     func run() throws {
         try reportingErrors {
             let store = try database.open(readOnly: true)
-            let (truth, estimators, study) = try options.prepare(store, column: column)
+            let (truth, estimators, ranking) = try options.prepare(store, column: column)
             for note in truth.notes { print("note: \(note)") }
             let report = RankingReport(
-                study: study, estimators: estimators, databasePath: URL(fileURLWithPath: database.db).standardizedFileURL.path,
+                ranking: ranking, estimators: estimators, databasePath: URL(fileURLWithPath: database.db).standardizedFileURL.path,
                 commandLine: CommandLine.arguments, codeVersion: codeVersion(),
                 groundTruthNotes: truth.notes, maxScatterPoints: maxPoints)
             let folder = URL(fileURLWithPath: out)

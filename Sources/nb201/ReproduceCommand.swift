@@ -25,7 +25,7 @@ struct ReproduceCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset = "cifar10"
+    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset = .cifar10
     @Option(help: "tiny (CI, minutes), small (about 15 min per run on one core), medium (the ranking protocol: about 25 min per run on one core), paper.") var preset = "small"
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
     @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
@@ -43,7 +43,7 @@ struct ReproduceCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
-        let benchmarkDataset = try parseSupernetDataset(dataset)
+        let benchmarkDataset = dataset.searchDataset
         try reportingErrors {
             var plan = try StudyPlan.standard(preset: preset, dataset: benchmarkDataset)
             if let ks { plan.ks = try integers(ks, option: "--ks") }
@@ -117,7 +117,7 @@ struct ReproduceCommand: ParsableCommand {
         let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ ($0 ?? -1) >= 0 }) else {
             printError("\(option) '\(text)' is not a comma-separated list of non-negative integers")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         return values.map { $0! }
     }

@@ -8,7 +8,7 @@ struct RunsCommand: ParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
-    @Option(help: "Only runs of this kind: train-arch, supernet, proxies.") var kind: String?
+    @Option(help: "Only runs of this kind: \(RunKind.allCases.map(\.rawValue).joined(separator: ", ")).") var kind: RunKind?
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
@@ -16,11 +16,10 @@ struct RunsCommand: ParsableCommand {
             let store = try database.open(readOnly: true)
             let runs = try store.runs(kind: kind)
             if json { return try printJSON(runs) }
-            let estimateCounts = Dictionary(uniqueKeysWithValues: try store.db.rows(
-                "SELECT run_id, count(DISTINCT arch_idx) FROM estimates GROUP BY run_id").map { ($0[0].int!, $0[1].int!) })
+            let estimateCounts = try store.estimatedArchitectureCounts()
             print(formatTable(["id", "kind", "name", "dataset", "seed", "status", "epochs", "images", "wall(s)", "archs estimated", "code"],
                               try runs.map { r in
-                [String(r.id), r.kind, r.name, r.dataset, String(r.seed), r.status, String(try store.epochs(run: r.id).count),
+                [String(r.id), r.kind.rawValue, r.name, r.dataset, String(r.seed), r.status.rawValue, String(try store.epochs(run: r.id).count),
                  String(r.imagesSeen), format(r.wallSeconds, 1), String(estimateCounts[r.id] ?? 0), r.codeVersion]
             }))
         }

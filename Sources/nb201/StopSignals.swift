@@ -36,8 +36,8 @@ final class StopSignals: Sendable {
 
     var raised: Bool { received.load(ordering: .relaxed) != 0 }
 
-    /// 128 + the signal received (130 for SIGINT, 143 for SIGTERM).
-    var exitCode: Int32 { 128 + received.load(ordering: .relaxed) }
+    /// 128 + the signal received: interrupted (130, SIGINT) or terminated (143, SIGTERM).
+    var exitStatus: ExitStatus { received.load(ordering: .relaxed) == SIGTERM ? .terminated : .interrupted }
 }
 
 /// Runs a long command's body with Ctrl-C and SIGTERM turned into its `shouldStop`. When the body stops (throws
@@ -48,6 +48,6 @@ func stoppingOnSignals<Result>(_ body: (_ shouldStop: @escaping @Sendable () -> 
         return try body { signals.raised }
     } catch let stopped as WorkStopped {
         FileHandle.standardError.write(Data("interrupted: kept \(stopped.kept); run the same command again to resume\n".utf8))
-        throw ExitCode(signals.raised ? signals.exitCode : 130)
+        throw (signals.raised ? signals.exitStatus : .interrupted).code
     }
 }

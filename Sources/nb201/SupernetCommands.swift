@@ -1,3 +1,4 @@
+import Support
 import ArgumentParser
 import Engine
 import Experiments
@@ -27,7 +28,7 @@ struct EngineOptions: ParsableArguments {
         guard let threads else { return }
         guard threads >= 1 else {
             printError("--threads must be at least 1, got \(threads)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         EngineConfig.threading = .batchSplit(workers: threads)
     }
@@ -47,7 +48,7 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var paths: SupernetDataOptions
-    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset
     @Option(help: "Dictionary size K (1 = one-shot); few-shot has K = 5.") var k: Int?
     @Option(help: "k-shot (K from --k) or few-shot (the warmed-up supernet split on --split-edge into 5 sub-supernets, one per operation).")
     var method: SupernetMethod = .kShot
@@ -89,17 +90,17 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func run() throws {
-        let benchmark = try parseSupernetDataset(dataset)
+        let benchmark = dataset.searchDataset
         guard let k = method == .fewShot ? Operation.allCases.count : k, splitEdge == nil || method == .fewShot else {
             printError(k == nil ? "choose --k (1 = one-shot) or --method few-shot" : "--split-edge is an option of --method few-shot")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         // Few-shot splits the preset's one-shot configuration (its K-shot options do not apply), as the study's few-shot
         // runs do, so that both give the run the same protocol.
         guard var config = SupernetConfig.preset(preset, k: method == .fewShot ? 1 : k, seed: seed, classes: benchmark.classes,
                                                  resolution: benchmark.resolution) else {
             printError("unknown --preset '\(preset)'; valid: \(SupernetConfig.presetNames.joined(separator: ", "))")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         if let channels { config.shape.channels = channels }
         if let cells { config.shape.cellsPerStage = cells }
@@ -183,7 +184,7 @@ struct EvaluateCommand: ParsableCommand {
             let parts = shard.split(separator: "/").map { Int($0) }
             guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (0..<n).contains(i) else {
                 printError("--shard '\(shard)' must be I/N with 0 <= I < N, e.g. 0/4")
-                throw ExitCode(2)
+                throw ExitStatus.usage.code
             }
             return (i, n)
         }
@@ -209,7 +210,7 @@ struct EvaluateCommand: ParsableCommand {
                                                   shouldStop: shouldStop)
                 // Finished once every path of the whole selection has its estimate (other shards may still be running).
                 let estimated = Set(try store.estimates(run: experiment.run.id, estimator: SupernetExperiment.estimator(snapshotEpoch: nil)).map(\.arch))
-                if snapshot == nil && selected.allSatisfy(estimated.contains) { try store.updateRun(id: experiment.run.id, status: "finished") }
+                if snapshot == nil && selected.allSatisfy(estimated.contains) { try store.updateRun(id: experiment.run.id, status: .finished) }
                 print("run \(experiment.run.id) '\(experiment.run.name)': \(mine.count) paths selected\(shard.map { " (shard \($0) of \(selected.count))" } ?? ""), \(now) estimated now; rank with: nb201 rank --run \(experiment.run.id) ...")
             }
         }
@@ -222,17 +223,16 @@ func parseEpochList(_ text: String, budget: Int) throws -> Set<Int> {
     for item in text.split(separator: ",") {
         guard let e = Int(item.trimmingCharacters(in: .whitespaces)), (1...budget).contains(e) else {
             printError("--snapshot-epochs: '\(item)' is not an epoch in 1...\(budget)")
-            throw ExitCode(2)
+            throw ExitStatus.usage.code
         }
         epochs.insert(e)
     }
     return epochs
 }
 
-/// The datasets a supernet trains on (cifar10-valid is how CIFAR-10 is split for it, not a choice of its own).
+/// The datasets a supernet trains on (`BenchmarkDataset.searchDataset`: cifar10-valid names CIFAR-10's search split).
 func parseSupernetDataset(_ name: String) throws -> BenchmarkDataset {
-    let d = try parseDataset(name)
-    return d == .cifar10Valid ? .cifar10 : d
+    try parseDataset(name).searchDataset
 }
 
 extension PathSampling: ExpressibleByArgument {}

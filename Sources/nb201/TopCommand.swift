@@ -40,7 +40,7 @@ struct TopCommand: ParsableCommand {
             let name = $0.trimmingCharacters(in: .whitespaces)
             guard let op = Operation(name: name) else {
                 printError("unknown operation '\(name)'; valid: \(Operation.allNames.joined(separator: ", "))")
-                throw ExitCode(2)
+                throw ExitStatus.usage.code
             }
             return op
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Experiments
 import Foundation
 import SearchSpace
 import Store
@@ -15,7 +16,7 @@ struct TrainArchCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var engine: EngineOptions
     @Argument(help: "Benchmark index (needs the benchmark imported), arch string, or 6 op codes.") var arch: String
-    @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: String
+    @Option(help: "cifar10-valid, cifar10, cifar100 or ImageNet16-120.") var dataset: BenchmarkDataset
     @Option(help: "Directory holding the dataset's files (see data/DATASETS.md).") var data: String
     @Option(help: "Directory of the NB201 split files (default: $NB201_SPLITS, else ../shared/data/splits; see README).") var splits: String?
     @Option(help: "Epochs (the benchmark's budgets are 12 and 200).") var epochs: Int
@@ -33,7 +34,7 @@ struct TrainArchCommand: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let benchmarkDataset = try parseDataset(dataset)
+        let benchmarkDataset = dataset
         try engine.configure()
         try reportingErrors {
             let store = try database.open()
@@ -46,46 +47,13 @@ struct TrainArchCommand: ParsableCommand {
             let config = StandaloneConfig(arch: cell.archString, dataset: benchmarkDataset.rawValue, epochs: epochs, channels: channels,
                                           cellsPerStage: cells, batchSize: batch, learningRate: lr, seed: seed, trainLimit: trainLimit,
                                           evalLimit: evalLimit)
-            try config.validate() // before the run is recorded
+            try config.validate() // before any data is read
             let data = try BenchmarkData.load(benchmarkDataset, dataDirectory: self.data, splitsDirectory: try locateSplits(splits))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let protocolJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
-            let runName = name ?? config.defaultRunName
             // A run of this name and protocol that did not finish is resumed from its checkpoint.
-            let run: RunRecord
-            if let existing = try? store.run(named: runName) {
-                guard existing.kind == "train-arch", existing.protocolJSON == protocolJSON, existing.status != "finished" else {
-                    printError("run '\(runName)' exists (\(existing.status)) with \(existing.protocolJSON == protocolJSON ? "this" : "another") protocol; pass --name to start a new one")
-                    throw ExitCode(2)
-                }
-                run = existing
-            } else {
-                run = try store.createRun(kind: "train-arch", name: runName, dataset: benchmarkDataset.rawValue, seed: Int(seed),
-                                          protocolJSON: protocolJSON, codeVersion: codeVersion())
-            }
-            let checkpointDirectory = database.checkpointDirectory(checkpoints)
-            try FileManager.default.createDirectory(atPath: checkpointDirectory, withIntermediateDirectories: true)
-            let checkpoint = URL(fileURLWithPath: checkpointDirectory).appendingPathComponent("\(runName).ckpt").path
-            let result: (epochs: [StandaloneEpoch], scores: [SplitScore], parameters: Int)
-            do {
-                result = try stoppingOnSignals { shouldStop in
-                    try StandaloneTraining(config: config, data: data).run(checkpoint: checkpoint, quiet: quiet, shouldStop: shouldStop) { e in
-                        // A stopped epoch's part counts towards the cost; its log row comes when the resumed epoch ends.
-                        if e.complete {
-                            try store.recordEpoch(run: run.id, RunEpoch(epoch: e.epoch, trainLoss: e.trainLoss, learningRate: e.learningRate,
-                                                                        seconds: e.seconds, images: e.images))
-                        }
-                        try store.updateRun(id: run.id, addSeconds: e.seconds, addImages: e.images)
-                    }
-                }
-            } catch let error where !(error is ExitCode) {
-                // A stop (ExitCode) leaves the run resumable; anything else failed it.
-                try? store.updateRun(id: run.id, status: "failed", summaryJSON: #"{"error":"\#(String(describing: error).replacingOccurrences(of: "\"", with: "'"))"}"#)
-                throw error
-            }
-            let summary = String(decoding: try encoder.encode(result.scores), as: UTF8.self)
-            try store.updateRun(id: run.id, status: "finished", summaryJSON: summary)
+            let experiment = try StandaloneExperiment.open(store: store, config: config, name: name,
+                                                           checkpointDirectory: database.checkpointDirectory(checkpoints), codeVersion: codeVersion())
+            let result = try stoppingOnSignals { shouldStop in try experiment.train(data: data, quiet: quiet, shouldStop: shouldStop) }
+            let run = experiment.run, runName = run.name
             if json { return try printJSON(result.scores) }
             print("run \(run.id) '\(runName)': \(result.parameters) parameters, \(epochs) epochs")
             for s in result.scores { print(String(format: "%@  %@ accuracy %.2f%%  loss %.4f  (%d images)", benchmarkDataset.rawValue, s.split, s.accuracy, s.loss, s.images)) }

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Bad input to the real program, as a new user types it: a clear error naming the value and what is valid, exit
-/// code 2 (1 where the input is a file or statement), and nothing left behind (no run, no database file).
+/// code 2 (3 where a file is bad), and nothing left behind (no run, no database file).
 @Suite struct CLIBadInputTests {
     let fixtures = NB201Program.fixtures
     var dataOptions: [String] { ["--data", fixtures.data, "--splits", fixtures.splits] }
@@ -50,7 +50,7 @@ import TestSupport
                       saying: "sample:99999 asks for more isomorphism classes than the database holds")
         expectRefused(try program.run(["query", "5", "--dataset", "cifar10", "--split", "x-valid"]),
                       saying: "cifar10 (hp 200) has no split 'x-valid' stored; its splits: ori-test; 'x-valid' is stored for cifar10-valid")
-        expectRefused(try program.run(["sql", ""]), status: 1, saying: "no SQL statement")
+        expectRefused(try program.run(["sql", ""]), saying: "no SQL statement")
         #expect(try runs(program).isEmpty)
         let version = try program.run(["--version"])
         #expect(version.status == 0 && version.stdout.hasPrefix("nb201 "), "\(version.stdout) \(version.stderr)")
@@ -66,7 +66,7 @@ import TestSupport
         try ([lines[0], fields.joined(separator: ",")] + lines[2...]).joined(separator: "\n").write(toFile: bad, atomically: true, encoding: .utf8)
         let fresh = program.directory.appendingPathComponent("new.sqlite").path
         let outcome = try program.run(["import-table", bad, "--partial", "--db", fresh])
-        expectRefused(outcome, status: 1, saying: "accuracy 250 is outside 0...100")
+        expectRefused(outcome, status: 3, saying: "accuracy 250 is outside 0...100")
         let left = try FileManager.default.contentsOfDirectory(atPath: program.directory.path).filter { $0.hasPrefix("new.sqlite") }
         #expect(left.isEmpty, "left behind: \(left)")
     }

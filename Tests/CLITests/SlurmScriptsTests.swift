@@ -34,7 +34,7 @@ import TestSupport
         #expect(try text("submit.sh").contains("afterok:${train}_3 evaluate.sbatch supernet-cifar10-medium-fewshot-e0-s0)\n"))
         #expect(try text("paths.txt").split(separator: "\n").count == 40)
         let base = try BenchmarkStore(path: study.appendingPathComponent("base.sqlite").path, readOnly: true)
-        #expect(try base.runs().map(\.kind).sorted() == ["baseline", "proxies", "supernet", "supernet", "supernet", "supernet"])
+        #expect(try base.runs().map(\.kind.rawValue).sorted() == ["baseline", "proxies", "supernet", "supernet", "supernet", "supernet"])
 
         // Each task's options, run against data that is not there: the registered run opens (no other protocol) and
         // the command fails on the data only.

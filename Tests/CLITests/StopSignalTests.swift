@@ -92,13 +92,13 @@ import Testing
         expectStopped(try program.run(proxies, signals: [SIGINT], when: "archs"), status: 130)
         let store = try BenchmarkStore(path: program.database, readOnly: true)
         let run = try store.run(named: "proxies")
-        #expect(run.status == "running")
+        #expect(run.status == .running)
         let kept = Set(try store.estimates(run: run.id).map(\.arch)).count
         #expect(kept >= 1 && kept < 100)
         let resumed = try program.run(proxies)
         expectFinished(resumed)
         #expect(resumed.stdout.contains("(\(100 - kept) now, \(kept) before)"), "\(resumed.stdout)")
-        #expect(try store.run(named: "proxies").status == "finished")
+        #expect(try store.run(named: "proxies").status == .finished)
     }
 
     @Test func trainArchStopsOnSIGTERMAndResumes() throws {
@@ -107,11 +107,11 @@ import Testing
                          "--train-limit", "1600", "--eval-limit", "100", "--name", "arch"] + dataOptions
         expectStopped(try program.run(trainArch, signals: [SIGTERM], when: "steps"), status: 143)
         let store = try BenchmarkStore(path: program.database, readOnly: true)
-        #expect(try store.run(named: "arch").status == "running")
+        #expect(try store.run(named: "arch").status == .running)
         let resumed = try program.run(trainArch)
         expectFinished(resumed)
         let run = try store.run(named: "arch")
-        #expect(run.status == "finished" && run.imagesSeen == 2 * 1600)
+        #expect(run.status == .finished && run.imagesSeen == 2 * 1600)
         #expect(try store.epochs(run: run.id).count == 2)
     }
 

@@ -28,7 +28,7 @@ import TestSupport
         let checkpoints = dir.appendingPathComponent("ckpt").path
         let experiment = try ReducedTrainingExperiment.open(store: store, protocol: reduced, checkpointDirectory: checkpoints,
                                                             codeVersion: "test")
-        #expect(experiment.run.kind == "reduced-training" && experiment.run.name == reduced.defaultRunName)
+        #expect(experiment.run.kind == .reducedTraining && experiment.run.name == reduced.defaultRunName)
         #expect(try experiment.estimate([3, 5], dataDirectory: data, splitsDirectory: splits, quiet: true) == 2)
         // A rerun estimates only the architectures not done yet.
         #expect(try experiment.estimate([3, 5, 7], dataDirectory: data, splitsDirectory: splits, quiet: true) == 1)
@@ -36,7 +36,7 @@ import TestSupport
         #expect(estimates.map(\.arch) == [3, 5, 7])
         #expect(estimates.allSatisfy { (0...100).contains($0.score) && $0.score == $0.accuracy && $0.detailsJSON.contains("trainLoss") })
         let run = try store.run(id: experiment.run.id)
-        #expect(run.status == "finished" && run.imagesSeen == 3 * 96)
+        #expect(run.status == .finished && run.imagesSeen == 3 * 96)
         // Checkpoints are removed once an estimate is stored.
         #expect(try FileManager.default.contentsOfDirectory(atPath: checkpoints).isEmpty)
 

@@ -63,7 +63,7 @@ import Store
         #expect(first.trials == 2 * 17)
         try Self.expectGroundTruth(store)
         // Quirks kept: seeds '0777' stored as '777' with a note; ori-test of cifar10-valid only at the last epoch.
-        let notes = try store.db.rows("SELECT note FROM import_notes").compactMap { $0[0].string }
+        let notes = try store.db.rows("SELECT note FROM import_notes").compactMap { $0["note"].string }
         #expect(notes.contains { $0.hasPrefix("seed string normalised '0777' -> '777'") })
         let curve = try store.db.scalar("""
             SELECT c.per_epoch FROM curves c JOIN trials t ON t.id = c.trial_id
@@ -74,7 +74,7 @@ import Store
         #expect(values.count == 200 && values[..<199].allSatisfy(\.isNaN) && !values[199].isNaN)
         // Costs from the source sit next to the cost model's and agree with it for architecture 0.
         let costs = try store.db.rows("SELECT origin, params, flops FROM costs WHERE arch_idx = 0 AND dataset = 'cifar100' ORDER BY origin")
-        #expect(costs.count == 2 && abs(costs[0][1].double! - costs[1][1].double!) < 1e-9)
+        #expect(costs.count == 2 && abs(costs[0]["params"].double! - costs[1]["params"].double!) < 1e-9)
 
         let again = try OfficialImport.run(path: nats, into: store, progress: false)
         #expect(again.filesImported == 0 && again.filesSkipped == 3 && again.trials == 0)
@@ -94,7 +94,7 @@ import Store
 
     @Test func generatedPthInBothContainersImportsTheSameNumbers() throws {
         let dir = try Support.scratch("pth-generated")
-        let script = Support.packageRoot.appendingPathComponent("benchmarks/make_nb201_pth.py").path
+        let script = Support.packageRoot.appendingPathComponent("data/fixtures/generate/make_nb201_pth.py").path
         for (name, options) in [("legacy.pth", ["--real"]), ("zip.pth", ["--real", "--zip"])] {
             let path = dir.appendingPathComponent(name).path
             guard Support.shared("nats-tss/000000.pickle.pbz2") != nil, Support.python([script, path] + options) else {
@@ -110,7 +110,7 @@ import Store
     @Test func natsSingleFileImportsTheSameNumbers() throws {
         let dir = try Support.scratch("nats-file")
         let path = dir.appendingPathComponent("NATS-tss-v1_0-3ffb9.pickle.pbz2").path
-        let script = Support.packageRoot.appendingPathComponent("benchmarks/make_nats_file.py").path
+        let script = Support.packageRoot.appendingPathComponent("data/fixtures/generate/make_nats_file.py").path
         guard Support.shared("nats-tss/000000.pickle.pbz2") != nil, Support.python([script, path]) else {
             print("skipped: python3, or ../shared/data/nats-tss, is not available"); return
         }

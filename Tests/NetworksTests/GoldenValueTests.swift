@@ -1,3 +1,4 @@
+import Support
 import Foundation
 import Testing
 import TestSupport
@@ -6,7 +7,7 @@ import SearchSpace
 @testable import Networks
 
 /// Forward outputs and gradients of a small NB201 network against PyTorch (float64 reference), from the
-/// committed fixture data/fixtures/golden_nb201_small.bin (benchmarks/golden_nb201_fixture.py wrote it).
+/// committed fixture data/fixtures/golden_nb201_small.bin (data/fixtures/generate/golden_nb201_fixture.py wrote it).
 @Suite(.serialized) struct GoldenValueTests {
     @Test func matchesPyTorch() throws {
         EngineConfig.threading = .batchSplit(workers: 2)

@@ -1,3 +1,4 @@
+import Support
 import Engine
 import Networks
 import SearchSpace
@@ -6,7 +7,7 @@ import TestSupport
 @testable import Proxies
 
 /// The five proxies of three small networks (C = 4, 5, 4; N = 1; 8x8 input; 32 images) against PyTorch computing
-/// the reference definitions in float64 (benchmarks/make_proxy_fixture.py wrote data/fixtures/proxies_golden.bin).
+/// the reference definitions in float64 (data/fixtures/generate/make_proxy_fixture.py wrote data/fixtures/proxies_golden.bin).
 @Suite struct GoldenProxyTests {
     @Test(arguments: 0..<3) func matchesPyTorch(cellIndex: Int) throws {
         let fx = try TensorFixture(named: "proxies_golden.bin")

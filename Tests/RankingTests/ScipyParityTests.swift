@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Ranking
 
-/// Golden values written by benchmarks/make_ranking_golden.py with scipy 1.17.
+/// Golden values written by data/fixtures/generate/make_ranking_golden.py with scipy 1.17.
 private struct Golden: Decodable {
     struct Case: Decodable {
         var name: String

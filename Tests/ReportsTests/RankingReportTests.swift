@@ -1,3 +1,4 @@
+import Ranking
 import Foundation
 import Testing
 import SearchSpace
@@ -25,11 +26,11 @@ private func reportStore(n: Int = 300) throws -> (BenchmarkStore, URL) {
     return (store, dir)
 }
 
-private func reportStudy(_ store: BenchmarkStore, subset: RankingSubset = .all) throws -> RankingStudy {
+private func reportStudy(_ store: BenchmarkStore, subset: RankingSubset = .all) throws -> GroundTruthRanking {
     let truth = try store.groundTruth(dataset: "cifar10", split: "ori-test", hp: 200, seed: .mean)
     let proto = RankingProtocol(dataset: truth.dataset, split: truth.split, hp: truth.hp, seedPolicy: truth.seed,
                                 subset: subset.description, topK: [5], bootstrapResamples: 50, bootstrapSeed: 2, level: 0.9)
-    return RankingStudy(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
+    return GroundTruthRanking(truth: Dictionary(uniqueKeysWithValues: truth.rows.map { ($0.index, $0.accuracy) }),
                         isoClass: try store.isomorphismClasses(), subset: subset, rankingProtocol: proto)
 }
 
@@ -67,7 +68,7 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
         let estimators = try selection.load(from: store, dataset: "cifar10")
         #expect(estimators.map(\.origin) == [.csv(estimatorCSV.standardizedFileURL.path, column: "score"), .baseline("params"), .baseline("flops")])
         let out = dir.appendingPathComponent("report")
-        let report = RankingReport(study: try reportStudy(store), estimators: estimators, databasePath: "/data/nb201.sqlite",
+        let report = RankingReport(ranking: try reportStudy(store), estimators: estimators, databasePath: "/data/nb201.sqlite",
                                    commandLine: ["nb201", "report"], codeVersion: "abc", maxScatterPoints: 100)
         let written = try report.write(to: out)
         let expected = ["ranking.md", "ranking.csv", "scatter-noisy.svg", "scatter-params.svg", "scatter-flops.svg",
@@ -117,7 +118,7 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
         let estimators = try EstimatorSelection(baselines: ["params"]).load(from: store, dataset: "cifar10")
         let out = dir.appendingPathComponent("sampled")
         let study = try reportStudy(store, subset: .sample(40, seed: 9))
-        let written = try RankingReport(study: study, estimators: estimators, databasePath: "db", commandLine: [], codeVersion: nil)
+        let written = try RankingReport(ranking: study, estimators: estimators, databasePath: "db", commandLine: [], codeVersion: nil)
             .write(to: out)
         #expect(written.contains("subset-params.csv"))
         let keys = try String(contentsOf: out.appendingPathComponent("subset-params.csv"), encoding: .utf8)
@@ -129,9 +130,9 @@ private func jsonObject(_ url: URL) throws -> [String: Any] {
 
     @Test func runEstimatorsKeepTheirEstimatorName() throws {
         let (store, _) = try reportStore()
-        let single = try store.createRun(kind: "supernet", name: "oneshot", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
+        let single = try store.createRun(kind: .supernet, name: "oneshot", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
         try store.addEstimates(run: single.id, (0..<50).map { Estimate(arch: $0, estimator: "supernet", score: Double($0)) })
-        let proxies = try store.createRun(kind: "proxies", name: "zc", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
+        let proxies = try store.createRun(kind: .proxies, name: "zc", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "t")
         try store.addEstimates(run: proxies.id, (0..<50).flatMap {
             [Estimate(arch: $0, estimator: "synflow", score: Double($0)), Estimate(arch: $0, estimator: "supernet", score: -Double($0))]
         })

@@ -14,7 +14,7 @@ import TestSupport
         let path = dir.appendingPathComponent("base.sqlite").path
         let store = try BenchmarkStore(path: path)
         _ = try store.importTable(path: Fixtures.write(Fixtures.mergedCSV(rows: 0..<20), name: "m.csv", in: dir), allowPartial: true)
-        _ = try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: 1, protocolJSON: Self.protocolJSON, codeVersion: "test")
+        _ = try store.openRun(kind: .supernet, name: "r", dataset: "cifar10", seed: 1, protocolJSON: Self.protocolJSON, codeVersion: "test")
         return path
     }
 
@@ -39,17 +39,18 @@ import TestSupport
     /// Everything a merge writes, by run name (ids differ per file).
     private func contents(_ path: String) throws -> [[SQLValue]] {
         let db = try BenchmarkStore(path: path, readOnly: true).db
-        return try db.rows("SELECT name, kind, status, started_at, finished_at, wall_seconds, images_seen, summary FROM runs ORDER BY name")
+        return try (db.rows("SELECT name, kind, status, started_at, finished_at, wall_seconds, images_seen, summary FROM runs ORDER BY name")
             + db.rows("SELECT r.name, e.epoch, e.train_loss, e.seconds, e.images FROM run_epochs e JOIN runs r ON r.id = e.run_id ORDER BY 1, 2")
             + db.rows("SELECT r.name, e.estimator, e.arch_idx, e.score, e.seconds FROM estimates e JOIN runs r ON r.id = e.run_id ORDER BY 1, 2, 3")
-            + db.rows("SELECT r.name, p.part, p.wall_seconds, p.images_seen FROM run_parts p JOIN runs r ON r.id = p.run_id ORDER BY 1, 2")
+            + db.rows("SELECT r.name, p.part, p.wall_seconds, p.images_seen FROM run_parts p JOIN runs r ON r.id = p.run_id ORDER BY 1, 2"))
+            .map(\.values)
     }
 
     @Test func mergesJobsByRunNameSumsTheirPartsAndIsIdempotent() throws {
         let dir = SharedData.temporaryDirectory()
         let base = try base(in: dir)
         let training = try job("train-r.sqlite", from: base, in: dir) { store, run in
-            _ = try store.createRun(kind: "proxies", name: "p", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "test")
+            _ = try store.createRun(kind: .proxies, name: "p", dataset: "cifar10", seed: 0, protocolJSON: "{}", codeVersion: "test")
             for epoch in 0..<3 { try store.recordEpoch(run: run, RunEpoch(epoch: epoch, trainLoss: 2 - Double(epoch) / 10, seconds: 4, images: 128)) }
             try store.updateRun(id: run, addSeconds: 12, addImages: 384)
         }
@@ -63,7 +64,7 @@ import TestSupport
         let run = try merged.run(named: "r")
         #expect(run.id != (try BenchmarkStore(path: training, readOnly: true).run(named: "r").id))
         // Training's totals plus each shard's seconds; the shards' common summary; every epoch and estimate once.
-        #expect(run.wallSeconds == 12 + 1.5 + 1 && run.imagesSeen == 384 && run.summaryJSON == Self.evaluation && run.status == "running")
+        #expect(run.wallSeconds == 12 + 1.5 + 1 && run.imagesSeen == 384 && run.summaryJSON == Self.evaluation && run.status == .running)
         #expect(try merged.epochs(run: run.id).map(\.epoch) == [0, 1, 2])
         #expect(try merged.estimates(run: run.id).map(\.arch) == [0, 1, 2, 3, 4])
         #expect(try merged.runs().map(\.name) == ["p", "r"] && merged.architectureCount == 20)
@@ -76,11 +77,11 @@ import TestSupport
         // A requeued shard copies back more work under its name: its part is replaced, not added again.
         let requeued = try job("evaluate-r-shard0.sqlite", from: shards[0], in: dir.appendingPathComponent("later", isDirectory: true).creatingDirectory()) { store, run in
             try store.addEstimates(run: run, [Estimate(arch: 6, estimator: "supernet", score: 56)])
-            try store.updateRun(id: run, addSeconds: 0.5, status: "finished")
+            try store.updateRun(id: run, addSeconds: 0.5, status: .finished)
         }
         #expect(try BenchmarkStore(path: out).merge([requeued]).estimates == 1)
         let after = try BenchmarkStore(path: out, readOnly: true).run(named: "r")
-        #expect(after.wallSeconds == 12 + 2 + 1 && after.status == "finished" && after.finishedAt != nil)
+        #expect(after.wallSeconds == 12 + 2 + 1 && after.status == .finished && after.finishedAt != nil)
     }
 
     @Test func refusesAConflictingShardAndChangesNothing() throws {
@@ -104,7 +105,7 @@ import TestSupport
         do {
             let store = try BenchmarkStore(path: retrained)
             _ = try store.importTable(path: Fixtures.write(Fixtures.mergedCSV(rows: 0..<20), name: "m2.csv", in: dir), allowPartial: true)
-            _ = try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: 1, protocolJSON: #"{"epochs":3,"k":2,"lr":0.1}"#, codeVersion: "test")
+            _ = try store.openRun(kind: .supernet, name: "r", dataset: "cifar10", seed: 1, protocolJSON: #"{"epochs":3,"k":2,"lr":0.1}"#, codeVersion: "test")
         }
         #expect { try BenchmarkStore(path: out).merge([first, retrained]) } throws: {
             "\($0)".contains("run 'r' differs between \(out) and \(retrained) in protocol (lr)")

@@ -7,11 +7,11 @@ import TestSupport
     @Test func runsEpochsAndEstimatesRoundTrip() throws {
         let (store, dir) = try Fixtures.store()
         _ = try store.importTable(path: Fixtures.write(Fixtures.mergedCSV(rows: 0..<20), name: "m.csv", in: dir), allowPartial: true)
-        let run = try store.createRun(kind: "supernet", name: "c10-k2-s1", dataset: "cifar10", seed: 1,
+        let run = try store.createRun(kind: .supernet, name: "c10-k2-s1", dataset: "cifar10", seed: 1,
                                       protocolJSON: #"{"k":2}"#, codeVersion: "test")
-        #expect(run.status == "running" && run.wallSeconds == 0)
+        #expect(run.status == .running && run.wallSeconds == 0)
         #expect(throws: StoreError.self) {
-            try store.createRun(kind: "supernet", name: "c10-k2-s1", dataset: "cifar10", seed: 1, protocolJSON: "{}", codeVersion: "t")
+            try store.createRun(kind: .supernet, name: "c10-k2-s1", dataset: "cifar10", seed: 1, protocolJSON: "{}", codeVersion: "t")
         }
         try store.recordEpoch(run: run.id, RunEpoch(epoch: 0, trainLoss: 2.1, learningRate: 0.1, seconds: 3, images: 640))
         try store.recordEpoch(run: run.id, RunEpoch(epoch: 0, trainLoss: 2.0, learningRate: 0.1, seconds: 3, images: 640))
@@ -24,27 +24,28 @@ import TestSupport
             try store.addEstimates(run: run.id, [Estimate(arch: 5, estimator: "supernet", score: 1), Estimate(arch: 6, estimator: "supernet", score: .nan)])
         }
         #expect(try store.estimates(run: run.id).count == 2)
-        try store.updateRun(id: run.id, addSeconds: 6, addImages: 1280, status: "finished", summaryJSON: #"{"ok":true}"#)
+        try store.updateRun(id: run.id, addSeconds: 6, addImages: 1280, status: .finished, summaryJSON: #"{"ok":true}"#)
         let done = try store.run(named: "c10-k2-s1")
-        #expect(done.status == "finished" && done.wallSeconds == 6 && done.imagesSeen == 1280 && done.finishedAt != nil)
+        #expect(done.status == .finished && done.wallSeconds == 6 && done.imagesSeen == 1280 && done.finishedAt != nil)
     }
 
     /// openRun creates a run once, reopens it under the same kind and protocol, and otherwise refuses naming the
-    /// differing fields; every UInt64 seed is stored (as its bit pattern).
+    /// differing fields; every UInt64 seed is stored (as its bit pattern) and read back as itself.
     @Test func openRunReopensOrNamesTheDifference() throws {
         let (store, _) = try Fixtures.store()
-        let run = try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+        let run = try store.openRun(kind: .supernet, name: "r", dataset: "cifar10", seed: .max,
                                     protocolJSON: #"{"epochs":3,"k":2,"lr":0.05}"#, codeVersion: "test")
-        #expect(run.seed == -1)
-        #expect(try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+        #expect(run.seed == .max && run.kind == .supernet && run.status == .running)
+        #expect(try store.db.scalar("SELECT seed FROM runs WHERE id = ?", [SQLValue(run.id)])?.int == -1)
+        #expect(try store.openRun(kind: .supernet, name: "r", dataset: "cifar10", seed: .max,
                                   protocolJSON: #"{"epochs":3,"k":2,"lr":0.05}"#, codeVersion: "test") == run)
-        #expect { try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+        #expect { try store.openRun(kind: .supernet, name: "r", dataset: "cifar10", seed: .max,
                                     protocolJSON: #"{"epochs":4,"k":2,"lr":0.1}"#, codeVersion: "test") }
             throws: { "\($0)".contains("differs in epochs, lr") }
-        #expect { try store.openRun(kind: "supernet", name: "r", dataset: "cifar10", seed: .max,
+        #expect { try store.openRun(kind: .supernet, name: "r", dataset: "cifar10", seed: .max,
                                     protocolJSON: #"{"epochs":3,"k":2}"#, codeVersion: "test") }
             throws: { "\($0)".contains("differs in lr") }
-        #expect { try store.openRun(kind: "proxies", name: "r", dataset: "cifar10", seed: 0,
+        #expect { try store.openRun(kind: .proxies, name: "r", dataset: "cifar10", seed: 0,
                                     protocolJSON: #"{"epochs":3,"k":2,"lr":0.05}"#, codeVersion: "test") }
             throws: { "\($0)".contains("is a supernet run, not a proxies run") }
         #expect(try store.runs().count == 1)

@@ -42,8 +42,11 @@ import TestSupport
         let (truths, notes) = try runner.prepareBenchmark(source: nil)
         #expect(truths.map(\.description) == ["cifar10-valid x-valid", "cifar10 ori-test"] && notes.isEmpty)
         try runner.recordBaselines()
+        // The protocol text of databases written before the baselines went through Store.openRun, so they resume.
+        #expect(try store.run(named: plan.baselineRunName).protocolJSON
+            == #"{"archs":"sample:12","estimators":["params","flops"],"sample_seed":0,"source":"cost model of the cifar10 network"}"#)
         try runner.runJobs()
-        let estimated = try store.runs(kind: "supernet").map { ($0.name, try store.estimates(run: $0.id).count) }
+        let estimated = try store.runs(kind: .supernet).map { ($0.name, try store.estimates(run: $0.id).count) }
         // 12 paths per run; the first seed's runs also estimate 6 paths at each of its 2 snapshot epochs.
         let fewShot = StudyArm.fewShot(edge: 0)
         #expect(Dictionary(uniqueKeysWithValues: estimated) == [plan.runName(k: 1, seed: 0): 12 + 12, plan.runName(k: 2, seed: 0): 12 + 12,
@@ -59,9 +62,9 @@ import TestSupport
         }
 
         // Running again finds everything done: no run trains or estimates anything new.
-        let seconds = try store.runs(kind: "supernet").map(\.wallSeconds)
+        let seconds = try store.runs(kind: .supernet).map(\.wallSeconds)
         try runner.runJobs()
-        #expect(try store.runs(kind: "supernet").map(\.wallSeconds) == seconds)
+        #expect(try store.runs(kind: .supernet).map(\.wallSeconds) == seconds)
 
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.count == 6 && results.runs.allSatisfy(\.complete))
@@ -106,12 +109,16 @@ import TestSupport
         #expect((try? extract.groundTruth(dataset: "cifar10-valid", split: "x-valid", hp: 200, seed: .mean))?.rows.isEmpty ?? true)
         let readme = try String(contentsOf: out.appendingPathComponent("README.md"), encoding: .utf8)
         for heading in ["## What the numbers show", "## Kendall tau-b per K", "## Paired differences", "## What each ranking rewards",
-                        "## Cost of each run", "## Protocol"] {
+                        "## Training after the warm-up", "## Cost of each run", "## Protocol"] {
             #expect(readme.contains(heading), "README lacks \(heading)")
         }
         #expect(readme.contains("| K=1 (one-shot) |") && readme.contains("| K=2 | K=1 | cifar10-valid x-valid | 0,1 |"))
         #expect(readme.contains("| few-shot e0 (5 sub-supernets) |") && readme.contains("| few-shot e0 | K=1 | cifar10-valid x-valid | 0,1 |"))
         #expect(!readme.contains("| COLLAPSED |") && !readme.contains(" †,") && readme.contains("| in use |"))
+        // Training accuracy after the warm-up (tiny: epochs 2 and 3) per arm against one-shot, and each arm's cost.
+        #expect(readme.contains("| epoch | K=1 | K=2 | few-shot e0 |") && readme.contains("\n| 2 | ") && readme.contains("\n| 3 | "))
+        #expect(readme.contains("Largest |difference| to K=1 over these epochs: K=2 ") && readme.contains("\n| K=1 | ") && readme.contains("| 1.00x |"))
+        #expect(readme.contains("paths drawn uniform") && !readme.contains("K-shot options"))
         // A run whose codes collapsed onto one item is flagged in the tau table, the cost table and the findings.
         var flagged = results
         let first = try #require(flagged.runs.firstIndex { $0.k == 2 })
@@ -125,6 +132,9 @@ import TestSupport
         // Snapshots carry the hours of training they cost, increasing with the epoch.
         let hours = results.snapshots.filter { $0.k == 1 && $0.truth == "cifar10-valid x-valid" }.sorted { $0.epoch < $1.epoch }.compactMap(\.trainingHours)
         #expect(hours.count == 3 && zip(hours, hours.dropFirst()).allSatisfy { $0 < $1 })
+        // A K > 1 run's hours include the warm-up it shares with the one-shot run (its own log has no seconds for it).
+        let sharedHours = results.snapshots.filter { $0.k == 2 && $0.truth == "cifar10-valid x-valid" }.sorted { $0.epoch < $1.epoch }
+        #expect(sharedHours.first?.epoch == 1 && sharedHours.first?.trainingHours == hours.first)
         let hoursPlot = try String(contentsOf: out.appendingPathComponent("tau-vs-hours.svg"), encoding: .utf8)
         #expect(hoursPlot.contains("params (all paths)"))
         let summary = try String(contentsOf: out.appendingPathComponent("summary.csv"), encoding: .utf8).split(separator: "\n")
@@ -150,7 +160,7 @@ import TestSupport
         try runner.runJobs()
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.count == 1 && results.runs.allSatisfy(\.complete))
-        #expect(try store.runs(kind: "proxies").map(\.status) == ["finished"])
+        #expect(try store.runs(kind: .proxies).map(\.status) == [.finished])
         #expect(try store.estimates(run: try store.run(named: plan.runName(k: 1, seed: 0)).id, estimator: "supernet").count == 12)
     }
 
@@ -172,7 +182,7 @@ import TestSupport
         try runner.runJobs()
         let results = try StudyResults.compute(plan: plan, store: store, groundTruths: truths)
         #expect(results.runs.allSatisfy(\.complete) && results.summaries.count == 2 && results.paired.contains { $0.second == "K=1" })
-        #expect(try store.runs(kind: "supernet").allSatisfy { try store.epochs(run: $0.id).count == plan.config(k: 1, seed: 0).epochs })
+        #expect(try store.runs(kind: .supernet).allSatisfy { try store.epochs(run: $0.id).count == plan.config(k: 1, seed: 0).epochs })
     }
 
     @Test func invalidPlansAndMissingGroundTruthAreNamed() throws {
@@ -184,6 +194,8 @@ import TestSupport
         // The ranking preset: the curve over training on 200 paths, its supernets with the tuned sampling and clipping.
         let medium = try StudyPlan.standard(preset: "medium", dataset: .cifar10)
         #expect(medium.snapshotEpochs == [5, 10, 15, 20] && medium.snapshotPaths == 200)
+        // Its epoch-5 snapshot lies inside the 10-epoch warm-up: the snapshot seed's warm-up job keeps it.
+        #expect(medium.warmupSnapshotEpochs(seed: 0) == [5, 10] && medium.warmupSnapshotEpochs(seed: 1) == [10])
         let mediumConfig = medium.config(k: 2, seed: 1)
         #expect(mediumConfig.pathSampling == .nonIsomorphic && mediumConfig.gradientClip == 5 && mediumConfig.epochs == 25)
         #expect(mediumConfig.minimumLearningRate == mediumConfig.learningRate)

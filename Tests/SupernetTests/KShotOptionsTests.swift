@@ -18,14 +18,7 @@ import Testing
 
     /// Every new option on.
     static func withNewOptions(_ base: SupernetConfig) -> SupernetConfig {
-        var c = base
-        c.itemGradient = .mergedRate
-        c.mergedWeightDecay = true
-        c.itemPerturbation = 0.05
-        c.freshItemMomentum = true
-        c.simplexImagesPerPath = 16
-        c.codeBalance = 0.3
-        return c
+        base.withKShotOptions(simplexImagesPerPath: 16)
     }
 
     static func codeLogs(_ config: SupernetConfig) throws -> [CodeSummary?] {

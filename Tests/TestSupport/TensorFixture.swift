@@ -1,14 +1,14 @@
 import Foundation
 
 /// Named float32 tensors from a committed golden file under data/fixtures, written by a PyTorch script in
-/// benchmarks/ (golden_nb201_fixture.py, make_proxy_fixture.py): "NB201FX1", a UInt32 tensor count, then per
+/// data/fixtures/generate/ (golden_nb201_fixture.py, make_proxy_fixture.py): "NB201FX1", a UInt32 tensor count, then per
 /// tensor a UInt16-length name, a UInt8 rank, UInt32 dims and little-endian float32 values.
 public struct TensorFixture {
     public private(set) var tensors: [String: (shape: [Int], values: [Float])] = [:]
 
     public struct Malformed: Error, CustomStringConvertible {
         public let file: String, why: String, at: Int
-        public var description: String { "\(file) malformed at byte \(at): \(why); regenerate it with its script in benchmarks/" }
+        public var description: String { "\(file) malformed at byte \(at): \(why); regenerate it with its script in data/fixtures/generate/" }
     }
 
     /// Reads data/fixtures/`name` of this package.

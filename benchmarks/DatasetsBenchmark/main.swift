@@ -2,6 +2,7 @@
 // usage: swift run -c release datasets-benchmark [CIFAR10_BIN_DIR]   (see benchmarks/datasets.sh)
 // Without the real CIFAR-10 it measures 50,000 synthetic 32x32 images (the pipeline cost does not depend
 // on pixel values) and says so.
+import Support
 import Datasets
 import Dispatch
 import Engine

@@ -5,6 +5,7 @@
 // --simplex 0 leaves out the simplex-net timing (so the process's CPU time is the supernet steps', side_by_side.py).
 // usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10] [--eval 0] [--options 0]
 //        [--simplex 1]
+import Support
 import Datasets
 import Engine
 import SearchSpace
