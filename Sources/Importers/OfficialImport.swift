@@ -63,10 +63,12 @@ public enum OfficialImport {
         let written = Counter()
         startThread {
             do {
+                let compressor = try CurveCompressor()
                 var stream = StreamRequest(path: [.string("arch2infos")]) { key, value in
                     if cancelled.isSet { throw CancellationError() }
                     let index = try RecordParser.int(key, "arch2infos key", path)
-                    queue.push(.record(try RecordParser.architecture(value, expectedIndex: index, context: "\(path), architecture \(index)")))
+                    queue.push(.record(try RecordParser.architecture(value, expectedIndex: index, context: "\(path), architecture \(index)",
+                                                                     compressor: compressor)))
                 }
                 if payloadMB != nil {
                     stream.progress = { offset in meter.update(to: offset >> 20, note: "\(written.value) architectures") }
@@ -176,6 +178,12 @@ public enum OfficialImport {
         let cancelled = Flag()
         for _ in 0..<threads {
             startThread {
+                defer { queue.finish() }
+                let compressor: CurveCompressor
+                do { compressor = try CurveCompressor() } catch {
+                    queue.push(.failed(RecordError(context: dir, reason: "\(error)")))
+                    return
+                }
                 while !cancelled.isSet, let i = next.take(below: files.count) {
                     let path = (dir as NSString).appendingPathComponent(files[i])
                     do {
@@ -183,13 +191,12 @@ public enum OfficialImport {
                         let sha = digest(bytes)
                         if known.contains(sha) { queue.push(.skipped); continue }
                         let record = try RecordParser.architecture(try PickleFile.load(bytes: bytes),
-                                                                   expectedIndex: Int(files[i].prefix(6))!, context: path)
+                                                                   expectedIndex: Int(files[i].prefix(6))!, context: path, compressor: compressor)
                         queue.push(.record(path: path, sha256: sha, size: bytes.count, record))
                     } catch {
                         queue.push(.failed(RecordError(context: path, reason: "\(error)")))
                     }
                 }
-                queue.finish()
             }
         }
         let meter = ProgressMeter(label: URL(fileURLWithPath: dir).lastPathComponent, total: files.count, unit: "architectures",

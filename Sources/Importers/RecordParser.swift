@@ -1,4 +1,5 @@
 import Pickle
+import Store
 
 /// Turns the benchmark's pickled dicts (ArchResults / ResultsCount, see FORMATS.md) into `ArchRecord`s.
 /// Shared by every official layout: NATS simple files, the NATS single file and the NB201 .pth files.
@@ -15,7 +16,8 @@ public enum RecordParser {
     }
 
     /// Parses one architecture: `budgets` is the dict {budget key: ArchResults}.
-    public static func architecture(_ budgets: PickleValue, expectedIndex: Int?, context: String) throws -> ArchRecord {
+    /// `compressor` encodes the curves (one per parsing thread).
+    public static func architecture(_ budgets: PickleValue, expectedIndex: Int?, context: String, compressor: CurveCompressor) throws -> ArchRecord {
         guard case let .dict(byBudget) = budgets else { throw RecordError(context: context, reason: "expected a dict of training budgets, found \(budgets.typeName)") }
         var index = expectedIndex, archString: String?
         var trials: [TrialRecord] = []
@@ -36,14 +38,14 @@ public enum RecordParser {
                     throw RecordError(context: ctx, reason: "all_results key \(runKey.typeName) is not (dataset, seed)")
                 }
                 let seed = try int(t.items[1], "seed in all_results key", ctx)
-                trials.append(try trial(run, dataset: dataset, hp: hp, seed: seed, context: "\(ctx), \(dataset) seed \(seed)"))
+                trials.append(try trial(run, dataset: dataset, hp: hp, seed: seed, context: "\(ctx), \(dataset) seed \(seed)", compressor: compressor))
             }
         }
         guard let index, let archString else { throw RecordError(context: context, reason: "no training budget") }
         return ArchRecord(index: index, archString: archString, trials: trials)
     }
 
-    static func trial(_ run: PickleValue, dataset: String, hp: Int, seed: Int, context: String) throws -> TrialRecord {
+    static func trial(_ run: PickleValue, dataset: String, hp: Int, seed: Int, context: String, compressor: CurveCompressor) throws -> TrialRecord {
         let epochs = try int(field(run, "epochs", context), "epochs", context)
         guard (1...10_000).contains(epochs) else { throw RecordError(context: context, reason: "epochs \(epochs)") }
         let recordedSeed: String = switch try field(run, "seed", context) {
@@ -69,7 +71,7 @@ public enum RecordParser {
             try epochSeries(field(run, $0, context), epochs: epochs, name: $0, context: context)
         }
         for metric in ["accuracy", "loss", "time"] where trainSeries[metric]! != nil {
-            curves.append(Curve(split: "train", metric: metric, perEpoch: trainSeries[metric]!!))
+            curves.append(try Curve(split: "train", metric: metric, perEpoch: trainSeries[metric]!!, compressor: compressor))
         }
         finals.append(SplitFinal(split: "train", epoch: last, accuracy: trainSeries["accuracy"]!?[last].finite,
                                  loss: trainSeries["loss"]!?[last].finite, time: trainSeries["time"]!?[last].finite))
@@ -85,7 +87,7 @@ public enum RecordParser {
             var series: [String: [Double]] = [:]
             for (metric, dict) in evalDicts {
                 series[metric] = try evalSeries(dict, split: split, epochs: epochs, context: "\(context), \(metric)")
-                curves.append(Curve(split: split, metric: metric, perEpoch: series[metric]!))
+                curves.append(try Curve(split: split, metric: metric, perEpoch: series[metric]!, compressor: compressor))
             }
             finals.append(SplitFinal(split: split, epoch: last, accuracy: series["accuracy"]![last].finite,
                                      loss: series["loss"]![last].finite, time: series["time"]![last].finite))

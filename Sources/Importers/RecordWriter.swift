@@ -45,7 +45,7 @@ final class RecordWriter {
                 }
             }
             for curve in trial.curves {
-                try writer.addCurve(trial: row, split: curve.split, metric: curve.metric, perEpoch: curve.perEpoch)
+                try writer.addCurve(trial: row, split: curve.split, metric: curve.metric, curve: curve.encoded)
                 if store.db.changes > 0 { counts["curves", default: 0] += 1 }
             }
             try noteCostDisagreement(trial, against: costByDataset[trial.dataset], arch: record.index)

@@ -1,3 +1,5 @@
+import Store
+
 /// One architecture's benchmark records, as typed values independent of the file they came from.
 public struct ArchRecord: Sendable {
     public let index: Int
@@ -36,6 +38,15 @@ public struct Curve: Sendable {
     public let split: String
     public let metric: String
     public let perEpoch: [Double]
+    /// The series as stored, encoded on the parsing thread.
+    public let encoded: EncodedCurve
+
+    init(split: String, metric: String, perEpoch: [Double], compressor: CurveCompressor) throws {
+        self.split = split
+        self.metric = metric
+        self.perEpoch = perEpoch
+        encoded = try compressor.encode(perEpoch)
+    }
 }
 
 /// A record that does not have the benchmark's structure, with where it is.

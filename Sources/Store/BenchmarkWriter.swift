@@ -45,7 +45,7 @@ public final class BenchmarkWriter {
             WHERE trial_id = ? AND split = ?
             """)
         insertCurve = try db.statement("""
-            INSERT INTO curves (trial_id, split, metric, per_epoch) VALUES (?, ?, ?, ?)
+            INSERT INTO curves (trial_id, split, metric, per_epoch, encoding) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (trial_id, split, metric) DO NOTHING
             """)
     }
@@ -126,13 +126,10 @@ public final class BenchmarkWriter {
         return false
     }
 
-    /// A per-epoch series (NaN where the split was not evaluated), stored as little-endian float32: the benchmark
-    /// prints 4-5 significant digits, and float64 doubled a full import's size (curves are nearly all of it).
-    public func addCurve(trial: Trial, split: String, metric: String, perEpoch: [Double]) throws {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(perEpoch.count * 4)
-        for v in perEpoch { withUnsafeBytes(of: Float(v).bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-        try insertCurve.execute([SQLValue(trial.id), .text(split), .text(metric), .blob(bytes)])
+    /// A per-epoch series (NaN where the split was not evaluated), encoded by a `CurveCompressor`: little-endian
+    /// float32 (the benchmark prints 4-5 significant digits), zlib-compressed (curves are nearly all of an import).
+    public func addCurve(trial: Trial, split: String, metric: String, curve: EncodedCurve) throws {
+        try insertCurve.execute([SQLValue(trial.id), .text(split), .text(metric), .blob(curve.bytes), .text(curve.encoding.rawValue)])
     }
 }
 
@@ -160,13 +157,4 @@ private func zip3<A, B, C>(_ a: [A], _ b: [B], _ c: [C]) -> [(A, B, C)] {
 extension BenchmarkStore {
     /// A writer for bulk imports; call inside `db.transaction`.
     public func writer() throws -> BenchmarkWriter { try BenchmarkWriter(store: self) }
-
-    /// Decodes a `curves.per_epoch` blob (little-endian float32 per epoch).
-    public static func decodeCurve(_ bytes: [UInt8]) -> [Double] {
-        stride(from: 0, to: bytes.count - 3, by: 4).map { i in
-            var bits: UInt32 = 0
-            for k in 0..<4 { bits |= UInt32(bytes[i + k]) << (8 * UInt32(k)) }
-            return Double(Float(bitPattern: bits))
-        }
-    }
 }

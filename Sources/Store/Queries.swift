@@ -340,3 +340,31 @@ extension BenchmarkStore {
         try db.rows("SELECT arch_str FROM architectures ORDER BY idx").map { $0["arch_str"].string! }
     }
 }
+
+/// One stored per-epoch series of a trial.
+public struct StoredCurve: Sendable, Equatable {
+    public let seed: String
+    /// One value per epoch from epoch 0; NaN where the split was not evaluated that epoch.
+    public let values: [Double]
+}
+
+extension BenchmarkStore {
+    /// The per-epoch `metric` (accuracy, loss or time) of architecture `arch` on (`dataset`, `hp`, `split`), one curve
+    /// per stored trial, seeds in numeric order. Empty where the source held no curves (a ground-truth table).
+    public func curves(arch: Int, dataset: String, hp: Int, split: String, metric: String) throws -> [StoredCurve] {
+        let rows = try db.rows("""
+            SELECT t.seed AS seed, c.per_epoch AS per_epoch, c.encoding AS encoding FROM curves c JOIN trials t ON t.id = c.trial_id
+            WHERE t.arch_idx = ? AND t.dataset = ? AND t.hp = ? AND c.split = ? AND c.metric = ?
+            ORDER BY t.seed GLOB '[0-9]*' DESC, CAST(t.seed AS INTEGER), t.seed
+            """, [SQLValue(arch), .text(dataset), SQLValue(hp), .text(split), .text(metric)])
+        return try rows.map { row in
+            guard case let .blob(bytes) = row["per_epoch"], let name = row["encoding"].string else {
+                throw StoreError.corruptValue("a curve of architecture \(arch) (\(dataset), hp \(hp), \(split) \(metric)) is not a blob")
+            }
+            guard let encoding = CurveEncoding(rawValue: name) else {
+                throw StoreError.corruptValue("curve encoding '\(name)' of architecture \(arch) is not one this nb201 reads (float32, zlib-float32); a newer nb201 wrote it")
+            }
+            return StoredCurve(seed: row["seed"].string ?? "", values: try BenchmarkStore.decodeCurve(bytes, encoding: encoding))
+        }
+    }
+}

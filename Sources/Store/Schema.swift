@@ -132,6 +132,8 @@ enum Schema {
           PRIMARY KEY (run_id, part)
         ) WITHOUT ROWID;
         """,
+        // 3 -> 4: curves imported from now on are zlib-compressed float32 (CurveEncoding); older rows stay plain float32.
+        "ALTER TABLE curves ADD COLUMN encoding TEXT NOT NULL DEFAULT 'float32';",
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -19,6 +19,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     /// A value the user chose that cannot work, the message naming it and what is valid.
     case invalidValue(String)
     case cannotWrite(String, reason: String)
+    /// A stored value that cannot be read back (e.g. a damaged curve blob).
+    case corruptValue(String)
 
     public var description: String {
         switch self {
@@ -43,6 +45,7 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case .notReadOnly(let sql): "only read-only statements are allowed here: \(sql)"
         case .invalidValue(let what): what
         case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
+        case .corruptValue(let what): "corrupt value in the database: \(what)"
         case .emptyBenchmark: "the database holds no architectures yet; import a ground-truth table or the official files first (nb201 import-table / nb201 import)"
         }
     }

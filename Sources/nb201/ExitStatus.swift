@@ -84,7 +84,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unknownArchitecture, .indexOutOfRange, .unknownDataset, .unknownSplit, .splitNotStored, .unknownHP, .unknownSeed,
              .ambiguous, .notReadOnly, .invalidValue:
             .usage
-        case .notADatabase, .newerSchema, .csv, .conflictingValue: .badInput
+        case .notADatabase, .newerSchema, .csv, .conflictingValue, .corruptValue: .badInput
         case .fileUnreadable, .noData, .emptyBenchmark: .missingData
         case .cannotWrite: .failure
         }

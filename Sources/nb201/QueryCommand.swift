@@ -27,7 +27,17 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Argument(help: "Benchmark index (0-15624), arch string, or 6 op codes.") var arch: String
     @OptionGroup var column: ColumnOptions
+    @Option(help: "Also print this per-epoch curve (accuracy, loss or time) of each trial shown; curves come with the official files (nb201 import), not with a ground-truth table.")
+    var curve: CurveMetric?
     @Flag(help: "Print JSON.") var json = false
+
+    enum CurveMetric: String, ExpressibleByArgument, CaseIterable { case accuracy, loss, time }
+
+    /// A curve in JSON: null where the split was not evaluated that epoch (JSON has no NaN).
+    struct CurveJSON: Encodable {
+        let seed: String
+        let values: [Double?]
+    }
 
     func run() throws {
         try reportingErrors {
@@ -35,7 +45,22 @@ struct QueryCommand: ParsableCommand {
             let index = try store.resolveArchitecture(arch)
             let answer = try store.query(arch: index, dataset: column.dataset, hp: column.hp, split: column.split,
                                          seed: try column.seedPolicy())
-            if json { return try printJSON(answer) }
+            let seeds = Set(answer.trials.map(\.seed))
+            let curves = try curve.map { metric in
+                let stored = try store.curves(arch: index, dataset: answer.dataset, hp: answer.hp, split: answer.split, metric: metric.rawValue)
+                    .filter { seeds.contains($0.seed) }
+                guard !stored.isEmpty else {
+                    throw StoreError.noData("no per-epoch \(metric.rawValue) curve stored for architecture \(index) on \(answer.dataset) \(answer.split), hp \(answer.hp): curves come with the official files (nb201 import DIR), a ground-truth table holds final results only")
+                }
+                return stored
+            }
+            if json {
+                guard let curves else { return try printJSON(answer) }
+                struct Answer: Encodable { let query: QueryAnswer; let curves: [CurveJSON] }
+                return try printJSON(Answer(query: answer, curves: curves.map { c in
+                    CurveJSON(seed: c.seed, values: c.values.map { $0.isNaN ? nil : $0 })
+                }))
+            }
             for note in answer.notes { print("note: \(note)") }
             print("index     \(answer.index)")
             print("arch      \(answer.arch)")
@@ -44,6 +69,14 @@ struct QueryCommand: ParsableCommand {
             if answer.trials.count > 1 || answer.accuracy == nil {
                 print(formatTable(["seed", "epoch", "accuracy", "loss", "time"], answer.trials.map {
                     [$0.seed, String($0.epoch), format($0.accuracy, 5), format($0.loss), format($0.time, 2)]
+                }))
+            }
+            if let curves, let metric = curve {
+                // One row per epoch, one column per seed; "-" where the split was not evaluated that epoch.
+                let epochs = curves.map(\.values.count).max() ?? 0
+                print("\(metric.rawValue) per epoch:")
+                print(formatTable(["epoch"] + curves.map { "seed \($0.seed)" }, (0..<epochs).map { e in
+                    [String(e)] + curves.map { c in e < c.values.count && !c.values[e].isNaN ? format(c.values[e], 5) : "-" }
                 }))
             }
         }

@@ -50,10 +50,29 @@ import TestSupport
                       saying: "sample:99999 asks for more isomorphism classes than the database holds")
         expectRefused(try program.run(["query", "5", "--dataset", "cifar10", "--split", "x-valid"]),
                       saying: "cifar10 (hp 200) has no split 'x-valid' stored; its splits: ori-test; 'x-valid' is stored for cifar10-valid")
+        expectRefused(try program.run(["query", "5", "--dataset", "cifar10", "--split", "ori-test", "--hp", "200", "--seed", "mean", "--curve", "loss"]),
+                      status: 4, saying: "curves come with the official files")
         expectRefused(try program.run(["sql", ""]), saying: "no SQL statement")
         #expect(try runs(program).isEmpty)
         let version = try program.run(["--version"])
         #expect(version.status == 0 && version.stdout.hasPrefix("nb201 "), "\(version.stdout) \(version.stderr)")
+    }
+
+    /// `query --curve` prints the stored per-epoch curve of each trial shown (the two real NATS-Bench files).
+    @Test func queryPrintsTheStoredCurves() throws {
+        guard let nats = SharedData.path("nats-tss") else { print("skipped: ../shared/data/nats-tss absent"); return }
+        let program = try NB201Program()
+        let db = program.directory.appendingPathComponent("nats.sqlite").path
+        #expect(try program.run(["import", nats, "--db", db, "--quiet"]).status == 0)
+        let query = ["query", "0", "--db", db, "--dataset", "cifar10-valid", "--split", "x-valid", "--hp", "12", "--seed", "all", "--curve", "accuracy"]
+        let outcome = try program.run(query)
+        let lines = outcome.stdout.split(separator: "\n")
+        #expect(outcome.status == 0 && lines.contains("accuracy per epoch:"), "\(outcome.stdout) \(outcome.stderr)")
+        // 12 epochs, a column per seed; the last epoch's values are the final accuracies the query prints above them.
+        let rows = lines.drop { $0 != "accuracy per epoch:" }.dropFirst(2)
+        #expect(rows.count == 12 && rows.last!.hasPrefix("11 ") && rows.last!.contains("64.01600") && rows.last!.contains("62.71200"))
+        let json = try program.run(query + ["--json"])
+        #expect(json.status == 0 && json.stdout.contains("\"curves\":[{\"seed\":\"111\""))
     }
 
     /// A failed import into a new database removes the file it created; a bad table never lands in an existing one.

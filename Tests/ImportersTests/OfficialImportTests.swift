@@ -65,13 +65,23 @@ import Store
         // Quirks kept: seeds '0777' stored as '777' with a note; ori-test of cifar10-valid only at the last epoch.
         let notes = try store.db.rows("SELECT note FROM import_notes").compactMap { $0["note"].string }
         #expect(notes.contains { $0.hasPrefix("seed string normalised '0777' -> '777'") })
-        let curve = try store.db.scalar("""
-            SELECT c.per_epoch FROM curves c JOIN trials t ON t.id = c.trial_id
-            WHERE t.arch_idx = 0 AND t.dataset = 'cifar10-valid' AND t.hp = 200 AND t.seed = '777' AND c.split = 'ori-test' AND c.metric = 'accuracy'
-            """)
-        guard case let .blob(bytes)? = curve else { Issue.record("no curve"); return }
-        let values = BenchmarkStore.decodeCurve(bytes)
+        let oriTest = try store.curves(arch: 0, dataset: "cifar10-valid", hp: 200, split: "ori-test", metric: "accuracy")
+        let values = try #require(oriTest.first { $0.seed == "777" }).values
+        #expect(oriTest.map(\.seed) == ["777", "888", "999"])
         #expect(values.count == 200 && values[..<199].allSatisfy(\.isNaN) && !values[199].isNaN)
+        // The last epoch of each curve is the final result the queries answer with (float32 of it).
+        let final = try store.query(arch: 0, dataset: "cifar10-valid", hp: 200, split: "ori-test", seed: .seed(777)).accuracy!
+        #expect(Float(values[199]) == Float(final))
+        // Stored compressed: the constant time curves take a few bytes, the whole table well under the raw float32.
+        let blobs = try store.db.rows("SELECT per_epoch, encoding FROM curves")
+        #expect(blobs.allSatisfy { $0["encoding"].string == "zlib-float32" })
+        var storedBytes = 0, rawBytes = 0
+        for row in blobs {
+            guard case let .blob(bytes) = row["per_epoch"] else { Issue.record("a curve is not a blob"); continue }
+            storedBytes += bytes.count
+            rawBytes += try BenchmarkStore.decodeCurve(bytes, encoding: .zlibFloat32).count * 4
+        }
+        #expect(Double(storedBytes) < 0.5 * Double(rawBytes), "curves take \(storedBytes) of \(rawBytes) raw bytes")
         // Costs from the source sit next to the cost model's and agree with it for architecture 0.
         let costs = try store.db.rows("SELECT origin, params, flops FROM costs WHERE arch_idx = 0 AND dataset = 'cifar100' ORDER BY origin")
         #expect(costs.count == 2 && abs(costs[0]["params"].double! - costs[1]["params"].double!) < 1e-9)

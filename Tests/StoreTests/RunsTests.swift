@@ -51,7 +51,8 @@ import TestSupport
         #expect(try store.runs().count == 1)
     }
 
-    /// A version-1 file (benchmark tables only) opens, migrates to the current version and keeps its rows.
+    /// A version-1 file (benchmark tables only) opens, migrates to the current version and keeps its rows; its curves,
+    /// plain float32 before version 4, still read.
     @Test func migratesVersionOneDatabase() throws {
         let dir = SharedData.temporaryDirectory()
         let path = dir.appendingPathComponent("v1.sqlite").path
@@ -60,10 +61,16 @@ import TestSupport
             try db.execute(Schema.migrations[0])
             try db.execute("PRAGMA user_version = 1")
             try db.execute("INSERT INTO architectures VALUES (0, 'a', '000000', '#')")
+            try db.execute("INSERT INTO sources VALUES (1, 'p', 'nats-simple', 0, 'sha', 't', '{}')")
+            try db.execute("INSERT INTO trials (id, arch_idx, dataset, hp, seed, source_id) VALUES (1, 0, 'cifar10', 200, '777', 1)")
+            // 1.5 and -2 as little-endian float32.
+            try db.execute("INSERT INTO curves (trial_id, split, metric, per_epoch) VALUES (1, 'ori-test', 'accuracy', X'0000C03F000000C0')")
         }
         let store = try BenchmarkStore(path: path)
         #expect(store.schemaVersion == Schema.currentVersion)
         #expect(try store.db.scalar("SELECT count(*) FROM architectures")?.int == 1)
         #expect(try store.runs().isEmpty)
+        #expect(try store.curves(arch: 0, dataset: "cifar10", hp: 200, split: "ori-test", metric: "accuracy")
+            == [StoredCurve(seed: "777", values: [1.5, -2])])
     }
 }
