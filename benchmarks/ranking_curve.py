@@ -111,6 +111,8 @@ def main():
         for r in rows:
             f.write(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2f} | {r[4]} | {r[5]:.3f} [{r[6]:.3f}, {r[7]:.3f}] |\n")
         if references:
+            f.write("\nReference estimators; seconds per path are the ones each recorded: training and scoring for reduced "
+                    "training, scoring only for supernets (their training is shared by all paths) and proxies.\n")
             f.write("\n| reference | paths | tau-b [95% CI] | seconds per path |\n|---|---:|---|---:|\n")
             for label, n, t, lo, hi, per in references:
                 f.write(f"| {label} | {n} | {t:.3f} [{lo:.3f}, {hi:.3f}] | {per:.1f} |\n")
