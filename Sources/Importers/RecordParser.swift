@@ -107,8 +107,9 @@ public enum RecordParser {
         if value == .none { return nil }
         guard case let .dict(d) = value else { throw RecordError(context: context, reason: "\(name) is a \(value.typeName)") }
         var series = [Double](repeating: .nan, count: epochs)
+        let epochName = "\(name) epoch" // built once: per entry it was a string allocation per value
         for (k, v) in d.entries {
-            let epoch = try int(k, "\(name) epoch", context)
+            let epoch = try int(k, epochName, context)
             guard (0..<epochs).contains(epoch) else { throw RecordError(context: context, reason: "\(name) has epoch \(epoch) of \(epochs)") }
             series[epoch] = try number(v, name, context)
         }
