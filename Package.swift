@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CBZ2", path: "Sources/CBZ2"),
-        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),
         // Hand-vectorised C kernels (AVX2/FMA, chosen at run time) for shapes OpenBLAS handles poorly.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Datasets", "SearchSpace", "Support"], path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
-        .target(name: "Store", dependencies: ["CSQLite", "CZlib", "SearchSpace", "Support"], swiftSettings: optimised),
+        .target(name: "Store", dependencies: ["CSQLite", "CDeflate", "SearchSpace", "Support"], swiftSettings: optimised),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.

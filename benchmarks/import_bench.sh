@@ -1,10 +1,11 @@
 #!/bin/sh
 # Import speed and peak memory of `nb201 import`, side by side with the reference Python API.
-#   1. a full-size NATS-Bench topology simple directory (15,625 files made from the real records by
-#      make_nats_dir.py): nb201 import vs nats_bench's get_more_info over every architecture;
+#   1. a NATS-Bench topology simple directory (COUNT of the 15,625 files made from the real records by
+#      make_nats_dir.py): nb201 import vs nats_bench's get_more_info over every architecture, interleaved rounds on a
+#      quiet machine (import_side_by_side.py; CPU_ONLY=1 measures CPU seconds and size under load instead);
 #   2. NB201 .pth files in the legacy torch container (make_nb201_pth.py) of growing size: peak RSS must stay flat.
-# Usage: benchmarks/import_bench.sh [COUNT]   (environment: NB201_BENCH_DIR, default /tmp/nb201-bench;
-#        PTH_SIZES, default "1000 4000 12000"; 12000 architectures make a 4.8 GB file, the size of v1.1)
+# Usage: benchmarks/import_bench.sh [COUNT]   (environment: NB201_BENCH_DIR, default /tmp/nb201-bench; ROUNDS,
+#        default 3; PTH_SIZES, default "1000 4000 12000"; 12000 architectures make a 4.8 GB file, the size of v1.1)
 # Needs python3 with numpy; installs nats_bench into a venv under the bench directory.
 set -e
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,13 +22,13 @@ measure() { # prints the command's last output line, wall time and peak RSS
     grep -E "Elapsed \(wall|Maximum resident|User time" "$WORK/time.txt" | sed 's/^[[:space:]]*/    /'
 }
 
-echo "== nb201 import, NATS simple directory ($COUNT architectures)"
-rm -f "$WORK"/dir.sqlite*
-measure "$NB" import "$WORK/nats-simple" --db "$WORK/dir.sqlite" --quiet
+echo "== nb201 import vs Python nats_bench (get_more_info for every architecture, dataset and budget), $COUNT files"
+python3 "$ROOT/benchmarks/import_side_by_side.py" "$WORK/nats-simple" "$COUNT" --nb201 "nb201=$NB" \
+    --python "$WORK/venv/bin/python" --rounds "${ROUNDS:-3}" --db-dir "$WORK" ${CPU_ONLY:+--cpu-only}
 echo "== nb201 import again (every file already imported)"
+rm -f "$WORK"/dir.sqlite*
+"$NB" import "$WORK/nats-simple" --db "$WORK/dir.sqlite" --quiet >/dev/null
 measure "$NB" import "$WORK/nats-simple" --db "$WORK/dir.sqlite" --quiet
-echo "== Python nats_bench: get_more_info for every architecture, dataset and budget"
-measure "$WORK/venv/bin/python" "$ROOT/benchmarks/nats_api_traverse.py" "$WORK/nats-simple" "$COUNT"
 
 for n in ${PTH_SIZES:-1000 4000 12000}; do
     [ -f "$WORK/nb201-$n.pth" ] || python3 "$ROOT/data/fixtures/generate/make_nb201_pth.py" "$WORK/nb201-$n.pth" --count "$n"

@@ -1,3 +1,4 @@
+import Foundation
 import Pickle
 import Store
 
@@ -45,6 +46,10 @@ public enum RecordParser {
         return ArchRecord(index: index, archString: archString, trials: trials)
     }
 
+    /// The metrics of a record, in the order of `SplitFinal`: (metric, training-split field, evaluation-splits field).
+    static let metricFields = [("accuracy", "train_acc1es", "eval_acc1es"), ("loss", "train_losses", "eval_losses"),
+                               ("time", "train_times", "eval_times")]
+
     static func trial(_ run: PickleValue, dataset: String, hp: Int, seed: Int, context: String, compressor: CurveCompressor) throws -> TrialRecord {
         let epochs = try int(field(run, "epochs", context), "epochs", context)
         guard (1...10_000).contains(epochs) else { throw RecordError(context: context, reason: "epochs \(epochs)") }
@@ -67,30 +72,28 @@ public enum RecordParser {
         var curves: [Curve] = []
         let last = epochs - 1
         // Training split: {epoch: value} dicts.
-        let trainSeries = try ["accuracy": "train_acc1es", "loss": "train_losses", "time": "train_times"].mapValues {
-            try epochSeries(field(run, $0, context), epochs: epochs, name: $0, context: context)
+        var trainLast: [Double?] = []
+        for (metric, trainField, _) in metricFields {
+            let series = try epochSeries(field(run, trainField, context), epochs: epochs, name: trainField, context: context)
+            if let series { curves.append(try Curve(split: "train", metric: metric, perEpoch: series, compressor: compressor)) }
+            trainLast.append(series?[last].finite)
         }
-        for metric in ["accuracy", "loss", "time"] where trainSeries[metric]! != nil {
-            curves.append(try Curve(split: "train", metric: metric, perEpoch: trainSeries[metric]!!, compressor: compressor))
-        }
-        finals.append(SplitFinal(split: "train", epoch: last, accuracy: trainSeries["accuracy"]!?[last].finite,
-                                 loss: trainSeries["loss"]!?[last].finite, time: trainSeries["time"]!?[last].finite))
-        // Evaluation splits: {'<split>@<epoch>': value} dicts.
+        finals.append(SplitFinal(split: "train", epoch: last, accuracy: trainLast[0], loss: trainLast[1], time: trainLast[2]))
+        // Evaluation splits: {'<split>@<epoch>': value} dicts, one per metric, each read in one pass.
         guard case let .list(names) = try field(run, "eval_names", context) else {
             throw RecordError(context: context, reason: "eval_names is not a list")
         }
-        let evalDicts = try ["accuracy": "eval_acc1es", "loss": "eval_losses", "time": "eval_times"].mapValues {
-            try field(run, $0, context)
-        }
-        for nameValue in names.items {
-            let split = try string(nameValue, "eval name", context)
-            var series: [String: [Double]] = [:]
-            for (metric, dict) in evalDicts {
-                series[metric] = try evalSeries(dict, split: split, epochs: epochs, context: "\(context), \(metric)")
-                curves.append(try Curve(split: split, metric: metric, perEpoch: series[metric]!, compressor: compressor))
+        let splits = try names.items.map { try string($0, "eval name", context) }
+        var evalLast = [[Double?]](repeating: [], count: splits.count)
+        for (metric, _, evalField) in metricFields {
+            let series = try evalSeries(field(run, evalField, context), splits: splits, epochs: epochs, context: "\(context), \(metric)")
+            for (i, split) in splits.enumerated() {
+                curves.append(try Curve(split: split, metric: metric, perEpoch: series[i], compressor: compressor))
+                evalLast[i].append(series[i][last].finite)
             }
-            finals.append(SplitFinal(split: split, epoch: last, accuracy: series["accuracy"]![last].finite,
-                                     loss: series["loss"]![last].finite, time: series["time"]![last].finite))
+        }
+        for (split, values) in zip(splits, evalLast) {
+            finals.append(SplitFinal(split: split, epoch: last, accuracy: values[0], loss: values[1], time: values[2]))
         }
         curves.sort { ($0.split, $0.metric) < ($1.split, $1.metric) }
         return TrialRecord(dataset: dataset, hp: hp, seed: String(seed), recordedSeed: recordedSeed,
@@ -104,27 +107,46 @@ public enum RecordParser {
         if value == .none { return nil }
         guard case let .dict(d) = value else { throw RecordError(context: context, reason: "\(name) is a \(value.typeName)") }
         var series = [Double](repeating: .nan, count: epochs)
+        let epochName = "\(name) epoch" // built once: per entry it was a string allocation per value
         for (k, v) in d.entries {
-            let epoch = try int(k, "\(name) epoch", context)
+            let epoch = try int(k, epochName, context)
             guard (0..<epochs).contains(epoch) else { throw RecordError(context: context, reason: "\(name) has epoch \(epoch) of \(epochs)") }
             series[epoch] = try number(v, name, context)
         }
         return series
     }
 
-    /// The '<split>@<epoch>' entries of an eval dict for one split, as a dense series.
-    static func evalSeries(_ value: PickleValue, split: String, epochs: Int, context: String) throws -> [Double] {
+    /// The '<split>@<epoch>' entries of an eval dict as one dense series per split of `splits`, in one pass over
+    /// the dict (keys of other splits are ignored).
+    static func evalSeries(_ value: PickleValue, splits: [String], epochs: Int, context: String) throws -> [[Double]] {
         guard case let .dict(d) = value else { throw RecordError(context: context, reason: "eval dict is a \(value.typeName)") }
-        var series = [Double](repeating: .nan, count: epochs)
-        let prefix = Array((split + "@").utf8)
+        var series = [[Double]](repeating: [Double](repeating: .nan, count: epochs), count: splits.count)
+        let prefixes = splits.map { Array(($0 + "@").utf8) }
         for (k, v) in d.entries {
-            guard case let .string(key) = k, key.utf8.starts(with: prefix) else { continue }
-            guard let epoch = Int(Substring(key.utf8.dropFirst(prefix.count))), (0..<epochs).contains(epoch) else {
-                throw RecordError(context: context, reason: "eval key '\(key)' outside epochs 0..<\(epochs)")
+            guard case var .string(key) = k else { continue }
+            key.makeContiguousUTF8() // native strings already are: no copy
+            try key.utf8.withContiguousStorageIfAvailable { bytes in
+                for (i, prefix) in prefixes.enumerated()
+                where bytes.count >= prefix.count && memcmp(bytes.baseAddress!, prefix, prefix.count) == 0 {
+                    guard let epoch = decimal(UnsafeBufferPointer(rebasing: bytes[prefix.count...])), epoch < epochs else {
+                        throw RecordError(context: context, reason: "eval key '\(key)' outside epochs 0..<\(epochs)")
+                    }
+                    series[i][epoch] = try number(v, key, context)
+                }
             }
-            series[epoch] = try number(v, key, context)
         }
         return series
+    }
+
+    /// A non-negative decimal integer of at most 9 digits, as the epoch of an eval key; nil for anything else.
+    private static func decimal(_ digits: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard (1...9).contains(digits.count) else { return nil }
+        var value = 0
+        for d in digits {
+            guard (0x30...0x39).contains(d) else { return nil }
+            value = value * 10 + Int(d - 0x30)
+        }
+        return value
     }
 
     // MARK: - Field access

@@ -16,7 +16,7 @@ struct Memo {
                 liveCount += (newValue == nil ? 0 : 1) - (dense[slot] == nil ? 0 : 1)
                 dense[slot] = newValue
             } else if useArray, slot <= dense.count + 1024, let newValue {
-                if sparse.removeValue(forKey: slot) != nil { liveCount -= 1 }
+                if !sparse.isEmpty, sparse.removeValue(forKey: slot) != nil { liveCount -= 1 }
                 let start = dense.count
                 dense.append(contentsOf: repeatElement(nil, count: slot - start))
                 if !sparse.isEmpty { // the array now covers these slots: move their values over

@@ -76,8 +76,8 @@ public class PickleContainer: @unchecked Sendable {
 
     public init() {}
 
-    func adopt(_ child: PickleValue) {
-        height = max(height, child.height + 1)
+    func adopt(height childHeight: Int) {
+        height = max(height, childHeight + 1)
     }
 }
 
@@ -128,17 +128,26 @@ public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
     }
 
     func set(_ key: PickleValue, _ value: PickleValue) {
-        if let i = position(of: key) {
-            values[i] = value
-            return
+        if keys.count < Self.linearLimit {
+            if let i = position(of: key) {
+                values[i] = value
+                return
+            }
+        } else {
+            if keys.count == Self.linearLimit { for (i, k) in keys.enumerated() { index[k] = i } }
+            // One hash lookup per entry: it finds the key's position or records the new one.
+            let new = keys.count
+            let i = { (slot: inout Int) -> Int in
+                if slot < 0 { slot = new }
+                return slot
+            }(&index[key, default: -1])
+            if i != new {
+                values[i] = value
+                return
+            }
         }
         keys.append(key)
         values.append(value)
-        if keys.count == Self.linearLimit + 1 {
-            for (i, k) in keys.enumerated() { index[k] = i }
-        } else if keys.count > Self.linearLimit {
-            index[key] = keys.count - 1
-        }
     }
 
     public var entries: Zip2Sequence<[PickleValue], [PickleValue]> { zip(keys, values) }

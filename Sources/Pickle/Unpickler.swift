@@ -37,11 +37,13 @@ public final class Unpickler {
     private let reader: ByteReader
     private let limits: UnpickleLimits
     /// Reads still to come per memo slot (from `MemoScan`); nil keeps every slot for good.
-    private var pendingReads: MemoReads?
+    // The per-opcode state is touched only by `load` and what it calls on one thread, so it opts out of the
+    // run-time exclusivity checks (each one a thread-local lookup, a few percent of unpickling).
+    @exclusivity(unchecked) private var pendingReads: MemoReads?
     @exclusivity(unchecked) private var memo: Memo
-    private var definedSlots = SlotSet()
+    @exclusivity(unchecked) private var definedSlots = SlotSet()
     @exclusivity(unchecked) private var stack: [PickleValue] = []
-    private var marks: [Int] = []
+    @exclusivity(unchecked) private var marks: [Int] = []
     /// Lowest stack index the current opcode may pop to (the innermost MARK, or the stream's hand-over point).
     private var floor = 0
     private var opOffset = 0
@@ -275,14 +277,18 @@ public final class Unpickler {
         return prefix + [stack[stack.count - 1]]
     }
 
-    /// Checks a value may go inside a container: nesting limit, and seals it against later mutation.
-    private func checkNesting(_ child: PickleValue) throws {
-        guard child.height < limits.maxNesting else { throw limit("containers nested deeper than \(limits.maxNesting)") }
+    /// Checks a value may go inside a container: nesting limit, and seals it against later mutation. Returns the
+    /// value's height (computed once: containers adopt it).
+    @discardableResult
+    private func checkNesting(_ child: PickleValue) throws -> Int {
+        let height = child.height
+        guard height < limits.maxNesting else { throw limit("containers nested deeper than \(limits.maxNesting)") }
         switch child {
         case let .list(c as PickleContainer), let .dict(c as PickleContainer), let .set(c as PickleContainer):
             c.isSealed = true
         default: break
         }
+        return height
     }
 
     private func checkMutable(_ c: PickleContainer, _ what: String) throws {
@@ -294,10 +300,7 @@ public final class Unpickler {
     private func appendItems(_ items: [PickleValue], to target: PickleValue) throws {
         guard case let .list(list) = target else { throw malformed("APPEND(S) on a \(target.typeName), not a list") }
         try checkMutable(list, "list")
-        for item in items {
-            try checkNesting(item)
-            list.adopt(item)
-        }
+        for item in items { list.adopt(height: try checkNesting(item)) }
         list.items.append(contentsOf: items)
     }
 
@@ -314,10 +317,8 @@ public final class Unpickler {
         for i in stride(from: 0, to: items.count, by: 2) {
             let key = items[i], value = items[i + 1]
             guard !key.isUnhashable else { throw malformed("unhashable dict key of type \(key.typeName)") }
-            try checkNesting(key)
-            try checkNesting(value)
-            dict.adopt(key)
-            dict.adopt(value)
+            dict.adopt(height: try checkNesting(key))
+            dict.adopt(height: try checkNesting(value))
             dict.set(key, value)
         }
     }
@@ -326,8 +327,7 @@ public final class Unpickler {
         try checkMutable(set, "set")
         for item in items {
             guard !item.isUnhashable else { throw malformed("unhashable set element of type \(item.typeName)") }
-            try checkNesting(item)
-            set.adopt(item)
+            set.adopt(height: try checkNesting(item))
             set.insert(item)
         }
     }
@@ -485,7 +485,12 @@ public final class Unpickler {
     private func string(_ count: Int) throws -> String {
         let decoded: String?
         if count <= 1 << 16 {
-            decoded = try reader.withBytes(count, "a string of \(count) bytes") { String(validating: $0, as: UTF8.self) }
+            decoded = try reader.withBytes(count, "a string of \(count) bytes") { raw in
+                let bytes = raw.assumingMemoryBound(to: UInt8.self)
+                // ASCII (every key of the benchmark files) needs no validation; String(validating:) costs a generic
+                // metadata lookup per call, a tenth of unpickling a NATS-Bench file.
+                return bytes.allSatisfy { $0 < 0x80 } ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+            }
         } else {
             decoded = String(validating: try reader.bytes(count, "a string of \(count) bytes"), as: UTF8.self)
         }

@@ -32,4 +32,30 @@ import Store
             #expect(e.description == "ctx: missing field 'epochs'")
         }
     }
+
+    /// An eval dict {'<split>@<epoch>': value} is read into one series per listed split: keys of other splits and
+    /// non-string keys are skipped, a bad epoch is an error naming the key.
+    @Test func evalDictBecomesOneSeriesPerSplit() throws {
+        let dict = try evalDict([("x-valid@1", 2.5), ("ori-test@0", 7), ("x-test@1", 9), ("x-valid@0", 1.25)])
+        let series = try RecordParser.evalSeries(dict, splits: ["x-valid", "ori-test"], epochs: 3, context: "ctx")
+        #expect(series[0][0] == 1.25 && series[0][1] == 2.5 && series[0][2].isNaN)
+        #expect(series[1][0] == 7 && series[1][1].isNaN && series[1][2].isNaN)
+        for bad in ["x-valid@3", "x-valid@", "x-valid@1a", "x-valid@-1"] {
+            #expect { try RecordParser.evalSeries(try evalDict([(bad, 1)]), splits: ["x-valid"], epochs: 3, context: "ctx") } throws: { error in
+                "\(error)" == "ctx: eval key '\(bad)' outside epochs 0..<3"
+            }
+        }
+    }
+
+    /// A protocol-2 pickle of a dict of str -> float, unpickled (the importer tests see PickleValues only that way).
+    private func evalDict(_ entries: [(String, Double)]) throws -> PickleValue {
+        var bytes: [UInt8] = [0x80, 0x02, 0x7D, 0x28] // PROTO 2, EMPTY_DICT, MARK
+        for (key, value) in entries {
+            bytes += [0x8C, UInt8(key.utf8.count)] + Array(key.utf8) // SHORT_BINUNICODE
+            bytes.append(0x47) // BINFLOAT, big-endian
+            withUnsafeBytes(of: value.bitPattern.bigEndian) { bytes += $0 }
+        }
+        bytes += [0x75, 0x2E] // SETITEMS, STOP
+        return try PickleFile.load(bytes: bytes)
+    }
 }

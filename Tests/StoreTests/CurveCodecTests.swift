@@ -18,6 +18,11 @@ import Testing
             #expect(back.count == curve.count)
             #expect(zip(back, curve).allSatisfy { ($0.isNaN && $1.isNaN) || $0 == Double(Float($1)) })
         }
+        // Constant curves are encoded once per (value, length) and reused: each still reads back as itself.
+        for (value, epochs) in [(5.0, 200), (5.0, 12), (6.0, 200), (5.0, 200), (.nan, 12)] {
+            let back = try BenchmarkStore.decodeCurve(try compressor.encode(Array(repeating: value, count: epochs)).bytes, encoding: .zlibFloat32)
+            #expect(back.count == epochs && back.allSatisfy { ($0.isNaN && value.isNaN) || $0 == value })
+        }
         // What the encoding is for: a constant curve (NATS-Bench's time curves) takes a few bytes instead of 800, and
         // no curve grows much (the real files' curves shrink to under half: OfficialImportTests).
         #expect(try compressor.encode([Double](repeating: 12.46, count: 200)).bytes.count < 32)
