@@ -7,6 +7,9 @@ parsing threads, or the writing (main) thread. Shares of samples, so load change
 """
 import argparse, collections, os, subprocess, sys, tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from import_side_by_side import nats_subset  # noqa: E402
+
 STAGES = [("bzip2 (libbz2)", lambda f: f.startswith("BZ2_")),
           ("curve compression", lambda f: "CurveCompressorC6encode" in f),
           ("SHA-256 of the file", lambda f: "SHA256" in f),
@@ -41,11 +44,7 @@ def main():
     p.add_argument("--frequency", type=int, default=499)
     a = p.parse_args()
     work = tempfile.mkdtemp(prefix="nb201-import-profile-")
-    subset = os.path.join(work, "nats")
-    os.mkdir(subset)
-    files = sorted(f for f in os.listdir(a.dir) if len(f) == 18 and f.endswith(".pickle.pbz2") and f[:6].isdigit())[:a.count]
-    for f in files + ["meta.pickle.pbz2"]:
-        os.symlink(os.path.abspath(os.path.join(a.dir, f)), os.path.join(subset, f))
+    subset = nats_subset(a.dir, a.count, work)
     data = os.path.join(work, "perf.data")
     subprocess.run(["perf", "record", "-q", "-F", str(a.frequency), "--call-graph", "dwarf,16384", "-o", data,
                     a.nb201, "import", subset, "--db", os.path.join(work, "db.sqlite"), "--quiet"], check=True,
@@ -58,7 +57,7 @@ def main():
             counts["writing SQLite (main thread)"] += 1
             continue
         counts[next((name for name, test in STAGES if any(test(f) for f in stack)), "other (parsing threads)")] += 1
-    print(f"{len(files)} files, {len(all_samples)} samples at {a.frequency} Hz")
+    print(f"{a.count} files, {len(all_samples)} samples at {a.frequency} Hz")
     for name in [n for n, _ in STAGES] + ["other (parsing threads)", "writing SQLite (main thread)"]:
         print(f"| {name} | {100 * counts[name] / len(all_samples):.1f} % |")
     subprocess.run(["rm", "-rf", work])

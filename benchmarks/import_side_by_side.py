@@ -32,6 +32,17 @@ def measured(cmd):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
+def nats_subset(directory, count, parent):
+    """A scratch directory under parent linking meta.pickle.pbz2 and the first count architecture files."""
+    files = sorted(f for f in os.listdir(directory) if len(f) == 18 and f.endswith(".pickle.pbz2") and f[:6].isdigit())[:count]
+    if len(files) < count:
+        sys.exit(f"{directory} holds {len(files)} architecture files, fewer than {count}")
+    subset = tempfile.mkdtemp(prefix="nats-subset-", dir=parent)
+    for f in files + ["meta.pickle.pbz2"]:
+        os.symlink(os.path.abspath(os.path.join(directory, f)), os.path.join(subset, f))
+    return subset
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("dir")
@@ -46,12 +57,7 @@ def main():
     p.add_argument("--raw")
     a = p.parse_args()
 
-    files = sorted(f for f in os.listdir(a.dir) if len(f) == 18 and f.endswith(".pickle.pbz2") and f[:6].isdigit())[:a.count]
-    if len(files) < a.count:
-        sys.exit(f"import_side_by_side: {a.dir} holds {len(files)} architecture files, fewer than {a.count}")
-    subset = tempfile.mkdtemp(prefix="nats-subset-", dir=a.db_dir)
-    for f in files + ["meta.pickle.pbz2"]:
-        os.symlink(os.path.abspath(os.path.join(a.dir, f)), os.path.join(subset, f))
+    subset = nats_subset(a.dir, a.count, a.db_dir)
     db = os.path.join(a.db_dir, "import-side-by-side.sqlite")
 
     def nb201(binary):
