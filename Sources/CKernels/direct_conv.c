@@ -11,13 +11,14 @@ int nb_direct_conv_isa(void) {
 }
 
 void nb_direct_conv_image(int isa, const float *padded, int channels, int paddedWidth, const float *weight,
-                          int outChannels, int kernel, float *output, int outHeight, int outWidth, bool accumulate) {
+                          int outChannels, int kernel, int stride, float *output, int outHeight, int outWidth,
+                          bool accumulate) {
     if (isa >= NB_ISA_AVX512)
-        nb_direct_conv_image_avx512(padded, channels, paddedWidth, weight, outChannels, kernel, output, outHeight,
-                                    outWidth, accumulate);
+        nb_direct_conv_image_avx512(padded, channels, paddedWidth, weight, outChannels, kernel, stride, output,
+                                    outHeight, outWidth, accumulate);
     else
-        nb_direct_conv_image_avx2(padded, channels, paddedWidth, weight, outChannels, kernel, output, outHeight,
-                                  outWidth, accumulate);
+        nb_direct_conv_image_avx2(padded, channels, paddedWidth, weight, outChannels, kernel, stride, output,
+                                  outHeight, outWidth, accumulate);
 }
 
 void nb_direct_conv3x3_weight_grad(int isa, const float *padded, long paddedImageStride, const float *outputGrad,
@@ -37,9 +38,10 @@ int nb_direct_conv_isa(void) { return NB_ISA_NONE; }
 
 // Never called: nb_direct_conv_isa() tells the engine to use im2col + sgemm.
 void nb_direct_conv_image(int isa, const float *padded, int channels, int paddedWidth, const float *weight,
-                          int outChannels, int kernel, float *output, int outHeight, int outWidth, bool accumulate) {
+                          int outChannels, int kernel, int stride, float *output, int outHeight, int outWidth,
+                          bool accumulate) {
     (void)isa; (void)padded; (void)channels; (void)paddedWidth; (void)weight; (void)outChannels; (void)kernel;
-    (void)output; (void)outHeight; (void)outWidth; (void)accumulate;
+    (void)stride; (void)output; (void)outHeight; (void)outWidth; (void)accumulate;
     __builtin_trap();
 }
 

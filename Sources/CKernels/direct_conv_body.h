@@ -63,12 +63,17 @@ static inline void NAME(conv_tile)(const float *padded, int channels, int padded
 
 __attribute__((target(KERNEL_TARGET)))
 void NAME(nb_direct_conv_image)(const float *padded, int channels, int paddedWidth, const float *weight,
-                                int outChannels, int kernel, float *output, int outHeight, int outWidth,
+                                int outChannels, int kernel, int stride, float *output, int outHeight, int outWidth,
                                 bool accumulate) {
     const int taps = kernel * kernel, outPlane = outHeight * outWidth;
-    const int paddedPlane = (outHeight + kernel - 1) * paddedWidth;
+    const int paddedPlane = ((outHeight - 1) * stride + kernel) * paddedWidth;
+    // At stride 2 each row holds its even columns, then its odd ones: the 8 inputs of a tap are consecutive.
+    const int evenColumns = (paddedWidth + 1) / 2;
     int tapOffsets[MAX_TAPS];
-    for (int t = 0; t < taps && t < MAX_TAPS; t++) tapOffsets[t] = (t / kernel) * paddedWidth + t % kernel;
+    for (int t = 0; t < taps && t < MAX_TAPS; t++) {
+        const int kx = t % kernel;
+        tapOffsets[t] = (t / kernel) * paddedWidth + (stride == 1 ? kx : (kx % 2) * evenColumns + kx / 2);
+    }
     const int vectorCount = outPlane / 8;
     // Pixel vectors outer, channel blocks inner: a strip of input rows stays in L1 while every output channel
     // reads it.
@@ -78,7 +83,7 @@ void NAME(nb_direct_conv_image)(const float *padded, int channels, int paddedWid
         for (int v = 0; v < vectors; v++) {
             const int p = (first + v) * 8;
             pixels[v] = p;
-            inputBase[v] = (p / outWidth) * paddedWidth + p % outWidth;
+            inputBase[v] = (p / outWidth) * stride * paddedWidth + p % outWidth;
         }
         int m0 = 0;
         for (; m0 + CONV_CHANNEL_BLOCK <= outChannels; m0 += CONV_CHANNEL_BLOCK) TILES(CONV_CHANNEL_BLOCK);

@@ -3,8 +3,8 @@
 
 #define DECLARE_VARIANT(SUFFIX)                                                                                     \
     void nb_direct_conv_image_##SUFFIX(const float *padded, int channels, int paddedWidth, const float *weight,    \
-                                       int outChannels, int kernel, float *output, int outHeight, int outWidth,    \
-                                       bool accumulate);                                                          \
+                                       int outChannels, int kernel, int stride, float *output, int outHeight,      \
+                                       int outWidth, bool accumulate);                                             \
     void nb_direct_conv3x3_weight_grad_##SUFFIX(const float *padded, long paddedImageStride,                      \
                                                 const float *outputGrad, long outputImageStride, int images,      \
                                                 int channels, int outChannels, float *weightGrad, int outHeight,  \

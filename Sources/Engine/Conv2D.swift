@@ -24,19 +24,23 @@ public struct ConvGeometry: Sendable, Hashable {
     /// Multiply-accumulates per image.
     public var macs: Int { outChannels * patchSize * outPlane }
 
-    /// The kernels this convolution runs on: stride-1 k x k convolutions (k > 1) whose output rows are whole
-    /// 8-float vectors run direct (`EngineConfig.convolutionKernels`), the rest as im2col + sgemm. Pointwise ones
-    /// stay on sgemm, which reads their input in place and beat the direct kernel at 32 and 64 channels (162 vs
-    /// 134, 185 vs 158 GFLOP/s forward on 2 threads).
+    /// The kernels this convolution runs on: stride-1 and stride-2 k x k convolutions (k > 1) whose output rows are
+    /// whole 8-float vectors run direct (`EngineConfig.convolutionKernels`; the backward of stride 2 stays on im2col
+    /// + sgemm), the rest as im2col + sgemm. Pointwise ones stay on sgemm, which reads their input in place and beat
+    /// the direct kernel at 32 and 64 channels (162 vs 134, 185 vs 158 GFLOP/s forward on 2 threads). Stride 2 direct
+    /// replaced im2col + sgemm, ~17 % of a C=8 N=1 path evaluation for ~6 % of its multiply-adds.
     public var kernels: ConvolutionKernels {
-        stride == 1 && kernel > 1 && kernel <= 7 && outWidth % 8 == 0 ? EngineConfig.convolutionKernels : .im2col
+        (stride == 1 || stride == 2) && kernel > 1 && kernel <= 7 && outWidth % 8 == 0 ? EngineConfig.convolutionKernels : .im2col
     }
     /// Images per call of the direct 3x3 weight-gradient kernel (0: im2col + sgemm instead). Each call sums its
     /// lanes once at the end, so small planes are grouped to about 256 pixels per call (AVX2, 8x8 planes, one
     /// core: 78 GFLOP/s two at a time, 87 four at a time, 69 sixteen at a time, when they no longer fit in L2).
-    var weightGradientGroup: Int { kernels != .im2col && kernel == 3 && padding == 1 ? max(1, 256 / outPlane) : 0 }
-    var paddedWidth: Int { inWidth + 2 * padding }
-    var paddedInputCount: Int { inChannels * (inHeight + 2 * padding) * paddedWidth }
+    var weightGradientGroup: Int { kernels != .im2col && stride == 1 && kernel == 3 && padding == 1 ? max(1, 256 / outPlane) : 0 }
+    /// The direct kernels' input plane: the rows and columns of the zero-bordered image that some window reads (at
+    /// stride 1 all of it, at stride 2 without a last row or column no window reaches).
+    var paddedWidth: Int { (outWidth - 1) * stride + kernel }
+    var paddedHeight: Int { (outHeight - 1) * stride + kernel }
+    var paddedInputCount: Int { inChannels * paddedHeight * paddedWidth }
 
     /// Output rows per column tile: the im2col block of a tile (patchSize x rows*outWidth floats) stays within
     /// about 256 KB, so im2col writes it and sgemm reads it while it is still in L2.
@@ -67,6 +71,30 @@ func padImage(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ padded: Unsafe
         dst -= p
         dst.update(repeating: 0, count: p * pw) // bottom border rows
         dst += p * pw
+    }
+}
+
+/// The stride-2 direct kernel's input: per channel the `paddedHeight` x `paddedWidth` corner of the zero-bordered
+/// image, each row stored as its even columns, then its odd ones (a window's 8 neighbouring outputs then read 8
+/// consecutive floats per tap).
+func padImageSplittingColumns(_ image: UnsafePointer<Float>, _ g: ConvGeometry, _ padded: UnsafeMutablePointer<Float>) {
+    let p = g.padding, width = g.paddedWidth, evenColumns = (width + 1) / 2
+    var row = padded
+    for c in 0..<g.inChannels {
+        let plane = image + c * g.inPlane
+        for py in 0..<g.paddedHeight {
+            let y = py - p
+            if y < 0 || y >= g.inHeight {
+                row.update(repeating: 0, count: width)
+            } else {
+                let line = plane + y * g.inWidth
+                for px in 0..<width {
+                    let x = px - p
+                    row[(px & 1) * evenColumns + (px >> 1)] = x >= 0 && x < g.inWidth ? line[x] : 0
+                }
+            }
+            row += width
+        }
     }
 }
 
@@ -184,9 +212,15 @@ private func convolveImage(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Fl
                            _ y: UnsafeMutablePointer<Float>, beta: Float, scratch columns: UnsafeMutablePointer<Float>) {
     if kernels != .im2col {
         let source: UnsafePointer<Float>
-        if g.padding == 0 { source = x } else { padImage(x, g, columns); source = UnsafePointer(columns) }
+        if g.stride == 2 {
+            padImageSplittingColumns(x, g, columns); source = UnsafePointer(columns)
+        } else if g.padding == 0 {
+            source = x
+        } else {
+            padImage(x, g, columns); source = UnsafePointer(columns)
+        }
         nb_direct_conv_image(Int32(kernels.rawValue), source, Int32(g.inChannels), Int32(g.paddedWidth), weight, Int32(g.outChannels), Int32(g.kernel),
-                             y, Int32(g.outHeight), Int32(g.outWidth), beta != 0)
+                             Int32(g.stride), y, Int32(g.outHeight), Int32(g.outWidth), beta != 0)
         return
     }
     let m = Int32(g.outChannels), k = Int32(g.patchSize), ldc = Int32(g.outPlane)

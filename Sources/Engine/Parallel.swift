@@ -47,7 +47,7 @@ public enum EngineConfig {
     /// inside use at most those kernels: tests and benchmarks compare them without changing other callers.
     /// The default, the highest, is no limit.
     @TaskLocal public static var convolutionKernelLimit = ConvolutionKernels.avx512
-    /// The kernels stride-1 convolutions run on: the better of the CPU's and the limit.
+    /// The kernels the direct-capable convolutions run on: the better of the CPU's and the limit.
     public static var convolutionKernels: ConvolutionKernels { min(availableConvolutionKernels, convolutionKernelLimit) }
 
     /// Number of our own workers layers may split work over.

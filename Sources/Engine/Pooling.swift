@@ -5,19 +5,28 @@
 /// loop spent ~24% of a C=8 N=1 supernet step here.
 public func avgPool3x3Forward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                               planes: Int, height h: Int, width w: Int) {
-    parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: h * w) { rows in
-            for plane in r {
-                let y = output + plane * h * w
-                boxSum3x3(y, input + plane * h * w, height: h, width: w, rows: rows.baseAddress!, accumulate: false)
-                for i in 0..<h {
-                    let windowRows = windowExtent(i, h)
-                    let yi = y + i * w
-                    for j in 0..<w { yi[j] /= Float(windowRows * windowExtent(j, w)) }
+    let sizes = windowSizes(height: h, width: w)
+    sizes.withUnsafeBufferPointer { sizes in
+        parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: h * w) { rows in
+                for plane in r {
+                    boxSum3x3(output + plane * h * w, input + plane * h * w, height: h, width: w, rows: rows.baseAddress!,
+                              accumulate: false, dividedBy: sizes.baseAddress!)
                 }
             }
         }
     }
+}
+
+/// Each output's window size (the divisor with count_include_pad=False) over an h x w plane, as floats: computed
+/// once per call, so the division runs as a vector loop (per element, the integer window arithmetic kept the
+/// division pass scalar: about half of the pool's time in a path evaluation).
+private func windowSizes(height h: Int, width w: Int) -> [Float] {
+    var sizes = [Float](repeating: 0, count: h * w)
+    for i in 0..<h {
+        for j in 0..<w { sizes[i * w + j] = Float(windowExtent(i, h) * windowExtent(j, w)) }
+    }
+    return sizes
 }
 
 /// The window relation is symmetric (input a is in the window of output i exactly when i is in the window of a),
@@ -25,16 +34,16 @@ public func avgPool3x3Forward(output: UnsafeMutablePointer<Float>, input: Unsafe
 /// `accumulate: false`).
 public func avgPool3x3Backward(inputGrad: UnsafeMutablePointer<Float>, outputGrad: UnsafePointer<Float>,
                                planes: Int, height h: Int, width w: Int, accumulate: Bool = true) {
-    parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * h * w) { scratch in
-            let scaled = scratch.baseAddress!, rows = scaled + h * w
-            for plane in r {
-                let dy = outputGrad + plane * h * w
-                for i in 0..<h {
-                    let windowRows = windowExtent(i, h)
-                    for j in 0..<w { scaled[i * w + j] = dy[i * w + j] / Float(windowRows * windowExtent(j, w)) }
+    let sizes = windowSizes(height: h, width: w)
+    sizes.withUnsafeBufferPointer { sizes in
+        parallelRanges(planes, minimumPerWorker: max(1, elementwiseGrain / (h * w))) { r, _ in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * h * w) { scratch in
+                let scaled = scratch.baseAddress!, rows = scaled + h * w
+                for plane in r {
+                    let dy = outputGrad + plane * h * w
+                    for k in 0..<(h * w) { scaled[k] = dy[k] / sizes[k] }
+                    boxSum3x3(inputGrad + plane * h * w, scaled, height: h, width: w, rows: rows, accumulate: accumulate)
                 }
-                boxSum3x3(inputGrad + plane * h * w, scaled, height: h, width: w, rows: rows, accumulate: accumulate)
             }
         }
     }
@@ -45,9 +54,10 @@ public func avgPool3x3Backward(inputGrad: UnsafeMutablePointer<Float>, outputGra
 private func windowExtent(_ i: Int, _ n: Int) -> Int { min(i + 1, n - 1) - max(i - 1, 0) + 1 }
 
 /// out (+)= the sum of each 3x3 window of the h x w plane x, zero outside; `rows` is h * w floats of scratch.
+/// With `divisors` (h * w, only without `accumulate`) each output row is divided by them while it is in cache.
 @inline(__always)
 private func boxSum3x3(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, height h: Int, width w: Int,
-                       rows: UnsafeMutablePointer<Float>, accumulate: Bool) {
+                       rows: UnsafeMutablePointer<Float>, accumulate: Bool, dividedBy divisors: UnsafePointer<Float>? = nil) {
     for i in 0..<h {
         let src = x + i * w, dst = rows + i * w
         if w == 1 { dst[0] = src[0]; continue }
@@ -68,6 +78,7 @@ private func boxSum3x3(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Fl
         case (nil, nil, false): for j in 0..<w { o[j] = middle[j] }
         case (nil, nil, true): for j in 0..<w { o[j] += middle[j] }
         }
+        if let d = divisors.map({ $0 + i * w }) { for j in 0..<w { o[j] /= d[j] } }
     }
 }
 

@@ -4,8 +4,9 @@ import Testing
 
 /// The direct convolution kernels (CKernels, for each instruction set this CPU runs) against the im2col + sgemm
 /// path they replace, on shapes that reach every tile remainder (output channels past the last full block of 3,
-/// 4 or 6; pixel vectors past the last full group of 2 or 3), a 5x5 kernel, an unpadded input, and weight-gradient
-/// groups cut short by the end of a chunk.
+/// 4 or 6; pixel vectors past the last full group of 2 or 3), a 5x5 kernel, an unpadded input, weight-gradient
+/// groups cut short by the end of a chunk, and stride 2 (the residual blocks' first convolution: even and odd input
+/// sizes, so the last bordered row and column are read or not, unpadded, 5x5).
 @Suite(.serialized) struct DirectConvolutionTests {
     init() { EngineConfig.threading = .batchSplit(workers: 2) }
 
@@ -13,7 +14,7 @@ import Testing
         let geometry: ConvGeometry, batch: Int, groupedWeightGradient: Bool
         var testDescription: String {
             let g = geometry
-            return "\(g.inChannels)->\(g.outChannels) k\(g.kernel) p\(g.padding) \(g.inHeight)x\(g.inWidth) batch \(batch)"
+            return "\(g.inChannels)->\(g.outChannels) k\(g.kernel) s\(g.stride) p\(g.padding) \(g.inHeight)x\(g.inWidth) batch \(batch)"
         }
     }
 
@@ -27,6 +28,10 @@ import Testing
         Case(geometry: ConvGeometry(inChannels: 2, outChannels: 8, kernel: 3, padding: 1, inHeight: 2, inWidth: 24), batch: 3, groupedWeightGradient: true),
         Case(geometry: ConvGeometry(inChannels: 2, outChannels: 3, kernel: 5, padding: 2, inHeight: 6, inWidth: 8), batch: 2, groupedWeightGradient: false),
         Case(geometry: ConvGeometry(inChannels: 3, outChannels: 4, kernel: 3, padding: 0, inHeight: 10, inWidth: 10), batch: 2, groupedWeightGradient: false),
+        Case(geometry: ConvGeometry(inChannels: 8, outChannels: 16, kernel: 3, stride: 2, padding: 1, inHeight: 32, inWidth: 32), batch: 3, groupedWeightGradient: false),
+        Case(geometry: ConvGeometry(inChannels: 3, outChannels: 5, kernel: 3, stride: 2, padding: 1, inHeight: 15, inWidth: 31), batch: 2, groupedWeightGradient: false),
+        Case(geometry: ConvGeometry(inChannels: 2, outChannels: 7, kernel: 3, stride: 2, padding: 0, inHeight: 9, inWidth: 17), batch: 2, groupedWeightGradient: false),
+        Case(geometry: ConvGeometry(inChannels: 2, outChannels: 3, kernel: 5, stride: 2, padding: 2, inHeight: 8, inWidth: 16), batch: 2, groupedWeightGradient: false),
     ]
 
     /// Forward (adding into a prefilled output) and backward (adding into prefilled gradients) on seeded data.
@@ -78,7 +83,8 @@ import Testing
 
     @Test func otherShapesUseIm2col() {
         #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, padding: 1, inHeight: 4, inWidth: 4).kernels == .im2col)
-        #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1, inHeight: 16, inWidth: 16).kernels == .im2col)
+        #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, stride: 2, padding: 1, inHeight: 12, inWidth: 12).kernels == .im2col)
+        #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 3, stride: 3, padding: 0, inHeight: 24, inWidth: 24).kernels == .im2col)
         #expect(ConvGeometry(inChannels: 2, outChannels: 2, kernel: 1, padding: 0, inHeight: 8, inWidth: 8).kernels == .im2col)
     }
 }

@@ -10,14 +10,15 @@ enum { NB_ISA_NONE = 0, NB_ISA_AVX2 = 1, NB_ISA_AVX512 = 2 };
 /// The best of the above this CPU runs (NB_ISA_NONE: the engine uses im2col + sgemm).
 int nb_direct_conv_isa(void);
 
-/// Stride-1 convolution of one image, direct (no im2col):
-///   output[m][y][x] (+)= sum_c sum_{ky,kx} weight[m][c][ky][kx] * padded[c][y + ky][x + kx]
-/// `padded` is [channels][outHeight + kernel - 1][paddedWidth] with the zero border already in place
-/// (paddedWidth = outWidth + kernel - 1); weights are PyTorch's [outChannels][channels][kernel][kernel];
-/// output is [outChannels][outHeight][outWidth]. Requires outWidth % 8 == 0, kernel <= 7 and
+/// Stride-1 or stride-2 convolution of one image, direct (no im2col):
+///   output[m][y][x] (+)= sum_c sum_{ky,kx} weight[m][c][ky][kx] * padded[c][y * stride + ky][x * stride + kx]
+/// `padded` is [channels][(outHeight - 1) * stride + kernel][paddedWidth] with the zero border already in place
+/// (paddedWidth = (outWidth - 1) * stride + kernel); at stride 2 each of its rows is stored as its even columns
+/// followed by its odd columns. Weights are PyTorch's [outChannels][channels][kernel][kernel]; output is
+/// [outChannels][outHeight][outWidth]. Requires outWidth % 8 == 0, kernel <= 7, stride 1 or 2 and
 /// NB_ISA_NONE < isa <= nb_direct_conv_isa().
 void nb_direct_conv_image(int isa, const float *padded, int channels, int paddedWidth,
-                          const float *weight, int outChannels, int kernel,
+                          const float *weight, int outChannels, int kernel, int stride,
                           float *output, int outHeight, int outWidth, bool accumulate);
 
 /// Weight gradient of a stride-1 3x3 convolution over `images` images, added into weightGrad:
