@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Side-by-side timings that load cannot fool (issue 16): the one place the measurement rule lives.
 
-Every side is a command that prints one JSON line with "images_per_s" (its own in-process wall figure) and takes
-its step count from "{steps}". Before every run the 1-minute load average must be below --quiet-load (it waits up to
+Every side is a command that prints one JSON line with "images_per_s" (its own in-process wall figure) and, where a
+step is not --batch images, "images_per_step"; it takes its step count from "{steps}". Before every run the 1-minute load average must be below --quiet-load (it waits up to
 --wait seconds, then refuses with exit 3); the sides run interleaved, round after round, until the last two rounds
 agree within --agree for every side (at most --max-rounds; a table that never agreed says so). CPU time per image
 comes from the children's rusage of a run with S steps and one with 3S steps, so process start, imports and data
@@ -62,7 +62,8 @@ def main():
             load = wait_quiet(a.quiet_load, a.wait)
             row, cpu1 = run(cmd, a.steps)
             row3, cpu3 = run(cmd, 3 * a.steps)
-            per_cpu = 2 * a.steps * a.batch / max(cpu3 - cpu1, 1e-9)
+            # A side may count its own images per step (a path evaluation scores 2,000 images per step).
+            per_cpu = 2 * a.steps * row3.get("images_per_step", a.batch) / max(cpu3 - cpu1, 1e-9)
             rec = {"side": name, "round": r, "load1": load, "openblas_coretype": core, "images_per_s": row3["images_per_s"],
                    "images_per_cpu_s": per_cpu, "cpu_s_S": cpu1, "cpu_s_3S": cpu3, "steps": a.steps, "batch": a.batch, "run": row3}
             rounds[name].append(rec)

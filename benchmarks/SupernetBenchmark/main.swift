@@ -3,8 +3,11 @@
 // With --eval 1 it also times one path evaluation (10 x 64 calibration images, 2,000 validation images); with
 // --options 1 the K-shot step runs with the options that act in it (merged-rate item gradients, merged weight decay);
 // --simplex 0 leaves out the simplex-net timing (so the process's CPU time is the supernet steps', side_by_side.py).
+// With --eval-arch ARCHSTR it times only evaluations of that path (a step is one evaluation: recalibration, then 2,000
+// validation images) and reports validation images per second, the figure next to PyTorch inference (benchmarks/path_eval.sh).
 // usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10] [--eval 0] [--options 0]
-//        [--simplex 1]
+//        [--simplex 1] [--eval-arch ARCHSTR [--eval-batch 250]]
+import Foundation
 import Support
 import Datasets
 import Engine
@@ -12,9 +15,14 @@ import SearchSpace
 import Supernet
 
 var options: [String: Int] = ["k": 1, "C": 16, "N": 5, "batch": 64, "steps": 5, "threads": 2, "res": 32, "classes": 10, "eval": 0,
-                              "options": 0, "simplex": 1]
+                              "options": 0, "simplex": 1, "eval-batch": 250]
+var evalArch: Cell?
 var arguments = CommandLine.arguments.dropFirst()
 while let flag = arguments.popFirst() {
+    if flag == "--eval-arch", let arch = arguments.popFirst() {
+        evalArch = try Cell(archString: arch)
+        continue
+    }
     guard flag.hasPrefix("--"), let key = Optional(String(flag.dropFirst(2))), options[key] != nil,
           let value = arguments.popFirst().flatMap({ Int($0) }) else {
         fatalError("unknown or valueless option \(flag); options: \(options.keys.sorted().map { "--" + $0 }.joined(separator: " "))")
@@ -25,7 +33,7 @@ let k = options["k"]!, batch = options["batch"]!, steps = options["steps"]!, res
 EngineConfig.threading = .batchSplit(workers: options["threads"]!)
 
 var random = SeededRandom(seed: 1)
-let imageCount = options["eval"]! > 0 ? max(batch, 2000) : batch
+let imageCount = options["eval"]! > 0 || evalArch != nil ? max(batch, 2000) : batch
 let images = ImageSet(shape: ImageShape(channels: 3, height: res, width: res), classCount: options["classes"]!,
                       pixels: (0..<(imageCount * 3 * res * res)).map { _ in UInt8(random.nextInt(below: 256)) },
                       labels: (0..<imageCount).map { _ in Int32(random.nextInt(below: options["classes"]!)) })
@@ -45,6 +53,16 @@ func time(_ body: (Int) -> Void) -> Double {
     for i in 0..<steps { body(i + 2) }
     let d = ContinuousClock.now - start
     return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) / Double(steps)
+}
+
+if let cell = evalArch {
+    let evaluator = PathEvaluator(trainer: trainer, calibration: Subset(images), validation: Subset(images), dataset: .cifar10,
+                                  validationBatchSize: options["eval-batch"]!, seed: 1)
+    let seconds = time { _ in _ = evaluator.evaluate(cell) }
+    print("{\"engine\": \"swift-openblas\", \"mode\": \"path-evaluation\", \"k\": \(k), \"C\": \(config.shape.channels), "
+          + "\"N\": \(config.shape.cellsPerStage), \"threads\": \(options["threads"]!), \"eval_path_s\": \(seconds), "
+          + "\"images_per_step\": \(evaluator.validationCount), \"images_per_s\": \(Double(evaluator.validationCount) / seconds)}")
+    exit(0)
 }
 
 let supernetSeconds = time { _ = trainer.supernetStep(data, iteration: $0) }
