@@ -2,7 +2,7 @@
 # Path evaluation side by side (issue 16): this package's evaluation of one supernet path (exact BatchNorm recalibration
 # on 10 x 64 training images, then 2,000 validation images in inference mode; supernet-benchmark --eval-arch, a step is
 # one evaluation and its time includes the recalibration) against PyTorch CPU inference of the same path as a fixed
-# network (torch-peer --mode eval, batch 250, no recalibration), through benchmarks/side_by_side.py: quiet machine,
+# network (torch-peer --mode eval, batch 250, 8 batches per evaluation step, no recalibration), through benchmarks/side_by_side.py: quiet machine,
 # interleaved rounds until two agree within 10 %, wall and per-CPU-second figures. Figures are validation images per
 # second. Prints a markdown table per shape, path and thread count; raw rows go to $RAW.
 # usage: benchmarks/path_eval.sh   env: THREADS="1 2", CONFIGS="C,N,steps ...", ARCHS="ARCHSTR ...", OPENBLAS_CORETYPE,
@@ -23,7 +23,7 @@ for cfg in $configs; do
     for t in ${THREADS:-1 2}; do
       python3 benchmarks/side_by_side.py --title "Path evaluation C=$C N=$N, $arch, $t thread(s)," --batch 250 --steps "$steps" \
         --raw "${RAW:-benchmarks/results/path_eval_vs_torch_inference.jsonl}" \
-        --side "pytorch-inference=$peer --mode eval --arch $arch --C $C --N $N --batch 250 --threads $t --steps {steps}" \
+        --side "pytorch-inference=$peer --mode eval --arch $arch --C $C --N $N --batch 250 --threads $t --steps {steps*8}" \
         --side "nb201-path-evaluation=$bench --k 1 --C $C --N $N --threads $t --steps {steps} --eval-arch $arch" || status=$?
     done
   done

@@ -2,7 +2,8 @@
 """Side-by-side timings that load cannot fool (issue 16): the one place the measurement rule lives.
 
 Every side is a command that prints one JSON line with "images_per_s" (its own in-process wall figure) and, where a
-step is not --batch images, "images_per_step"; it takes its step count from "{steps}". Before every run the 1-minute load average must be below --quiet-load (it waits up to
+step is not --batch images, "images_per_step"; it takes its step count from "{steps}", or from "{steps*N}" to run N of
+its steps per step of the others (a side with short steps then runs long enough for its CPU time to count). Before every run the 1-minute load average must be below --quiet-load (it waits up to
 --wait seconds, then refuses with exit 3); the sides run interleaved, round after round, until the last two rounds
 agree within --agree for every side (at most --max-rounds; a table that never agreed says so). CPU time per image
 comes from the children's rusage of a run with S steps and one with 3S steps, so process start, imports and data
@@ -11,7 +12,7 @@ generation cancel out: images per CPU-second = 2 S B / (cpu(3S) - cpu(S)).
 usage: side_by_side.py --batch B --steps S --side NAME=CMD [--side NAME=CMD ...] [--raw FILE.jsonl]
 Prints a markdown table (median of the agreeing rounds; ratios against the first side) and writes raw rows.
 """
-import argparse, json, os, resource, shlex, statistics, subprocess, sys, time
+import argparse, json, os, re, resource, shlex, statistics, subprocess, sys, time
 
 
 def load1():
@@ -29,9 +30,16 @@ def wait_quiet(limit, wait):
     return load
 
 
+def step_multiple(cmd):
+    """N where the command takes "{steps*N}" (N of its own steps per step of the run), else 1."""
+    m = re.search(r"\{steps\*(\d+)\}", cmd)
+    return int(m.group(1)) if m else 1
+
+
 def run(cmd, steps):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    out = subprocess.run(shlex.split(cmd.replace("{steps}", str(steps))), check=True, capture_output=True, text=True).stdout
+    cmd = re.sub(r"\{steps\*(\d+)\}", lambda m: str(steps * int(m.group(1))), cmd.replace("{steps}", str(steps)))
+    out = subprocess.run(shlex.split(cmd), check=True, capture_output=True, text=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     row = json.loads([l for l in out.splitlines() if l.startswith("{")][-1])
@@ -63,7 +71,7 @@ def main():
             row, cpu1 = run(cmd, a.steps)
             row3, cpu3 = run(cmd, 3 * a.steps)
             # A side may count its own images per step (a path evaluation scores 2,000 images per step).
-            per_cpu = 2 * a.steps * row3.get("images_per_step", a.batch) / max(cpu3 - cpu1, 1e-9)
+            per_cpu = 2 * a.steps * step_multiple(cmd) * row3.get("images_per_step", a.batch) / max(cpu3 - cpu1, 1e-9)
             rec = {"side": name, "round": r, "load1": load, "openblas_coretype": core, "images_per_s": row3["images_per_s"],
                    "images_per_cpu_s": per_cpu, "cpu_s_S": cpu1, "cpu_s_3S": cpu3, "steps": a.steps, "batch": a.batch, "run": row3}
             rounds[name].append(rec)
