@@ -30,15 +30,18 @@ def wait_quiet(limit, wait):
     return load
 
 
+STEPS_TIMES = re.compile(r"\{steps\*(\d+)\}")
+
+
 def step_multiple(cmd):
     """N where the command takes "{steps*N}" (N of its own steps per step of the run), else 1."""
-    m = re.search(r"\{steps\*(\d+)\}", cmd)
+    m = STEPS_TIMES.search(cmd)
     return int(m.group(1)) if m else 1
 
 
 def run(cmd, steps):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cmd = re.sub(r"\{steps\*(\d+)\}", lambda m: str(steps * int(m.group(1))), cmd.replace("{steps}", str(steps)))
+    cmd = STEPS_TIMES.sub(lambda m: str(steps * int(m.group(1))), cmd.replace("{steps}", str(steps)))
     out = subprocess.run(shlex.split(cmd), check=True, capture_output=True, text=True).stdout
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

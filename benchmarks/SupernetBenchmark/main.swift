@@ -6,7 +6,7 @@
 // With --eval-arch ARCHSTR it times only evaluations of that path (a step is one evaluation: recalibration, then 2,000
 // validation images) and reports validation images per second, the figure next to PyTorch inference (benchmarks/path_eval.sh).
 // usage: supernet-benchmark --k 1 --C 16 --N 5 --batch 64 --steps 5 [--threads 2] [--res 32] [--classes 10] [--eval 0] [--options 0]
-//        [--simplex 1] [--eval-arch ARCHSTR [--eval-batch 250]]
+//        [--simplex 1] [--eval-arch ARCHSTR] [--eval-batch 250]
 import Foundation
 import Support
 import Datasets
@@ -55,9 +55,14 @@ func time(_ body: (Int) -> Void) -> Double {
     return (Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18) / Double(steps)
 }
 
+// The evaluator both evaluation timings use: calibration and validation drawn from the random images.
+let pathEvaluator = {
+    PathEvaluator(trainer: trainer, calibration: Subset(images), validation: Subset(images), dataset: .cifar10,
+                  validationBatchSize: options["eval-batch"]!, seed: 1)
+}
+
 if let cell = evalArch {
-    let evaluator = PathEvaluator(trainer: trainer, calibration: Subset(images), validation: Subset(images), dataset: .cifar10,
-                                  validationBatchSize: options["eval-batch"]!, seed: 1)
+    let evaluator = pathEvaluator()
     let seconds = time { _ in _ = evaluator.evaluate(cell) }
     print("{\"engine\": \"swift-openblas\", \"mode\": \"path-evaluation\", \"k\": \(k), \"C\": \(config.shape.channels), "
           + "\"N\": \(config.shape.cellsPerStage), \"threads\": \(options["threads"]!), \"eval_path_s\": \(seconds), "
@@ -74,7 +79,7 @@ if k > 1 && options["simplex"]! > 0 {
     line += ", \"simplex_step_s\": \(simplexSeconds), \"simplex_paths\": \(config.simplexPaths)"
 }
 if options["eval"]! > 0 {
-    let evaluator = PathEvaluator(trainer: trainer, calibration: Subset(images), validation: Subset(images), dataset: .cifar10, seed: 1)
+    let evaluator = pathEvaluator()
     var paths = SeededRandom(seed: 2)
     let evalSeconds = time { _ in _ = evaluator.evaluate(try! Cell(ordinal: paths.nextInt(below: Cell.spaceSize))) }
     line += ", \"eval_path_s\": \(evalSeconds)"
