@@ -7,8 +7,20 @@ import Synchronization
 /// wake, a quarter of a Kendall call, and it varied from process to process; here back-to-back sections
 /// start at once (benchmarks/results/ranking.md).
 public final class ForkJoin: @unchecked Sendable {
-    /// One helper per online core beyond the caller's.
-    public static let shared = ForkJoin(helpers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
+    /// One helper per core this process may run on beyond the caller's: under `taskset -c 0` (or a one-core Slurm
+    /// task) there are none and sections run serially, instead of a helper polling on the caller's own core.
+    public static let shared = ForkJoin(helpers: max(0, usableCores() - 1))
+
+    /// The cores in this process's affinity mask, from Linux's `Cpus_allowed` (hex words); the online count where it
+    /// cannot be read. (Foundation's count ignores the mask; Glibc's module does not export sched_getaffinity.)
+    static func usableCores() -> Int {
+        let online = ProcessInfo.processInfo.activeProcessorCount
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else { return online }
+        let allowed = line.dropFirst("Cpus_allowed:".count).split(separator: ",")
+            .reduce(0) { $0 + (UInt32($1.trimmingCharacters(in: .whitespaces), radix: 16)?.nonzeroBitCount ?? 0) }
+        return allowed > 0 ? min(allowed, online) : online
+    }
 
     private let helpers: [Helper]
     /// Held by the one caller whose section owns the helpers.
