@@ -57,11 +57,16 @@ public final class KShotSupernet {
                 let prefix = "cells.\(blocks.count)"
                 let units = (0..<Cell.edgeCount).map { e -> [Operation: ConvBN] in
                     var unit: [Operation: ConvBN] = [:]
+                    var previous: ConvBN?
                     for op in [Operation.conv1x1, .conv3x3] {
                         let w = builder.conv("\(prefix).edges.\(e).\(op.name).weight", inChannels: width, outChannels: width,
                                              kernel: op.convKernel!)
                         claim((e, op))
-                        unit[op] = ConvBN(weight: w, stride: 1, norm: BatchNormLayer(channels: width, gamma: nil, beta: nil))
+                        // One path uses one op per edge, so the edge's two units share their saved conv output.
+                        let convBN = ConvBN(weight: w, stride: 1, norm: BatchNormLayer(channels: width, gamma: nil, beta: nil),
+                                            sharingSavedOutputWith: previous)
+                        unit[op] = convBN
+                        previous = convBN
                     }
                     return unit
                 }
