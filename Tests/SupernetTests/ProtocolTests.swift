@@ -20,6 +20,32 @@ import Testing
         return "\(parts[0]).\(parts[1]).ops.\(parts[3]).1.weight"
     }
 
+    /// A path's logits and gradients do not depend on the path trained before it: an edge's 1x1 and 3x3 units share
+    /// one saved conv output, which must be rewritten by every forward before its backward reads it.
+    @Test func pathResultsDoNotDependOnThePreviousPath() throws {
+        let (images, labels) = Tiny.batch(6, seed: 34, shape: Self.shape)
+        func logitsAndGradients(_ supernet: KShotSupernet, _ cell: Cell) -> (logits: [Float], gradients: [[Float]]) {
+            supernet.setPath(cell, lambda: [1])
+            supernet.phase = .training
+            let z = images.withUnsafeBufferPointer { supernet.forward(images: $0.baseAddress!, batch: 6) }
+            let dz = Tensor(shape: [6, Self.shape.classes])
+            _ = labels.withUnsafeBufferPointer {
+                softmaxCrossEntropy(logits: z.array, labels: $0.baseAddress!, batch: 6, classes: Self.shape.classes, logitsGrad: dz.data)
+            }
+            supernet.dictionary.working.forEach { $0.grad.zero() }
+            supernet.backward(logitsGrad: dz.data)
+            return (z.array, supernet.dictionary.working.map(\.grad.array))
+        }
+        // Every edge switches between the two conv ops.
+        let conv1x1 = try Cell(opCodes: "222222"), conv3x3 = try Cell(opCodes: "333333")
+        let fresh = logitsAndGradients(KShotSupernet(shape: Self.shape, k: 1, rng: SeededRandom(seed: 35)), conv3x3)
+        let reused = KShotSupernet(shape: Self.shape, k: 1, rng: SeededRandom(seed: 35))
+        _ = logitsAndGradients(reused, conv1x1)
+        let after = logitsAndGradients(reused, conv3x3)
+        #expect(after.logits == fresh.logits)
+        #expect(after.gradients == fresh.gradients)
+    }
+
     /// With the supernet's weights copied in, the stand-alone network of a path computes the same logits and the
     /// same gradient for every tensor the path uses (its cell BatchNorms are affine, at their initial 1 and 0).
     @Test(arguments: ["321430", "333333", "212121", "104230"])
