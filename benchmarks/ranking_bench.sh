@@ -17,18 +17,12 @@ PIN=()
 [ -n "${CPUS:-}" ] && PIN=(taskset -c "$CPUS")
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "data: $CSV ($A vs $B); $ROUNDS rounds of $REPEATS timed calls each; CPUs: ${CPUS:-all}"
-# The rule of side_by_side.py: every round starts on a quiet machine (load average below QUIET_LOAD, waiting up to
-# 10 minutes) or the run refuses.
-quiet() {
-    local waited=0
-    while awk -v q="${QUIET_LOAD:-0.5}" '{ exit !($1 >= q) }' /proc/loadavg; do
-        [ $waited -ge 600 ] && { echo "ranking_bench: the machine is not quiet (load average $(cut -d' ' -f1 /proc/loadavg)); stop other work and run again" >&2; exit 3; }
-        sleep 10; waited=$((waited + 10))
-    done
-}
+# Every round starts on a quiet machine, by side_by_side.py's rule (load average below QUIET_LOAD, waiting up to
+# 10 minutes, else it refuses with exit 3).
+quiet() { python3 benchmarks/side_by_side.py --wait-quiet --quiet-load "${QUIET_LOAD:-0.5}"; }
 for round in $(seq "$ROUNDS"); do
-    quiet
-    echo "round $round (load average $(cut -d' ' -f1 /proc/loadavg))"
+    load=$(quiet)
+    echo "round $round (load average $load)"
     "${PIN[@]}" "$BIN" "$CSV" "$A" "$B" "$REPEATS" | sed 's/^/  /'
     "${PIN[@]}" python3 benchmarks/ranking_scipy_bench.py "$CSV" "$A" "$B" "$REPEATS" | sed 's/^/  /'
 done

@@ -10,6 +10,7 @@ comes from the children's rusage of a run with S steps and one with 3S steps, so
 generation cancel out: images per CPU-second = 2 S B / (cpu(3S) - cpu(S)).
 
 usage: side_by_side.py --batch B --steps S --side NAME=CMD [--side NAME=CMD ...] [--raw FILE.jsonl]
+       side_by_side.py --wait-quiet [--quiet-load L] [--wait SECONDS]   (the rule alone; prints the load average)
 Prints a markdown table (median of the agreeing rounds; ratios against the first side) and writes raw rows.
 """
 import argparse, json, os, re, resource, shlex, statistics, subprocess, sys, time
@@ -24,8 +25,9 @@ def wait_quiet(limit, wait):
     start = time.time()
     while (load := load1()) >= limit:
         if time.time() - start > wait:
-            sys.exit(f"side_by_side: the machine is not quiet (load average {load:.2f} >= {limit} for {wait} s); "
-                     "stop other work (studies, builds) and run again")
+            print(f"side_by_side: the machine is not quiet (load average {load:.2f} >= {limit} for {wait} s); "
+                  "stop other work (studies, builds) and run again", file=sys.stderr)
+            sys.exit(3)
         time.sleep(10)
     return load
 
@@ -51,17 +53,24 @@ def run(cmd, steps):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--side", action="append", required=True, help="NAME=COMMAND with {steps}")
-    p.add_argument("--batch", type=int, required=True)
-    p.add_argument("--steps", type=int, required=True)
+    p.add_argument("--side", action="append", help="NAME=COMMAND with {steps}")
+    p.add_argument("--batch", type=int)
+    p.add_argument("--steps", type=int)
     p.add_argument("--quiet-load", type=float, default=0.5)
     p.add_argument("--wait", type=float, default=600)
+    p.add_argument("--wait-quiet", action="store_true",
+                   help="only apply the quiet-machine rule (for scripts that time other things): print the load average, exit")
     p.add_argument("--agree", type=float, default=0.10)
     p.add_argument("--min-rounds", type=int, default=2)
     p.add_argument("--max-rounds", type=int, default=6)
     p.add_argument("--raw")
     p.add_argument("--title", default="")
     a = p.parse_args()
+    if a.wait_quiet:
+        print(f"{wait_quiet(a.quiet_load, a.wait):.2f}")
+        return
+    if not (a.side and a.batch and a.steps):
+        p.error("--side, --batch and --steps are required")
     sides = [s.split("=", 1) for s in a.side]
     rounds = {name: [] for name, _ in sides}
     raw = open(a.raw, "a") if a.raw else None

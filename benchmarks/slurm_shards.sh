@@ -24,9 +24,7 @@ QUIET_LOAD=${QUIET_LOAD:-0.5}
 NB201=$(realpath "${NB201:-.build/release/nb201}")
 DATA=$(cd "$DATA" && pwd)
 
-load=$(cut -d' ' -f1 /proc/loadavg)
-awk -v l="$load" -v q="$QUIET_LOAD" 'BEGIN { exit !(l < q) }' \
-  || { echo "slurm_shards: the machine is not quiet (load average $load >= $QUIET_LOAD); stop other work (studies, builds) and run again" >&2; exit 3; }
+load=$(python3 benchmarks/side_by_side.py --wait-quiet --wait 0 --quiet-load "$QUIET_LOAD") # refuses (exit 3) at once
 rm -rf "$WORK" && mkdir -p "$WORK/jobs" "$WORK/logs" "$WORK/scratch"
 COMMON=(--run bench --archs "$ARCHS" --data "$DATA" --splits "$SPLITS" --checkpoints "$WORK/checkpoints" --quiet)
 
