@@ -39,6 +39,19 @@ extension Cell {
         }
         return !reach[3]
     }
+
+    /// The ops with every edge that cannot change the cell's output set to `none`: edges into a node from which no
+    /// path of non-`none` edges reaches the output, and edges out of a node that no such path from the input reaches
+    /// (the node holds zeros, and with BN without affine parameters, as in a supernet's cells, every op maps zeros to
+    /// zeros). Over the 15,625 cells 15 % of the non-`none` edges are dead this way; in `connectedClassRepresentatives`
+    /// 0.7 % (the canonical form drops most dead edges, so a class's smallest ordinal has them `none`, but it does not
+    /// read a node whose terms are all zero, "#+#", as zero).
+    public var liveOps: [Operation] {
+        var fromInput = [true, false, false, false], toOutput = [false, false, false, true]
+        for (e, edge) in Cell.edges.enumerated() where ops[e] != .none && fromInput[edge.from] { fromInput[edge.to] = true }
+        for (e, edge) in Cell.edges.enumerated().reversed() where ops[e] != .none && toOutput[edge.to] { toOutput[edge.from] = true }
+        return Cell.edges.enumerated().map { e, edge in fromInput[edge.from] && toOutput[edge.to] ? ops[e] : .none }
+    }
 }
 
 extension Cell {

@@ -62,6 +62,30 @@ import Testing
         #expect(dead.allSatisfy { !$0.canonicalForm.contains("0") })
         #expect(Cell.all.filter { !$0.isDisconnected }.allSatisfy { $0.canonicalForm.contains("0") })
     }
+
+    /// That the pruned cell computes the same function is checked numerically on a supernet's cells
+    /// (SupernetTests, `deadEdgesChangeNothing`); here the pruning itself.
+    @Test func liveOpsDropOnlyEdgesThatCannotChangeTheOutput() throws {
+        func live(_ codes: String) throws -> String { try Cell(ops: Cell(opCodes: codes).liveOps).opCodes }
+        #expect(try live("333330") == "300330") // node 2 reaches no output: its two input edges are dead
+        #expect(try live("033333") == "030303") // node 1 is zero: its two output edges are dead
+        #expect(try live("400444") == "400440") // node 2 is zero (both inputs none): its output edge is dead
+        #expect(try live("100000") == "000000") // disconnected: everything
+        #expect(try live("333333") == "333333")
+        var dead = 0
+        for cell in Cell.all {
+            let pruned = try Cell(ops: cell.liveOps)
+            #expect(pruned.isDisconnected == cell.isDisconnected)
+            #expect(pruned.liveOps == pruned.ops)
+            dead += zip(cell.ops, pruned.ops).filter { $0 != $1 }.count
+        }
+        #expect(dead == 11_300) // of 75,000 non-none edges (15 %)
+        // The benchmark's key writes a node whose terms are all zero as "#+#", not as zero, so 226 class
+        // representatives (smallest ordinals) keep a dead edge out of such a node, e.g. "400444".
+        let representatives = Cell.connectedClassRepresentatives
+        #expect(representatives.filter { $0.liveOps != $0.ops }.count == 226)
+        #expect(representatives.contains(try Cell(opCodes: "400444")))
+    }
 }
 
 @Suite struct CostModelTests {

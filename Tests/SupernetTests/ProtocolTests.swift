@@ -46,6 +46,38 @@ import Testing
         #expect(after.gradients == fresh.gradients)
     }
 
+    /// A dead edge (`Cell.liveOps`) changes nothing a supernet cell computes: run with all its edges and with its live
+    /// ones only, a cell gives the same output, input gradient and weight gradients, bit for bit, and after the
+    /// evaluator's BN recalibration the same inference output. Every 10th cell that has a dead edge.
+    /// (Inference on statistics not recalibrated for the path would differ: a conv edge out of a zero node then
+    /// outputs -mean / std of whatever inputs its BN saw before, not the zeros the cell's function has.)
+    @Test func deadEdgesChangeNothing() throws {
+        let supernet = KShotSupernet(shape: Tiny.shape, k: 1, rng: SeededRandom(seed: 36))
+        let block = supernet.blocks.compactMap { block -> CellBlock? in if case .cell(let c) = block { return c }; return nil }[0]
+        let units = block.convUnits.flatMap { $0.values }
+        let shape = [6, block.channels, 8, 8], count = shape.reduce(1, *)
+        var rng = SeededRandom(seed: 37)
+        let x = Tensor(shape: shape, values: (0..<count).map { _ in rng.nextGaussian() })
+        let dy = Tensor(shape: shape, values: (0..<count).map { _ in rng.nextGaussian() })
+        let dx = Tensor(shape: shape), workspace = Workspace()
+        func bits(_ t: Tensor) -> [UInt32] { t.array.map(\.bitPattern) }
+        func run(_ ops: [SearchSpace.Operation]) -> [[UInt32]] {
+            units.forEach { $0.weight.grad.zero() }
+            let statistics = units.map { $0.norm!.statistics }
+            statistics.forEach { $0.beginCalibration() }
+            let y = bits(block.forward(x, ops: ops, phase: .training, workspace: workspace))
+            statistics.forEach { $0.finishCalibration() }
+            block.backward(dy.data, inputGrad: dx.data, workspace: workspace)
+            let inference = bits(block.forward(x, ops: ops, phase: .inference, workspace: workspace))
+            return [y, bits(dx), inference] + units.map { bits($0.weight.grad) }
+        }
+        let cells = Cell.all.filter { $0.liveOps != $0.ops }.enumerated().filter { $0.offset % 10 == 0 }.map(\.element)
+        #expect(cells.count == 618)
+        for cell in cells {
+            #expect(run(cell.ops) == run(cell.liveOps), "\(cell.opCodes)")
+        }
+    }
+
     /// With the supernet's weights copied in, the stand-alone network of a path computes the same logits and the
     /// same gradient for every tensor the path uses (its cell BatchNorms are affine, at their initial 1 and 0).
     @Test(arguments: ["321430", "333333", "212121", "104230"])
