@@ -23,15 +23,18 @@ struct OrderKeys {
                 counts.withUnsafeMutableBufferPointer { c in
                     order.withUnsafeBufferPointer { o in
                         guard n > 0 else { return }
+                        // c[key] first records where the key's run ends (a store, where a count would make each tie
+                        // wait on the previous increment), then the runs' lengths.
                         var previous = v[0], key = 0
                         for j in 0..<n {
                             let value = v[j]
                             key &+= value != previous ? 1 : 0
                             previous = value
                             k[Int(o[j])] = Int32(truncatingIfNeeded: key)
-                            c[key] &+= 1
+                            c[key] = Int32(truncatingIfNeeded: j &+ 1)
                         }
                         distinct = key + 1
+                        for key in stride(from: distinct - 1, to: 0, by: -1) { c[key] &-= c[key - 1] }
                     }
                 }
             }
@@ -96,10 +99,10 @@ struct OrderKeys {
         keys.withUnsafeBufferPointer { keys in
             start.withUnsafeMutableBufferPointer { start in
                 sorted.withUnsafeMutableBufferPointer { sorted in
-                    for i in order {
-                        let k = Int(keys[Int(i)])
-                        sorted[start[k]] = i
-                        start[k] &+= 1
+                    order.withUnsafeBufferPointer { order in
+                        scatterPlaces(order.count, start.baseAddress!, key: { Int(keys[Int(order[$0])]) }) { j, _, place in
+                            sorted[place] = order[j]
+                        }
                     }
                 }
             }
@@ -133,37 +136,33 @@ func sortedOrder(_ values: [Double]) -> (items: [Int32], values: [Double]) {
         packed.withUnsafeBufferPointer { p in
             items.withUnsafeMutableBufferPointer { o in
                 sorted.withUnsafeMutableBufferPointer { s in
+                    // Gathered in image order, each value moved back past the larger ones before it (insertion): the
+                    // image is monotone, so a value is out of order only among equal images and never moves out of its
+                    // run of them. (Values that differ in their last bits share an image: 1,383 and 2,117 of the 15,625
+                    // of NB201's CIFAR-10 and CIFAR-100 x-test columns arrive after a larger one; a separate scan for
+                    // them cost more than this.) A value that would move 32 places marks its run for a comparison
+                    // sort, so no input is quadratic.
+                    var longRuns: [Int] = []
                     for j in 0..<n {
-                        let item = Int32(truncatingIfNeeded: p[j])
-                        o[j] = item
-                        s[j] = v[Int(item)]
+                        let item = Int32(truncatingIfNeeded: p[j]), value = v[Int(item)]
+                        var i = j
+                        while i > 0 && s[i - 1] > value {
+                            if j - i == 32 { longRuns.append(j); break }
+                            o[i] = o[i - 1]; s[i] = s[i - 1]; i -= 1
+                        }
+                        o[i] = item
+                        s[i] = value
                     }
-                    // Where a value is below its predecessor the two share an image (the image is monotone); that
-                    // run needs sorting. One scan lists those places (typically few, so its branch is predictable)
-                    // and only their runs are walked, not every run of equal images.
-                    var disordered: [Int] = []
-                    for j in 1..<n where s[j] < s[j - 1] { disordered.append(j) }
                     var sortedUpTo = 0
-                    for j in disordered where j >= sortedUpTo {
+                    for j in longRuns where j >= sortedUpTo {
                         let image = p[j] >> 32
-                        var runStart = j - 1, runEnd = j + 1
+                        var runStart = j, runEnd = j + 1
                         while runStart > 0 && p[runStart - 1] >> 32 == image { runStart -= 1 }
                         while runEnd < n && p[runEnd] >> 32 == image { runEnd += 1 }
-                        if runEnd - runStart <= 32 {
-                            for r in (runStart + 1)..<runEnd {
-                                let item = o[r], value = s[r]
-                                var i = r
-                                while i > runStart && s[i - 1] > value { o[i] = o[i - 1]; s[i] = s[i - 1]; i -= 1 }
-                                o[i] = item
-                                s[i] = value
-                            }
-                        } else {
-                            // Long runs (one value repeated with last-bit variants) by comparison sort: no input is
-                            // quadratic. Items start in index order, so (value, item) is the stable order.
-                            var run = (runStart..<runEnd).map { (s[$0], o[$0]) }
-                            run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
-                            for (r, (value, item)) in zip(runStart..<runEnd, run) { s[r] = value; o[r] = item }
-                        }
+                        // Items of equal values stay in index order under a stable sort by (value, item).
+                        var run = (runStart..<runEnd).map { (s[$0], o[$0]) }
+                        run.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+                        for (r, (value, item)) in zip(runStart..<runEnd, run) { s[r] = value; o[r] = item }
                         sortedUpTo = runEnd
                     }
                 }
@@ -242,14 +241,36 @@ private func radixSortHighHalf(_ words: inout [UInt64]) {
         start.withUnsafeMutableBufferPointer { start in
             words.withUnsafeBufferPointer { w in
                 next.withUnsafeMutableBufferPointer { out in
-                    for j in 0..<n {
-                        let b = Int((w[j] &>> shift) & mask)
-                        out[start[b]] = w[j]
-                        start[b] &+= 1
-                    }
+                    scatterPlaces(n, start.baseAddress!, key: { Int((w[$0] &>> shift) & mask) }) { j, _, place in out[place] = w[j] }
                 }
             }
         }
         swap(&words, &next)
+    }
+}
+
+/// A stable counting sort's scatter: in order j = 0..<n, element j takes place start[key(j)], which then moves up by
+/// one; `body(j, key, place)` sees each. Four elements per step, each place offset by the step's earlier elements
+/// with the same key, so a run of equal keys (ties) waits on one store-to-load forward of `start` per step, not per
+/// element: on NB201's CIFAR-10 column (5,735 distinct values in 15,625) that made the serial Kendall call ~20 % faster.
+@inline(__always)
+func scatterPlaces<Place: FixedWidthInteger>(_ n: Int, _ start: UnsafeMutablePointer<Place>, key: (Int) -> Int,
+                                             _ body: (Int, Int, Place) -> Void) {
+    var j = 0
+    while j &+ 4 <= n {
+        let k0 = key(j), k1 = key(j &+ 1), k2 = key(j &+ 2), k3 = key(j &+ 3)
+        let p0 = start[k0]
+        let p1 = start[k1] &+ (k1 == k0 ? 1 : 0)
+        let p2 = start[k2] &+ (k2 == k0 ? 1 : 0) &+ (k2 == k1 ? 1 : 0)
+        let p3 = start[k3] &+ (k3 == k0 ? 1 : 0) &+ (k3 == k1 ? 1 : 0) &+ (k3 == k2 ? 1 : 0)
+        start[k0] = p0 &+ 1; start[k1] = p1 &+ 1; start[k2] = p2 &+ 1; start[k3] = p3 &+ 1
+        body(j, k0, p0); body(j &+ 1, k1, p1); body(j &+ 2, k2, p2); body(j &+ 3, k3, p3)
+        j &+= 4
+    }
+    while j < n {
+        let k = key(j), place = start[k]
+        start[k] = place &+ 1
+        body(j, k, place)
+        j &+= 1
     }
 }

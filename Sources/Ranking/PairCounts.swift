@@ -43,11 +43,11 @@ struct PairCounts {
                 xSequence.withUnsafeMutableBufferPointer { xs in
                     ySequence.withUnsafeMutableBufferPointer { ys in
                         start.withUnsafeMutableBufferPointer { start in
-                            for item in y.itemsInOrder() {
-                                let kx = xKey[Int(item)], place = start[Int(kx)]
-                                xs[place] = kx
-                                ys[place] = yKey[Int(item)]
-                                start[Int(kx)] = place &+ 1
+                            y.itemsInOrder().withUnsafeBufferPointer { items in
+                                scatterPlaces(n, start.baseAddress!, key: { Int(xKey[Int(items[$0])]) }) { j, kx, place in
+                                    xs[place] = Int32(truncatingIfNeeded: kx)
+                                    ys[place] = yKey[Int(items[j])]
+                                }
                             }
                         }
                         var run = 0
@@ -135,9 +135,13 @@ private func strictInversions(_ a: ArraySlice<Int32>, bound: Int) -> Int {
     var next = [Int32](repeating: 0, count: bound + 1)
     for v in a { next[Int(v) + 1] &+= 1 }
     for v in 0..<bound { next[v + 1] &+= next[v] }
-    let places = a.map { v in
-        defer { next[Int(v)] &+= 1 }
-        return next[Int(v)]
+    var places = [Int32](repeating: 0, count: a.count)
+    a.withUnsafeBufferPointer { a in
+        next.withUnsafeMutableBufferPointer { next in
+            places.withUnsafeMutableBufferPointer { places in
+                scatterPlaces(a.count, next.baseAddress!, key: { Int(a[$0]) }) { j, _, place in places[j] = place }
+            }
+        }
     }
     return inversions(places: places, copies: OneCopyEach())
 }
@@ -161,9 +165,11 @@ struct OneCopyEach: CopyCounts {
 }
 
 /// The copies seen so far are bits in 64-bit words over the copy places (each place's copies take the next
-/// bit positions); a Fenwick tree counts the set bits of whole words and a popcount the rest of the own
-/// word. The tree has one node per 64 copies and stays in L1, so this runs about twice as fast as a
-/// Fenwick tree over the places, and 2-4x faster than counting in a merge sort.
+/// bit positions). The set bits of whole words are counted in a 16-ary tree whose nodes hold, for each of their 16
+/// children, how many bits the children before it hold: a query adds one lane per level, an insert adds to the lanes
+/// after its child, one 16-lane masked add per level; a popcount counts the rest of the own word. At n = 15,625 that
+/// is 245 words under two levels, in L1: two reads per query and two vector adds per insert, where a Fenwick tree over
+/// the words walked 8 dependent nodes each way (the serial Kendall call ~4 % faster).
 @inline(__always)
 private func inversions<Copies: CopyCounts>(places: [Int32], copies: Copies) -> Int {
     let n = places.count
@@ -176,31 +182,48 @@ private func inversions<Copies: CopyCounts>(places: [Int32], copies: Copies) -> 
     }
     let words = (unit ? n : firstBit[n]) / 64 + 1
     var bits = [UInt64](repeating: 0, count: words)
-    var tree = [Int32](repeating: 0, count: words + 1) // over whole words, 1-based
+    // Level l holds one lane per word >> 4l (its lane within its node: the index & 15), at levelStart[l].
+    var levelStart: [Int] = [], treeSize = 0, width = words
+    repeat {
+        levelStart.append(treeSize)
+        width = (width + 15) / 16
+        treeSize += width * 16
+    } while width > 1
+    var tree = [Int32](repeating: 0, count: treeSize)
+    let lanes = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
     var seen = 0, count = 0
     bits.withUnsafeMutableBufferPointer { bits in
         tree.withUnsafeMutableBufferPointer { tree in
-            firstBit.withUnsafeBufferPointer { firstBit in
-                places.withUnsafeBufferPointer { places in
-                    for j in 0..<n {
-                        var w = Int(copies[j])
-                        guard w > 0 else { continue }
-                        var bit = unit ? Int(places[j]) : firstBit[Int(places[j])]
-                        var word = bit >> 6
-                        var smaller = (bits[word] & ((UInt64(1) << UInt64(bit & 63)) &- 1)).nonzeroBitCount
-                        var node = word
-                        while node > 0 { smaller &+= Int(tree[node]); node &= node &- 1 }
-                        count &+= w &* (seen &- smaller)
-                        seen &+= w
-                        while w > 0 {
-                            word = bit >> 6
-                            let offset = bit & 63, take = min(w, 64 - offset)
-                            let run = take == 64 ? ~UInt64(0) : (UInt64(1) << UInt64(take)) &- 1
-                            bits[word] |= run << UInt64(offset)
-                            node = word + 1
-                            while node <= words { tree[node] &+= Int32(take); node &+= node & (0 &- node) }
-                            bit &+= take
-                            w &-= take
+            levelStart.withUnsafeBufferPointer { levelStart in
+                firstBit.withUnsafeBufferPointer { firstBit in
+                    places.withUnsafeBufferPointer { places in
+                        for j in 0..<n {
+                            var w = Int(copies[j])
+                            guard w > 0 else { continue }
+                            var bit = unit ? Int(places[j]) : firstBit[Int(places[j])]
+                            var word = bit >> 6
+                            var smaller = (bits[word] & ((UInt64(1) << UInt64(bit & 63)) &- 1)).nonzeroBitCount
+                            var index = word
+                            for start in levelStart { smaller &+= Int(tree[start &+ index]); index >>= 4 }
+                            count &+= w &* (seen &- smaller)
+                            seen &+= w
+                            while w > 0 {
+                                word = bit >> 6
+                                let offset = bit & 63, take = min(w, 64 - offset)
+                                let run = take == 64 ? ~UInt64(0) : (UInt64(1) << UInt64(take)) &- 1
+                                bits[word] |= run << UInt64(offset)
+                                let added = SIMD16<Int32>(repeating: Int32(take))
+                                var index = word
+                                for start in levelStart {
+                                    defer { index >>= 4 }
+                                    let node = UnsafeMutableRawPointer(tree.baseAddress! + (start &+ index & ~15))
+                                    let after = lanes .> SIMD16<Int32>(repeating: Int32(index & 15))
+                                    node.storeBytes(of: node.loadUnaligned(as: SIMD16<Int32>.self) &+ SIMD16<Int32>.zero.replacing(with: added, where: after),
+                                                    as: SIMD16<Int32>.self)
+                                }
+                                bit &+= take
+                                w &-= take
+                            }
                         }
                     }
                 }

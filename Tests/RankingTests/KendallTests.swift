@@ -59,6 +59,40 @@ private func scores(_ n: Int, levels: Int, following base: [Double]? = nil, _ ra
         }
     }
 
+    /// The inversion counters against a plain merge count, at sizes whose bit-count tree has three levels (over
+    /// 16,384 bits), with runs of equal values, and with copies (the bootstrap's weighted form) of 0 to 3 per position.
+    @Test func inversionCountsMatchAMergeCount() {
+        func mergeCount(_ a: inout ArraySlice<Int>) -> Int {
+            guard a.count > 1 else { return 0 }
+            let mid = a.startIndex + a.count / 2
+            var left = a[..<mid], right = a[mid...]
+            var count = mergeCount(&left) + mergeCount(&right)
+            var merged: [Int] = [], i = left.startIndex, j = right.startIndex
+            while i < left.endIndex || j < right.endIndex {
+                if j == right.endIndex || (i < left.endIndex && left[i] <= right[j]) {
+                    merged.append(left[i]); i += 1
+                } else {
+                    count += left.endIndex - i // every remaining left value is larger (strictly: ties go left first)
+                    merged.append(right[j]); j += 1
+                }
+            }
+            a = ArraySlice(merged)
+            return count
+        }
+        var random = SeededRandom(seed: 17)
+        for (n, bound) in [(40_000, 40_000), (40_000, 500), (20_000, 3)] {
+            let values = (0..<n).map { _ in Int32(random.nextInt(below: bound)) }
+            var slice = ArraySlice(values.map(Int.init))
+            #expect(strictInversions(values, bound: bound) == mergeCount(&slice), "n \(n), bound \(bound)")
+        }
+        // Copies: position j stands for copies[j] items at places[j]; expanded, that is a plain sequence.
+        let n = 30_000
+        let places = (0..<n).map(Int32.init).shuffled(using: &random)
+        let copies = (0..<n).map { _ in Int32(random.nextInt(below: 4)) }
+        var expanded = ArraySlice(zip(places, copies).flatMap { place, c in [Int](repeating: Int(place), count: Int(c)) })
+        #expect(weightedInversions(places: places, copies: copies) == mergeCount(&expanded))
+    }
+
     @Test func reversingOneSideNegatesTau() throws {
         var random = SeededRandom(seed: 3)
         let x = scores(300, levels: 6, &random), y = scores(300, levels: 6, following: x, &random)
