@@ -25,7 +25,9 @@ while let flag = arguments.popFirst() {
     }
     guard flag.hasPrefix("--"), let key = Optional(String(flag.dropFirst(2))), options[key] != nil,
           let value = arguments.popFirst().flatMap({ Int($0) }) else {
-        fatalError("unknown or valueless option \(flag); options: \(options.keys.sorted().map { "--" + $0 }.joined(separator: " "))")
+        let usage = "options: \(options.keys.sorted().map { "--" + $0 + " N" }.joined(separator: " ")) --eval-arch ARCHSTR"
+        FileHandle.standardError.write(Data((flag == "--help" ? usage : "unknown or valueless option \(flag); \(usage)").utf8 + [10]))
+        exit(flag == "--help" ? 0 : 2)
     }
     options[key] = value
 }
