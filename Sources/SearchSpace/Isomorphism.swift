@@ -32,12 +32,13 @@ extension Cell {
 
     /// True when no path of non-`none` edges leads from the input (node 0) to the output (node 3):
     /// the network's cells then output zeros.
-    public var isDisconnected: Bool {
-        var reach = [true, false, false, false]
-        for (e, edge) in Cell.edges.enumerated() where ops[e] != .none && reach[edge.from] {
-            reach[edge.to] = true
-        }
-        return !reach[3]
+    public var isDisconnected: Bool { !nodesReachedFromInput[Cell.nodeCount - 1] }
+
+    /// For each node, whether a path of non-`none` edges leads to it from the input (edges are in topological order).
+    private var nodesReachedFromInput: [Bool] {
+        var reached = [true, false, false, false]
+        for (e, edge) in Cell.edges.enumerated() where ops[e] != .none && reached[edge.from] { reached[edge.to] = true }
+        return reached
     }
 
     /// The ops with every edge that cannot change the cell's output set to `none`: edges into a node from which no
@@ -47,8 +48,8 @@ extension Cell {
     /// 0.7 % (the canonical form drops most dead edges, so a class's smallest ordinal has them `none`, but it does not
     /// read a node whose terms are all zero, "#+#", as zero).
     public var liveOps: [Operation] {
-        var fromInput = [true, false, false, false], toOutput = [false, false, false, true]
-        for (e, edge) in Cell.edges.enumerated() where ops[e] != .none && fromInput[edge.from] { fromInput[edge.to] = true }
+        let fromInput = nodesReachedFromInput
+        var toOutput = [false, false, false, true]
         for (e, edge) in Cell.edges.enumerated().reversed() where ops[e] != .none && toOutput[edge.to] { toOutput[edge.from] = true }
         return Cell.edges.enumerated().map { e, edge in fromInput[edge.from] && toOutput[edge.to] ? ops[e] : .none }
     }

@@ -26,12 +26,6 @@ public final class KShotSupernet {
     /// For each tensor: the (edge, op) whose conv owns it, or nil for the fixed parts every path uses.
     private let owner: [(edge: Int, op: Operation)?]
     private var used: [Int] = []
-    /// The path's ops with its dead edges set to `none` (`Cell.liveOps`): the cells run only these, 15 % fewer edges
-    /// over uniformly sampled paths. A dead edge's output is zeros or never reaches the logits, so training logits and
-    /// gradients are unchanged, bit for bit (its tensors get zero gradients either way and stay in `used`, decayed as
-    /// before), and so is a `PathEvaluator` estimate (BN recalibrated per path); its units' BN running statistics are
-    /// just not updated with the zeros or the unused features it would have seen.
-    private var liveOps: [Operation] = []
     let workspace = Workspace()
     private var images: Tensor?
     private var outputs: [Tensor] = []
@@ -99,7 +93,6 @@ public final class KShotSupernet {
         path = cell
         self.lambda = lambda
         used = usedTensors(cell)
-        liveOps = cell.liveOps
         dictionary.merge(used, lambda: lambda)
     }
 
@@ -119,7 +112,13 @@ public final class KShotSupernet {
 
     /// Logits [batch, classes] of the current path for NCHW images; the tensor is reused by the next call.
     public func forward(images input: UnsafePointer<Float>, batch: Int) -> Tensor {
-        precondition(path != nil, "forward before setPath")
+        guard let cell = path else { preconditionFailure("forward before setPath") }
+        // The cells run the path's live edges only (`Cell.liveOps`), 15 % fewer edges over uniformly sampled paths. A
+        // dead edge's output is zeros or never reaches the logits, so training logits and gradients are unchanged, bit
+        // for bit (its tensors get zero gradients either way and stay in `used`, decayed as before), and so is a
+        // `PathEvaluator` estimate (BN recalibrated per path); its units' BN running statistics are just not updated
+        // with the zeros or the unused features it would have seen.
+        let ops = cell.liveOps
         let r = shape.resolution, count = batch * 3 * r * r
         if images?.count != count { images = Tensor(shape: [batch, 3, r, r]) }
         let x = images!
@@ -128,7 +127,7 @@ public final class KShotSupernet {
         outputs = [h]
         for block in blocks {
             switch block {
-            case .cell(let c): h = c.forward(h, ops: liveOps, phase: phase, workspace: workspace)
+            case .cell(let c): h = c.forward(h, ops: ops, phase: phase, workspace: workspace)
             case .reduction(let rb): h = rb.forward(h, phase: phase, workspace: workspace)
             }
             outputs.append(h)
