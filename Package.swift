@@ -15,6 +15,14 @@ let rankingCodegen: [SwiftSetting] = [.unsafeFlags(["-O", "-target-cpu", "nehale
 let rankingCodegen: [SwiftSetting] = optimised
 #endif
 
+/// The bzip2 decoder keeps the head of its move-to-front list in a vector register and moves it with a byte
+/// shuffle (SSSE3, also part of x86-64-v2).
+#if arch(x86_64)
+let bzip2Codegen: [CSetting] = [.unsafeFlags(["-O3", "-mssse3"])]
+#else
+let bzip2Codegen: [CSetting] = [.unsafeFlags(["-O3"])]
+#endif
+
 let package = Package(
     name: "nb201",
     platforms: [.macOS(.v15)], // Synchronization.Atomic (Support.ForkJoin)
@@ -32,6 +40,8 @@ let package = Package(
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),
         // Hand-vectorised C kernels (AVX2/FMA, chosen at run time) for shapes OpenBLAS handles poorly.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // bzip2 decoding for the official benchmark files (libbz2's format, table-driven and with a parallel walk).
+        .target(name: "CBZip2", cSettings: bzip2Codegen),
 
         // Search space: ops, cell, arch strings, isomorphism, cost model. No SQL, no tensors.
         .target(name: "SearchSpace", swiftSettings: optimised),
@@ -71,7 +81,7 @@ let package = Package(
         .executableTarget(name: "ranking-benchmark", dependencies: ["Ranking"], path: "benchmarks/RankingBenchmark"),
 
         // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
-        .target(name: "Pickle", dependencies: ["CBZ2"], swiftSettings: optimised),
+        .target(name: "Pickle", dependencies: ["CBZip2"], swiftSettings: optimised),
         .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Support"]),
 
         // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.

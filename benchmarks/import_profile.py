@@ -10,7 +10,7 @@ import argparse, collections, os, subprocess, sys, tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from import_side_by_side import nats_subset  # noqa: E402
 
-STAGES = [("bzip2 (libbz2)", lambda f: f.startswith("BZ2_")),
+STAGES = [("bzip2 (libbz2 or nb201 CBZip2)", lambda f: f.startswith("BZ2_") or f.startswith("nb_bz2_")),
           ("curve compression", lambda f: "CurveCompressorC6encode" in f),
           ("SHA-256 of the file", lambda f: "SHA256" in f),
           ("unpickling", lambda f: "Unpickler" in f),

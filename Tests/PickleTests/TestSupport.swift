@@ -16,18 +16,33 @@ enum TestSupport {
         try Unpickler(reader: ByteReader(MemoryByteSource(bytes)), memoReads: memoReads, stream: stream, limits: limits).load()
     }
 
-    static func bzip2(_ bytes: [UInt8]) -> [UInt8] {
+    /// libbz2's compression of `bytes` (block size `level` x 100,000 bytes).
+    static func bzip2(_ bytes: [UInt8], level: Int32 = 9) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: bytes.count + bytes.count / 100 + 700)
         var outLength = UInt32(out.count)
         var input = bytes
         let rc = out.withUnsafeMutableBytes { o in
             input.withUnsafeMutableBytes { i in
                 BZ2_bzBuffToBuffCompress(o.baseAddress!.assumingMemoryBound(to: CChar.self), &outLength,
-                                         i.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(i.count), 9, 0, 0)
+                                         i.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(i.count), level, 0, 0)
             }
         }
         precondition(rc == BZ_OK)
         return Array(out.prefix(Int(outLength)))
+    }
+
+    /// libbz2's decompression of one stream, or nil where it reports an error.
+    static func bunzip2(_ bytes: [UInt8], expectedSize: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: max(expectedSize, 1))
+        var outLength = UInt32(out.count)
+        var input = bytes
+        let rc = out.withUnsafeMutableBytes { o in
+            input.withUnsafeMutableBytes { i in
+                BZ2_bzBuffToBuffDecompress(o.baseAddress!.assumingMemoryBound(to: CChar.self), &outLength,
+                                           i.baseAddress?.assumingMemoryBound(to: CChar.self), UInt32(i.count), 0, 0)
+            }
+        }
+        return rc == BZ_OK ? Array(out.prefix(Int(outLength))) : nil
     }
 
     static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
