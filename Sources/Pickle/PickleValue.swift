@@ -1,3 +1,5 @@
+import Foundation
+
 /// The values a restricted pickle can hold. Mutable Python containers (list, dict, set) are reference types,
 /// as in Python, because pickles fill them after memoising them; everything else is a plain value.
 public enum PickleValue: Hashable, @unchecked Sendable {
@@ -89,12 +91,15 @@ public final class PickleList: PickleContainer, Hashable, @unchecked Sendable {
 }
 
 /// A dict or OrderedDict; entries keep insertion order (as Python dicts do). Small dicts are searched linearly,
-/// larger ones get a hash index (most dicts in the benchmark files have a handful of keys).
+/// larger ones get an open-addressing index of positions. Keys compare as Python compares them: text by its code
+/// points (Swift's `==` would also merge canonically equivalent spellings), everything else by `==`.
 public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
     @exclusivity(unchecked) public private(set) var keys: [PickleValue] = []
     @exclusivity(unchecked) public private(set) var values: [PickleValue] = []
     public internal(set) var isOrdered: Bool
-    @exclusivity(unchecked) private var index: [PickleValue: Int] = [:]
+    /// Key hashes by position, and the index: a power-of-two table of position + 1 (0: empty), at most half full.
+    @exclusivity(unchecked) private var hashes: [UInt64] = []
+    @exclusivity(unchecked) private var table: [Int32] = []
     private static let linearLimit = 8
     /// The key path from the root when this dict lies on the path to a streamed dict (see `StreamRequest`).
     var trackedPath: [PickleValue]?
@@ -105,16 +110,10 @@ public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
 
     public var count: Int { keys.count }
 
-    private func position(of key: PickleValue) -> Int? {
-        guard keys.count <= Self.linearLimit else { return index[key] }
-        if case let .string(text) = key { // the common case, without generic equality
-            for (i, k) in keys.enumerated() { if case let .string(other) = k, other == text { return i } }
-            return nil
-        }
-        return keys.firstIndex(of: key)
+    public subscript(key: PickleValue) -> PickleValue? {
+        let hash = keys.count > Self.linearLimit ? hash(key) : 0
+        return position(of: key, hash: hash).map { values[$0] }
     }
-
-    public subscript(key: PickleValue) -> PickleValue? { position(of: key).map { values[$0] } }
 
     /// Lookup by a text key; Python 2 pickles store such keys as byte strings, which match too.
     public subscript(key: String) -> PickleValue? {
@@ -124,30 +123,109 @@ public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
     func reserve(_ extra: Int) {
         keys.reserveCapacity(keys.count + extra)
         values.reserveCapacity(values.count + extra)
-        if keys.count + extra > Self.linearLimit { index.reserveCapacity(keys.count + extra) }
+        expected = keys.count + extra
+        if expected > Self.linearLimit { hashes.reserveCapacity(expected) }
     }
 
     func set(_ key: PickleValue, _ value: PickleValue) {
         if keys.count < Self.linearLimit {
-            if let i = position(of: key) {
+            if let i = position(of: key, hash: 0) {
                 values[i] = value
                 return
             }
-        } else {
-            if keys.count == Self.linearLimit { for (i, k) in keys.enumerated() { index[k] = i } }
-            // One hash lookup per entry: it finds the key's position or records the new one.
-            let new = keys.count
-            let i = { (slot: inout Int) -> Int in
-                if slot < 0 { slot = new }
-                return slot
-            }(&index[key, default: -1])
-            if i != new {
-                values[i] = value
-                return
-            }
+            keys.append(key)
+            values.append(value)
+            return
+        }
+        if table.isEmpty { // the dict outgrows linear search with this entry (or a repeated key)
+            hashes.removeAll(keepingCapacity: true)
+            for k in keys { hashes.append(hash(k)) }
+        }
+        let hash = hash(key)
+        if let i = position(of: key, hash: hash) {
+            values[i] = value
+            return
         }
         keys.append(key)
         values.append(value)
+        hashes.append(hash)
+        if 2 * keys.count > table.count {
+            rebuildTable()
+        } else {
+            place(keys.count - 1)
+        }
+    }
+
+    private func position(of key: PickleValue, hash: UInt64) -> Int? {
+        guard !table.isEmpty else {
+            for (i, k) in keys.enumerated() where Self.sameKey(k, key) { return i }
+            return nil
+        }
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let entry = Int(table[slot])
+            if entry == 0 { return nil }
+            if hashes[entry - 1] == hash, Self.sameKey(keys[entry - 1], key) { return entry - 1 }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func place(_ position: Int) {
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: hashes[position]) & mask
+        while table[slot] != 0 { slot = (slot + 1) & mask }
+        table[slot] = Int32(position + 1)
+    }
+
+    private func rebuildTable() {
+        var capacity = 32
+        while capacity < 4 * keys.count || capacity < 2 * expected { capacity *= 2 }
+        table = [Int32](repeating: 0, count: capacity)
+        for position in keys.indices { place(position) }
+    }
+
+    /// A per-process seed, so that no file can be built to make every key collide (copied into each dict: reading a
+    /// static costs a call per key).
+    private static let processSeed = UInt64(truncatingIfNeeded: Int.random(in: .min ... .max)) | 1
+    private let seed = PickleDict.processSeed
+    /// Entries announced by `reserve`, to size the index once.
+    private var expected = 0
+
+    /// Agrees with `sameKey`: text hashes its UTF-8 bytes, integers their value, other keys their `hashValue`.
+    func hash(_ key: PickleValue) -> UInt64 {
+        var h: UInt64
+        switch key {
+        case var .string(text):
+            h = text.withUTF8 { bytes in
+                var h = seed ^ UInt64(bytes.count)
+                guard let base = bytes.baseAddress else { return h }
+                var i = 0
+                while i + 8 <= bytes.count {
+                    h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+                    h ^= h >> 29
+                    i += 8
+                }
+                var tail: UInt64 = 0
+                while i < bytes.count {
+                    tail = tail << 8 | UInt64(base[i])
+                    i += 1
+                }
+                return h ^ tail
+            }
+        case let .int(value): h = seed ^ UInt64(bitPattern: Int64(value))
+        default: h = seed ^ UInt64(bitPattern: Int64(key.hashValue))
+        }
+        h = (h ^ (h >> 32)) &* 0xC4CE_B9FE_1A85_EC53
+        return h ^ (h >> 29)
+    }
+
+    static func sameKey(_ a: PickleValue, _ b: PickleValue) -> Bool {
+        if case var .string(x) = a {
+            guard case var .string(y) = b else { return false }
+            return x.withUTF8 { p in y.withUTF8 { q in p.count == q.count && (p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0) } }
+        }
+        return a == b
     }
 
     public var entries: Zip2Sequence<[PickleValue], [PickleValue]> { zip(keys, values) }

@@ -230,7 +230,15 @@ public final class Unpickler {
             start = streamFloor
             streamLevel = -1
         }
-        let items = Array(stack[start...])
+        // Moved out, not copied: the slots keep a `.none` each, so removing them releases nothing.
+        let count = stack.count - start
+        let items = count == 0 ? [] : [PickleValue](unsafeUninitializedCapacity: count) { buffer, initialized in
+            stack.withUnsafeMutableBufferPointer { slots in
+                buffer.baseAddress!.moveInitialize(from: slots.baseAddress! + start, count: count)
+                (slots.baseAddress! + start).initialize(repeating: .none, count: count)
+            }
+            initialized = count
+        }
         stack.removeSubrange(mark...)
         marks.removeLast()
         updateFloor()

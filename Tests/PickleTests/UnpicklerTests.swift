@@ -158,6 +158,43 @@ import Testing
     }
 }
 
+/// Dict keys as Python's dict sees them, in small (searched) and large (indexed) dicts.
+@Suite struct DictKeyTests {
+    /// PROTO 2, EMPTY_DICT, MARK, (key, BININT1 value)..., SETITEMS, STOP.
+    static func dictPickle(_ entries: [(key: [UInt8], value: UInt8)]) -> [UInt8] {
+        var bytes: [UInt8] = [0x80, 0x02, 0x7D, 0x28]
+        for (key, value) in entries { bytes += key + [0x4B, value] }
+        return bytes + [0x75, 0x2E]
+    }
+
+    static func text(_ s: String) -> [UInt8] { [0x8C, UInt8(s.utf8.count)] + Array(s.utf8) } // SHORT_BINUNICODE
+    static func int(_ i: UInt8) -> [UInt8] { [0x4B, i] }                                     // BININT1
+
+    @Test func repeatedKeysKeepTheirFirstPlaceAndTheirLastValue() throws {
+        for size in [3, 8, 9, 40, 700] {
+            var entries = (0..<size).map { (key: Self.text("ori-test@\($0)"), value: UInt8($0 % 200)) }
+            entries += [(Self.text("ori-test@1"), 201), (Self.int(7), 202), (Self.text("ori-test@0"), 203), (Self.int(7), 204)]
+            guard case let .dict(d) = try TestSupport.load(Self.dictPickle(entries)) else { Issue.record("not a dict"); return }
+            #expect(d.count == size + 1, "size \(size)")
+            #expect(d.keys.first == .string("ori-test@0") && d[.string("ori-test@0")] == .int(203))
+            #expect(d[.string("ori-test@1")] == .int(201) && d[.int(7)] == .int(204))
+            #expect(d[.string("ori-test@\(size - 1)")] == .int((size - 1) % 200) && d[.string("ori-test@\(size)")] == nil)
+            #expect(d.keys.last == .int(7))
+        }
+    }
+
+    @Test func textKeysCompareByCodePointsAsInPython() throws {
+        // "é" precomposed and as e + combining accent: one key for Swift's ==, two for Python.
+        for filler in [0, 20] {
+            var entries: [(key: [UInt8], value: UInt8)] = (0..<filler).map { (key: Self.text("k\($0)"), value: UInt8($0)) }
+            entries += [(Self.text("\u{E9}"), 1), (Self.text("e\u{301}"), 2)]
+            guard case let .dict(d) = try TestSupport.load(Self.dictPickle(entries)) else { Issue.record("not a dict"); return }
+            #expect(d.count == filler + 2)
+            #expect(d[.string("\u{E9}")] == .int(1) && d[.string("e\u{301}")] == .int(2))
+        }
+    }
+}
+
 @Suite struct MemoTests {
     @Test func denseAndSparseSlotsAgree() {
         var memo = Memo(useArray: true)
