@@ -215,49 +215,62 @@ static int decode_long(const struct huffman *h, uint64_t bits, int *length) {
 // MARK: - Move-to-front list: the first 16 entries in a vector register where the CPU allows
 
 #if defined(__SSSE3__)
-typedef struct { __m128i front; uint8_t tail[240 + 16]; } mtf_list; // tail: positions 16..255 and room for a vector
+// Positions 0..15 in `front`, the rest in 15 aligned vectors: every vector is loaded and stored whole at the same
+// place, so a load never straddles two recent stores (store forwarding would fail and stall it).
+typedef struct { __m128i tail[15]; } mtf_list;
+typedef __m128i mtf_front;
 
-static inline void mtf_init(mtf_list *m, const uint8_t *values) {
-    m->front = _mm_loadu_si128((const __m128i *)values);
-    memcpy(m->tail, values + 16, 240);
+static inline void mtf_init(__m128i *front, mtf_list *m, const uint8_t *values) {
+    *front = _mm_loadu_si128((const __m128i *)values);
+    for (int j = 0; j < 15; j++) m->tail[j] = _mm_loadu_si128((const __m128i *)(values + 16 + 16 * j));
 }
-static inline uint8_t mtf_first(const mtf_list *m) { return (uint8_t)_mm_cvtsi128_si32(m->front); }
+static inline uint8_t mtf_first(__m128i front, const mtf_list *m) {
+    (void)m;
+    return (uint8_t)_mm_cvtsi128_si32(front);
+}
 
-/// `vector` with its lanes up to `position` moved up one lane (lane 0 becomes 0) and the lanes above kept.
-__attribute__((always_inline)) static inline __m128i shift_lanes_through(__m128i vector, __m128i position) {
+/// `vector` with its lanes up to `position` taken from `moved` and the lanes above kept.
+__attribute__((always_inline)) static inline __m128i merge_through(__m128i vector, __m128i moved, __m128i position) {
     __m128i keep = _mm_cmpgt_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), position);
-    return _mm_or_si128(_mm_and_si128(keep, vector), _mm_andnot_si128(keep, _mm_slli_si128(vector, 1)));
+    return _mm_or_si128(_mm_and_si128(keep, vector), _mm_andnot_si128(keep, moved));
 }
 
-__attribute__((always_inline)) static inline uint8_t mtf_take(mtf_list *m, unsigned position) {
+__attribute__((always_inline)) static inline uint8_t mtf_take(__m128i *front, mtf_list *m, unsigned position) {
     if (position < 16) {
         __m128i at = _mm_set1_epi8((char)position);
-        __m128i value = _mm_shuffle_epi8(m->front, at);
-        m->front = _mm_or_si128(shift_lanes_through(m->front, at), _mm_and_si128(value, _mm_cvtsi32_si128(0xff)));
+        __m128i value = _mm_shuffle_epi8(*front, at);
+        __m128i moved = _mm_or_si128(_mm_slli_si128(*front, 1), _mm_and_si128(value, _mm_cvtsi32_si128(0xff)));
+        *front = merge_through(*front, moved, at);
         return (uint8_t)_mm_cvtsi128_si32(value);
     }
-    // Positions 16... : the tail's bytes before `position` move up one, vector by vector from the top.
-    uint8_t *tail = m->tail;
-    unsigned count = position - 16;
-    uint8_t value = tail[count];
-    __m128i low = _mm_loadu_si128((const __m128i *)tail);
-    if (count < 16) {
-        low = shift_lanes_through(low, _mm_set1_epi8((char)count));
-    } else {
-        for (unsigned k = count; k >= 16; k -= 16) _mm_storeu_si128((__m128i *)(tail + k - 15), _mm_loadu_si128((const __m128i *)(tail + k - 16)));
-        low = _mm_slli_si128(low, 1); // its lanes 1..15 repeat what the last vector moved
+    // Each vector up to the one holding `position` moves up a lane, taking the top lane of the vector below.
+    unsigned t = position - 16, top = t >> 4;
+    uint8_t value = ((const uint8_t *)m->tail)[t];
+    __m128i below = top ? m->tail[top - 1] : *front;
+    m->tail[top] = merge_through(m->tail[top], _mm_alignr_epi8(m->tail[top], below, 15), _mm_set1_epi8((char)(t & 15)));
+    for (unsigned j = top; j > 0; j--) {
+        __m128i lower = j > 1 ? m->tail[j - 2] : *front;
+        m->tail[j - 1] = _mm_alignr_epi8(below, lower, 15);
+        below = lower;
     }
-    _mm_storeu_si128((__m128i *)tail, _mm_or_si128(low, _mm_cvtsi32_si128(_mm_extract_epi16(m->front, 7) >> 8)));
-    m->front = _mm_or_si128(_mm_slli_si128(m->front, 1), _mm_cvtsi32_si128(value));
+    *front = _mm_or_si128(_mm_slli_si128(*front, 1), _mm_cvtsi32_si128(value));
     return value;
 }
 #else
 typedef struct { uint8_t values[256]; } mtf_list;
+typedef uint8_t mtf_front; // unused: the scalar list keeps every position in `values`
 
-static inline void mtf_init(mtf_list *m, const uint8_t *values) { memcpy(m->values, values, 256); }
-static inline uint8_t mtf_first(const mtf_list *m) { return m->values[0]; }
+static inline void mtf_init(mtf_front *front, mtf_list *m, const uint8_t *values) {
+    (void)front;
+    memcpy(m->values, values, 256);
+}
+static inline uint8_t mtf_first(mtf_front front, const mtf_list *m) {
+    (void)front;
+    return m->values[0];
+}
 
-__attribute__((always_inline)) static inline uint8_t mtf_take(mtf_list *m, unsigned position) {
+__attribute__((always_inline)) static inline uint8_t mtf_take(mtf_front *front, mtf_list *m, unsigned position) {
+    (void)front;
     uint8_t value = m->values[position];
     memmove(m->values + 1, m->values, position);
     m->values[0] = value;
@@ -425,8 +438,9 @@ static int read_block(nb_bz2_decoder *d) {
     uint32_t seen[256] = {0}; // occurrences of each byte so far: the rank of the next one
     uint8_t initial[256] = {0};
     memcpy(initial, byte_of, (size_t)used);
+    mtf_front front;
     mtf_list list;
-    mtf_init(&list, initial);
+    mtf_init(&front, &list, initial);
     uint64_t bits = d->bits;
     int bit_count = d->bit_count;
     const struct huffman *h = d->tables;
@@ -462,7 +476,7 @@ static int read_block(nb_bz2_decoder *d) {
         }
         if (run) {
             if (run > limit - n) return fail(d, NB_BZ2_ERROR_CORRUPT, "a block is longer than its stream header allows");
-            uint8_t byte = mtf_first(&list);
+            uint8_t byte = mtf_first(front, &list);
             for (uint32_t k = 0; k < run; k++) tt[n + k] = (seen[byte] + k) << 8 | byte;
             seen[byte] += run;
             n += run;
@@ -471,7 +485,7 @@ static int read_block(nb_bz2_decoder *d) {
         }
         if (symbol == end_of_block) break;
         if (n >= limit) return fail(d, NB_BZ2_ERROR_CORRUPT, "a block is longer than its stream header allows");
-        uint8_t byte = mtf_take(&list, (unsigned)symbol - 1);
+        uint8_t byte = mtf_take(&front, &list, (unsigned)symbol - 1);
         tt[n++] = seen[byte]++ << 8 | byte;
     }
     d->bits = bits;

@@ -151,27 +151,10 @@ public enum OfficialImport {
             throw RecordError(context: dir, reason: "a directory to import must be a NATS-Bench simple layout holding \(metaFile)")
         }
         let known = Set(try store.sources().map(\.sha256))
-        let metaBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: metaPath)))
-        let names = try metaArchs(try PickleFile.load(bytes: metaBytes), context: metaPath)
-        let metaSHA = digest(metaBytes)
-        var counts: [String: Int] = [:]
-        var imported = 0, skipped = 0
-        if known.contains(metaSHA) {
-            skipped += 1
-        } else {
-            try store.db.transaction {
-                let id = try store.addSource(path: absolute(metaPath), kind: "nats-simple", sizeBytes: metaBytes.count, sha256: metaSHA)
-                let writer = try RecordWriter(store: store, sourceID: id)
-                for (index, name) in names.enumerated() {
-                    try writer.addArchitecture(index: index, archString: name, context: "\(metaPath), meta_archs[\(index)]")
-                }
-                try writer.finish()
-            }
-            imported += 1
-        }
-
         let files = try FileManager.default.contentsOfDirectory(atPath: dir)
             .filter { $0.count == 18 && $0.hasSuffix(".pickle.pbz2") && Int($0.prefix(6)) != nil }.sorted()
+        // The parsing threads start first: they need nothing from the meta file, whose 15,625 architecture rows
+        // this thread writes meanwhile (the first records wait in the queue).
         let threads = 2
         let queue = WorkQueue<Parsed>(capacity: 16, producers: threads)
         let next = Counter()
@@ -199,6 +182,36 @@ public enum OfficialImport {
                 }
             }
         }
+        func stopParsing() {
+            cancelled.set()
+            while queue.pop() != nil {}
+        }
+
+        var counts: [String: Int] = [:]
+        var imported = 0, skipped = 0
+        let names: [String]
+        do {
+            let metaBytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: metaPath)))
+            names = try metaArchs(try PickleFile.load(bytes: metaBytes), context: metaPath)
+            let metaSHA = digest(metaBytes)
+            if known.contains(metaSHA) {
+                skipped += 1
+            } else {
+                try store.db.transaction {
+                    let id = try store.addSource(path: absolute(metaPath), kind: "nats-simple", sizeBytes: metaBytes.count, sha256: metaSHA)
+                    let writer = try RecordWriter(store: store, sourceID: id)
+                    for (index, name) in names.enumerated() {
+                        try writer.addArchitecture(index: index, archString: name, context: "\(metaPath), meta_archs[\(index)]")
+                    }
+                    try writer.finish()
+                }
+                imported += 1
+            }
+        } catch {
+            stopParsing()
+            throw error
+        }
+
         let meter = ProgressMeter(label: URL(fileURLWithPath: dir).lastPathComponent, total: files.count, unit: "architectures",
                                   quiet: !progress)
         do {
@@ -238,8 +251,7 @@ public enum OfficialImport {
             try commit()
             meter.finish(at: done)
         } catch {
-            cancelled.set()
-            while queue.pop() != nil {}
+            stopParsing()
             throw error
         }
         return summary(dir, "nats-simple", skipped: skipped, imported: imported, counts: counts, start)

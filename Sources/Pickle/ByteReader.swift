@@ -69,6 +69,14 @@ public final class ByteReader {
         return result
     }
 
+    /// Runs `body` on every buffered byte (at least `minimum` of them unless the input ends first); `body` returns
+    /// how many it consumed.
+    @inline(__always)
+    public func withBufferedBytes(minimum: Int, _ body: (UnsafeRawBufferPointer) throws -> Int) throws {
+        if end - start < minimum { try fill(minimum) }
+        start += try body(UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+    }
+
     public func uint16(_ what: @autoclosure () -> String) throws -> UInt16 {
         try withBytes(2, what()) { UInt16($0[0]) | UInt16($0[1]) << 8 }
     }

@@ -65,6 +65,7 @@ public final class Unpickler {
     /// Reads one pickle and returns its object.
     public func load() throws -> PickleValue {
         while true {
+            if stream == nil { try readCommonOpcodes() }
             opOffset = reader.offset
             let op = try Opcode.decode(try reader.byte("an opcode"), at: opOffset)
             switch op {
@@ -192,6 +193,45 @@ public final class Unpickler {
                 stack.append(.persistentID(id))
             }
             if stack.count >= streamTrigger { try handOverOldestStreamedEntry() }
+        }
+    }
+
+    /// The opcodes that make up nearly all of a benchmark file (BINFLOAT, BININT1, ASCII SHORT_BINUNICODE, MEMOIZE,
+    /// BINGET), read straight from the reader's buffer while whole ones are there. Anything else, or anything these
+    /// would have to reject, is left to the general loop, which reads it again and reports it with its offset.
+    private func readCommonOpcodes() throws {
+        var values: [PickleValue] = []
+        swap(&values, &stack) // a local array appends without re-checking the property's exclusivity and uniqueness
+        defer { swap(&values, &stack) }
+        try reader.withBufferedBytes(minimum: 64) { bytes in
+            let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count = bytes.count
+            var i = 0
+            scan: while count - i >= 10 {
+                switch p[i] {
+                case Opcode.binFloat.rawValue:
+                    values.append(.float(Double(bitPattern: UInt64(bigEndian: UnsafeRawPointer(p + i + 1).loadUnaligned(as: UInt64.self)))))
+                    i += 9
+                case Opcode.binInt1.rawValue:
+                    values.append(.int(Int(p[i + 1])))
+                    i += 2
+                case Opcode.shortBinUnicode.rawValue:
+                    let n = Int(p[i + 1])
+                    guard count - i >= 2 + n, let text = Self.asciiText(UnsafeBufferPointer(start: p + i + 2, count: n)) else { break scan }
+                    values.append(.string(text))
+                    i += 2 + n
+                case Opcode.memoize.rawValue:
+                    guard values.count > floor, let value = values.last else { break scan }
+                    remember(value, in: definedSlots.count)
+                    i += 1
+                case Opcode.binGet.rawValue:
+                    guard let value = recall(Int(p[i + 1])) else { break scan }
+                    values.append(value)
+                    i += 2
+                default:
+                    break scan
+                }
+            }
+            return i
         }
     }
 
@@ -348,7 +388,11 @@ public final class Unpickler {
     // MARK: - Memo
 
     private func put(_ slot: Int, _ op: Opcode) throws {
-        let value = try top(op)
+        remember(try top(op), in: slot)
+    }
+
+    @inline(__always)
+    private func remember(_ value: PickleValue, in slot: Int) {
         definedSlots.insert(slot)
         if pendingReads.map({ $0.reads(of: slot) > 0 }) ?? true { memo[slot] = value }
     }
@@ -357,11 +401,18 @@ public final class Unpickler {
     var liveMemoEntries: Int { memo.liveCount }
 
     private func get(_ slot: Int) throws -> PickleValue {
-        guard let value = memo[slot] else {
+        guard let value = recall(slot) else {
             throw malformed(definedSlots.contains(slot)
                 ? "memo slot \(slot) is read more often than the memo scan counted (the two passes disagree)"
                 : "memo slot \(slot) is read before it is written")
         }
+        return value
+    }
+
+    /// The memo's value in `slot`, counted as read; nil where there is none.
+    @inline(__always)
+    private func recall(_ slot: Int) -> PickleValue? {
+        guard let value = memo[slot] else { return nil }
         if pendingReads?.consumeRead(slot) == true { memo[slot] = nil }
         return value
     }
@@ -490,14 +541,19 @@ public final class Unpickler {
         return .int(Int(Int64(bitPattern: value)))
     }
 
+    /// ASCII text (every key of the benchmark files) needs no validation; String(validating:) costs a generic
+    /// metadata lookup per call, a tenth of unpickling a NATS-Bench file. Nil for anything else.
+    @inline(__always)
+    static func asciiText(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        bytes.allSatisfy { $0 < 0x80 } ? String(decoding: bytes, as: UTF8.self) : nil
+    }
+
     private func string(_ count: Int) throws -> String {
         let decoded: String?
         if count <= 1 << 16 {
             decoded = try reader.withBytes(count, "a string of \(count) bytes") { raw in
                 let bytes = raw.assumingMemoryBound(to: UInt8.self)
-                // ASCII (every key of the benchmark files) needs no validation; String(validating:) costs a generic
-                // metadata lookup per call, a tenth of unpickling a NATS-Bench file.
-                return bytes.allSatisfy { $0 < 0x80 } ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+                return Self.asciiText(bytes) ?? String(validating: bytes, as: UTF8.self)
             }
         } else {
             decoded = String(validating: try reader.bytes(count, "a string of \(count) bytes"), as: UTF8.self)
