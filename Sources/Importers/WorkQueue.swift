@@ -18,7 +18,7 @@ final class WorkQueue<Element>: @unchecked Sendable {
         condition.lock()
         while items.count - head >= capacity { condition.wait() }
         items.append(item)
-        condition.broadcast()
+        if items.count - head == 1 { condition.broadcast() } // only an empty queue has a consumer waiting
         condition.unlock()
     }
 
@@ -39,12 +39,13 @@ final class WorkQueue<Element>: @unchecked Sendable {
             condition.wait()
         }
         let item = items[head]
+        let wasFull = items.count - head >= capacity // only then can a producer be waiting
         head += 1
         if head > 64 && head * 2 > items.count {
             items.removeFirst(head)
             head = 0
         }
-        condition.broadcast()
+        if wasFull { condition.broadcast() }
         return item
     }
 }

@@ -127,7 +127,7 @@ public final class PickleDict: PickleContainer, Hashable, @unchecked Sendable {
         if expected > Self.linearLimit { hashes.reserveCapacity(expected) }
     }
 
-    func set(_ key: PickleValue, _ value: PickleValue) {
+    func set(_ key: consuming PickleValue, _ value: consuming PickleValue) {
         if keys.count < Self.linearLimit {
             if let i = position(of: key, hash: 0) {
                 values[i] = value

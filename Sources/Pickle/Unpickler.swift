@@ -353,7 +353,7 @@ public final class Unpickler {
     }
 
     /// SETITEM(S): `items` alternates keys and values.
-    private func setItems(_ items: [PickleValue], in target: PickleValue) throws {
+    private func setItems(_ items: consuming [PickleValue], in target: PickleValue) throws {
         guard case let .dict(dict) = target else { throw malformed("SETITEM(S) on a \(target.typeName), not a dict") }
         guard items.count % 2 == 0 else { throw malformed("SETITEMS with an odd number of stack items") }
         if dict.isStreamed {
@@ -363,11 +363,17 @@ public final class Unpickler {
         try checkMutable(dict, "dict")
         dict.reserve(items.count / 2)
         for i in stride(from: 0, to: items.count, by: 2) {
-            let key = items[i], value = items[i + 1]
-            guard !key.isUnhashable else { throw malformed("unhashable dict key of type \(key.typeName)") }
-            dict.adopt(height: try checkNesting(key))
-            dict.adopt(height: try checkNesting(value))
-            dict.set(key, value)
+            guard !items[i].isUnhashable else { throw malformed("unhashable dict key of type \(items[i].typeName)") }
+            dict.adopt(height: try checkNesting(items[i]))
+            dict.adopt(height: try checkNesting(items[i + 1]))
+        }
+        // Moved into the dict, not copied: the array keeps a `.none` in each slot, so freeing it releases nothing.
+        items.withUnsafeMutableBufferPointer { pairs in
+            for i in stride(from: 0, to: pairs.count, by: 2) {
+                let key = (pairs.baseAddress! + i).move(), value = (pairs.baseAddress! + i + 1).move()
+                (pairs.baseAddress! + i).initialize(repeating: .none, count: 2)
+                dict.set(key, value)
+            }
         }
     }
 
