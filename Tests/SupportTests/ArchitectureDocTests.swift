@@ -7,7 +7,7 @@ import TestSupport
 @Suite struct ArchitectureDocTests {
     /// Module -> its dependencies, from `.target(name: "X", dependencies: [...])` entries of Package.swift.
     static func packageTargets(_ manifest: String) throws -> [String: Set<String>] {
-        let target = try NSRegularExpression(pattern: #"\.target\(\s*name:\s*"([A-Za-z]+)"(\s*,\s*dependencies:\s*\[([^\]]*)\])?"#)
+        let target = try NSRegularExpression(pattern: #"\.target\(\s*name:\s*"([A-Za-z0-9]+)"(\s*,\s*dependencies:\s*\[([^\]]*)\])?"#)
         var modules: [String: Set<String>] = [:]
         for m in target.matches(in: manifest, range: NSRange(manifest.startIndex..., in: manifest)) {
             let name = String(manifest[Range(m.range(at: 1), in: manifest)!])
