@@ -42,8 +42,6 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // bzip2 decoding for the official benchmark files (libbz2's format, table-driven and with a parallel walk).
         .target(name: "CBZip2", cSettings: bzip2Codegen),
-        // zlib streams with fixed Huffman codes for the short per-epoch curves of an import.
-        .target(name: "CDeflateFixed", cSettings: [.unsafeFlags(["-O3"])]),
         // SHA-256 compression (x86 SHA extensions chosen at run time) for the fingerprints of imported files.
         .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -55,8 +53,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Datasets", "SearchSpace", "Support"], path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
-        .target(name: "Store", dependencies: ["CSQLite", "CDeflate", "CDeflateFixed", "CSHA256", "SearchSpace", "Support"], swiftSettings: optimised),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CDeflate", "CDeflateFixed", "CSHA256", "Support", "TestSupport"]),
+        .target(name: "Store", dependencies: ["CSQLite", "CDeflate", "CSHA256", "SearchSpace", "Support"], swiftSettings: optimised),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CSHA256", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
         .executableTarget(name: "store-benchmark", dependencies: ["Store"], path: "benchmarks/StoreBenchmark"),

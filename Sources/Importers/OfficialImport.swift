@@ -63,7 +63,7 @@ public enum OfficialImport {
         let written = Counter()
         startThread {
             do {
-                let compressor = CurveCompressor()
+                let compressor = try CurveCompressor()
                 var stream = StreamRequest(path: [.string("arch2infos")]) { key, value in
                     if cancelled.isSet { throw CancellationError() }
                     let index = try RecordParser.int(key, "arch2infos key", path)
@@ -164,7 +164,11 @@ public enum OfficialImport {
         for _ in 0..<threads {
             startThread {
                 defer { queue.finish() }
-                let compressor = CurveCompressor()
+                let compressor: CurveCompressor
+                do { compressor = try CurveCompressor() } catch {
+                    queue.push(.failed(RecordError(context: dir, reason: "\(error)")))
+                    return
+                }
                 while !cancelled.isSet, let i = next.take(below: files.count) {
                     let path = (dir as NSString).appendingPathComponent(files[i])
                     do {
