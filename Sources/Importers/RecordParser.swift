@@ -108,10 +108,11 @@ public enum RecordParser {
         guard case let .dict(d) = value else { throw RecordError(context: context, reason: "\(name) is a \(value.typeName)") }
         var series = [Double](repeating: .nan, count: epochs)
         let epochName = "\(name) epoch" // built once: per entry it was a string allocation per value
-        for (k, v) in d.entries {
-            let epoch = try int(k, epochName, context)
+        let keys = d.keys, values = d.values // read in place: iterating the pairs copied every key and value
+        for i in keys.indices {
+            let epoch = try int(keys[i], epochName, context)
             guard (0..<epochs).contains(epoch) else { throw RecordError(context: context, reason: "\(name) has epoch \(epoch) of \(epochs)") }
-            series[epoch] = try number(v, name, context)
+            series[epoch] = try number(values[i], name, context)
         }
         return series
     }
@@ -122,16 +123,17 @@ public enum RecordParser {
         guard case let .dict(d) = value else { throw RecordError(context: context, reason: "eval dict is a \(value.typeName)") }
         var series = [[Double]](repeating: [Double](repeating: .nan, count: epochs), count: splits.count)
         let prefixes = splits.map { Array(($0 + "@").utf8) }
-        for (k, v) in d.entries {
-            guard case var .string(key) = k else { continue }
+        let keys = d.keys, values = d.values
+        for i in keys.indices {
+            guard case var .string(key) = keys[i] else { continue }
             key.makeContiguousUTF8() // native strings already are: no copy
             try key.utf8.withContiguousStorageIfAvailable { bytes in
-                for (i, prefix) in prefixes.enumerated()
+                for (split, prefix) in prefixes.enumerated()
                 where bytes.count >= prefix.count && memcmp(bytes.baseAddress!, prefix, prefix.count) == 0 {
                     guard let epoch = decimal(UnsafeBufferPointer(rebasing: bytes[prefix.count...])), epoch < epochs else {
                         throw RecordError(context: context, reason: "eval key '\(key)' outside epochs 0..<\(epochs)")
                     }
-                    series[i][epoch] = try number(v, key, context)
+                    series[split][epoch] = try number(values[i], key, context)
                 }
             }
         }

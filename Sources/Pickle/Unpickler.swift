@@ -329,13 +329,17 @@ public final class Unpickler {
     /// value's height (computed once: containers adopt it).
     @discardableResult
     private func checkNesting(_ child: PickleValue) throws -> Int {
-        let height = child.height
-        guard height < limits.maxNesting else { throw limit("containers nested deeper than \(limits.maxNesting)") }
-        switch child {
+        let height: Int
+        switch child { // one switch: nearly every value is a scalar
+        case .none, .bool, .int, .bigInt, .float, .string, .bytes, .numpyScalar, .dtype, .global:
+            height = 0
         case let .list(c as PickleContainer), let .dict(c as PickleContainer), let .set(c as PickleContainer):
             c.isSealed = true
-        default: break
+            height = c.height
+        case .tuple, .frozenSet, .ndarray, .persistentID:
+            height = child.height
         }
+        guard height < limits.maxNesting else { throw limit("containers nested deeper than \(limits.maxNesting)") }
         return height
     }
 
