@@ -204,7 +204,8 @@ public final class Unpickler {
         swap(&values, &stack) // a local array appends without re-checking the property's exclusivity and uniqueness
         defer { swap(&values, &stack) }
         try reader.withBufferedBytes(minimum: 64) { bytes in
-            let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count = bytes.count
+            guard let base = bytes.baseAddress else { return 0 }
+            let p = base.assumingMemoryBound(to: UInt8.self), count = bytes.count
             var i = 0
             scan: while count - i >= 10 {
                 switch p[i] {
