@@ -436,11 +436,9 @@ static int read_block(nb_bz2_decoder *d) {
     // Symbols: runs of the list's first byte (RUNA/RUNB digits, bijective base 2), list positions, end of block.
     uint32_t *tt = d->tt, n = 0, limit = d->block_limit;
     uint32_t seen[256] = {0}; // occurrences of each byte so far: the rank of the next one
-    uint8_t initial[256] = {0};
-    memcpy(initial, byte_of, (size_t)used);
     mtf_front front;
     mtf_list list;
-    mtf_init(&front, &list, initial);
+    mtf_init(&front, &list, byte_of); // byte_of is zero past `used`: the list's unused tail
     uint64_t bits = d->bits;
     int bit_count = d->bit_count;
     const struct huffman *h = d->tables;

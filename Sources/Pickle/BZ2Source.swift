@@ -35,9 +35,7 @@ public final class BZ2ByteSource: ByteSource {
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
-        let n = withExtendedLifetime(input) {
-            nb_bz2_decode(decoder, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count)
-        }
+        let n = nb_bz2_decode(decoder, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), buffer.count)
         if n >= 0 { return n }
         if Int32(n) == NB_BZ2_ERROR_READ, let error = input.error { throw error }
         throw PickleError.bzip2(String(cString: nb_bz2_error_detail(decoder)), compressedOffset: Int(nb_bz2_compressed_offset(decoder)))

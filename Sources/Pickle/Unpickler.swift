@@ -271,15 +271,7 @@ public final class Unpickler {
             start = streamFloor
             streamLevel = -1
         }
-        // Moved out, not copied: the slots keep a `.none` each, so removing them releases nothing.
-        let count = stack.count - start
-        let items = count == 0 ? [] : [PickleValue](unsafeUninitializedCapacity: count) { buffer, initialized in
-            stack.withUnsafeMutableBufferPointer { slots in
-                buffer.baseAddress!.moveInitialize(from: slots.baseAddress! + start, count: count)
-                (slots.baseAddress! + start).initialize(repeating: .none, count: count)
-            }
-            initialized = count
-        }
+        let items = stack.withUnsafeMutableBufferPointer { slots in (start..<slots.count).map { Self.take(slots.baseAddress! + $0) } }
         stack.removeSubrange(mark...)
         marks.removeLast()
         updateFloor()
@@ -372,14 +364,20 @@ public final class Unpickler {
             dict.adopt(height: try checkNesting(items[i]))
             dict.adopt(height: try checkNesting(items[i + 1]))
         }
-        // Moved into the dict, not copied: the array keeps a `.none` in each slot, so freeing it releases nothing.
         items.withUnsafeMutableBufferPointer { pairs in
             for i in stride(from: 0, to: pairs.count, by: 2) {
-                let key = (pairs.baseAddress! + i).move(), value = (pairs.baseAddress! + i + 1).move()
-                (pairs.baseAddress! + i).initialize(repeating: .none, count: 2)
-                dict.set(key, value)
+                dict.set(Self.take(pairs.baseAddress! + i), Self.take(pairs.baseAddress! + i + 1))
             }
         }
+    }
+
+    /// Moves a value out of an array slot instead of copying it, leaving `.none` there, so that freeing the array
+    /// (or removing the slot) releases nothing.
+    @inline(__always)
+    private static func take(_ slot: UnsafeMutablePointer<PickleValue>) -> PickleValue {
+        let value = slot.move()
+        slot.initialize(to: .none)
+        return value
     }
 
     private func insert(_ items: [PickleValue], into set: PickleSet) throws {
