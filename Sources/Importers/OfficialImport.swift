@@ -31,9 +31,11 @@ public enum OfficialImport {
     public static func run(path: String, into store: BenchmarkStore, progress: Bool = true) throws -> OfficialImportSummary {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw StoreError.fileUnreadable(path) }
-        return isDirectory.boolValue
-            ? try importSimpleDirectory(path, store, progress: progress)
-            : try importSingleFile(path, store, progress: progress)
+        return try store.appendingInBulk {
+            isDirectory.boolValue
+                ? try importSimpleDirectory(path, store, progress: progress)
+                : try importSingleFile(path, store, progress: progress)
+        }
     }
 
     // MARK: - Single file
