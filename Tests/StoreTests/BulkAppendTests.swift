@@ -18,6 +18,7 @@ import TestSupport
         let dir = SharedData.temporaryDirectory()
         let store = try BenchmarkStore(path: dir.appendingPathComponent("bulk.sqlite").path)
         #expect(try journalMode(store) == "wal")
+        #expect(try store.db.scalar("PRAGMA page_size")?.int == 16384) // a new file's pages (BenchmarkStore.init)
         try store.appendingInBulk {
             #expect(try journalMode(store) == "truncate")
             _ = try store.importTable(path: Fixtures.write(Fixtures.mergedCSV(rows: 0..<20), name: "a.csv", in: dir), allowPartial: true)
