@@ -42,6 +42,8 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // bzip2 decoding for the official benchmark files (libbz2's format, table-driven and with a parallel walk).
         .target(name: "CBZip2", cSettings: bzip2Codegen),
+        // zlib streams for the short per-epoch curves of an import (per-curve Huffman codes, no per-call table clear).
+        .target(name: "CZlibEncoder", cSettings: [.unsafeFlags(["-O3"])]),
         // SHA-256 compression (x86 SHA extensions chosen at run time) for the fingerprints of imported files.
         .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -53,8 +55,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Datasets", "SearchSpace", "Support"], path: "Tests/TestSupport"),
 
         // The SQLite file: wrapper, schema and migrations, table import, typed queries.
-        .target(name: "Store", dependencies: ["CSQLite", "CDeflate", "CSHA256", "SearchSpace", "Support"], swiftSettings: optimised),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CSHA256", "TestSupport"]),
+        .target(name: "Store", dependencies: ["CSQLite", "CDeflate", "CZlibEncoder", "CSHA256", "SearchSpace", "Support"], swiftSettings: optimised),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CDeflate", "CZlibEncoder", "CSHA256", "Support", "TestSupport"]),
 
         // Timings of the store for benchmarks/store.sh.
         .executableTarget(name: "store-benchmark", dependencies: ["Store"], path: "benchmarks/StoreBenchmark"),

@@ -1,4 +1,5 @@
 import CDeflate
+import CZlibEncoder
 
 /// How a `curves.per_epoch` blob holds its values (column `curves.encoding`, data/SCHEMA.md).
 public enum CurveEncoding: String, Sendable {
@@ -16,11 +17,13 @@ public struct EncodedCurve: Sendable, Equatable {
     public let encoding: CurveEncoding
 }
 
-/// Encodes curves with libdeflate, which writes the same zlib format as zlib at 2.5x its speed on 800-byte curves
-/// (zlib's level 1 was 12 % of an import's CPU). Not shareable between threads: each thread of an import that parses
-/// records owns one, so compression runs beside the parsing instead of on the thread that writes SQLite.
+/// Encodes curves with nb201's zlib encoder (`CZlibEncoder`): libdeflate 1.14's fastest level spent ~5.5 of its
+/// ~10 microseconds per 800-byte curve clearing a 128 KB hash table before reading a byte (9 % of an import's CPU);
+/// this writes the same format, per-curve Huffman codes, within 1 % of its size. Not shareable between threads:
+/// each thread of an import that parses records owns one, so compression runs beside the parsing instead of on the
+/// thread that writes SQLite.
 public final class CurveCompressor {
-    private let compressor: OpaquePointer
+    private let encoder: OpaquePointer
     private var output = [UInt8](repeating: 0, count: 4096)
     /// Encodings of constant curves already made, by (float32 bits, epochs): NATS-Bench's time curves repeat one
     /// value, the same for every seed of a (dataset, budget, split), so about 70 % of them were made before.
@@ -33,14 +36,13 @@ public final class CurveCompressor {
     private static let constantCurvesLimit = 1024
 
     public init() throws(StoreError) {
-        // Level 1: levels 2-12 make curves 5 % smaller at half the speed (measured on NATS-Bench curves).
-        guard let compressor = libdeflate_alloc_compressor(1) else {
-            throw .cannotWrite("curves", reason: "libdeflate could not start a compressor (out of memory?)")
+        guard let encoder = nb_zlib_encoder_new() else {
+            throw .cannotWrite("curves", reason: "no memory for a curve encoder")
         }
-        self.compressor = compressor
+        self.encoder = encoder
     }
 
-    deinit { libdeflate_free_compressor(compressor) }
+    deinit { nb_zlib_encoder_free(encoder) }
 
     /// zlib(little-endian float32 of `values`).
     public func encode(_ values: [Double]) throws(StoreError) -> EncodedCurve {
@@ -53,13 +55,16 @@ public final class CurveCompressor {
             constant = ConstantCurve(bits: first, epochs: bits.count)
             if let known = constantCurves[constant!] { return known }
         }
-        let bound = libdeflate_zlib_compress_bound(compressor, 4 * bits.count)
+        let bound = nb_zlib_encode_bound(4 * bits.count)
         if output.count < bound { output = [UInt8](repeating: 0, count: bound) }
-        // The output holds the bound, so compression cannot run out of space (0 would mean it did).
+        // The output holds the bound and the length is checked above, so encoding cannot fail (0 would mean it did).
         let written = bits.withUnsafeBytes { raw in
-            output.withUnsafeMutableBytes { libdeflate_zlib_compress(compressor, raw.baseAddress, raw.count, $0.baseAddress, $0.count) }
+            output.withUnsafeMutableBytes {
+                nb_zlib_encode(encoder, raw.baseAddress?.assumingMemoryBound(to: UInt8.self), raw.count,
+                               $0.baseAddress!.assumingMemoryBound(to: UInt8.self), $0.count)
+            }
         }
-        precondition(written > 0, "libdeflate_zlib_compress into its own bound of \(bound) bytes failed")
+        precondition(written > 0, "nb_zlib_encode of \(4 * bits.count) bytes into its bound of \(bound) failed")
         let encoded = EncodedCurve(bytes: Array(output[..<written]), encoding: .zlibFloat32)
         if let constant {
             if constantCurves.count == Self.constantCurvesLimit { constantCurves.removeAll(keepingCapacity: true) }
