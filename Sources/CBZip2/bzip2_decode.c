@@ -308,10 +308,13 @@ __attribute__((always_inline)) static inline uint8_t mtf_take(__m128i *front, mt
     uint8_t value = ((const uint8_t *)m->tail)[t];
     __m128i below = top ? m->tail[top - 1] : *front;
     m->tail[top] = merge_through(m->tail[top], _mm_alignr_epi8(m->tail[top], below, 15), _mm_set1_epi8((char)(t & 15)));
-    for (unsigned j = top; j > 0; j--) {
-        __m128i lower = j > 1 ? m->tail[j - 2] : *front;
-        m->tail[j - 1] = _mm_alignr_epi8(below, lower, 15);
-        below = lower;
+    if (top > 0) {
+        for (unsigned j = top; j > 1; j--) { // the front vector, below tail[0], is moved last (no select per step)
+            __m128i lower = m->tail[j - 2];
+            m->tail[j - 1] = _mm_alignr_epi8(below, lower, 15);
+            below = lower;
+        }
+        m->tail[0] = _mm_alignr_epi8(below, *front, 15);
     }
     *front = _mm_or_si128(_mm_slli_si128(*front, 1), _mm_cvtsi32_si128(value));
     return value;
