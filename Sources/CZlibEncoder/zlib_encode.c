@@ -66,18 +66,18 @@ static inline int distance_code(uint32_t distance) {
 
 // MARK: - Huffman code lengths
 
-/// Sorts `keys` (frequency << 9 | symbol) by frequency, least first, with radix passes of 8 bits (4 for a few keys).
+/// Sorts `keys` (frequency << 9 | symbol) by frequency, least first, with byte-wise radix passes (stable, so equal
+/// frequencies keep symbol order).
 static void sort_by_frequency(uint32_t *keys, uint32_t *scratch, int n, uint32_t max_frequency) {
-    const int digit = n <= 32 ? 4 : 8, buckets = 1 << digit;
-    for (int shift = 9; (max_frequency << 9) >> shift; shift += digit) {
+    for (int shift = 9; (max_frequency << 9) >> shift; shift += 8) {
         uint32_t count[256] = {0};
-        for (int i = 0; i < n; i++) count[(keys[i] >> shift) & (buckets - 1)]++;
-        for (uint32_t i = 0, sum = 0; i < (uint32_t)buckets; i++) {
+        for (int i = 0; i < n; i++) count[(keys[i] >> shift) & 255]++;
+        for (uint32_t i = 0, sum = 0; i < 256; i++) {
             uint32_t c = count[i];
             count[i] = sum;
             sum += c;
         }
-        for (int i = 0; i < n; i++) scratch[count[(keys[i] >> shift) & (buckets - 1)]++] = keys[i];
+        for (int i = 0; i < n; i++) scratch[count[(keys[i] >> shift) & 255]++] = keys[i];
         memcpy(keys, scratch, (size_t)n * sizeof *keys);
     }
 }
