@@ -73,12 +73,13 @@ import Testing
         #expect(try store.estimates(run: run.id).count == 40)
     }
 
-    /// A second Ctrl-C exits at once (the first one asked to stop after the path in progress; a path takes longer
-    /// than the 0.1 s between the two), and everything saved is still resumed.
+    /// A second Ctrl-C exits at once (the first one asked to stop after the path in progress; a path of 10,000 images
+    /// takes ~0.5 s here, well over the 0.1 s between the two: 2,000 took 0.1 s and raced), and everything saved is
+    /// still resumed.
     @Test func secondCtrlCExitsAtOnce() throws {
         let program = try NB201Program()
         expectFinished(try program.run(tinyTrain + dataOptions))
-        let evaluate = ["evaluate", "--run", "supernet-cifar10-tiny-k2-s0", "--archs", "sample:6", "--validation-images", "2000"] + dataOptions
+        let evaluate = ["evaluate", "--run", "supernet-cifar10-tiny-k2-s0", "--archs", "sample:6", "--validation-images", "10000"] + dataOptions
         let twice = try program.run(evaluate, signals: [SIGINT, SIGINT], when: "paths")
         #expect(twice.status == 130 && twice.stderr.contains("again: exiting now"), "exit \(twice.status); stderr: \(twice.stderr)")
         #expect(!twice.stderr.contains("interrupted: kept"))
