@@ -86,11 +86,11 @@ let package = Package(
 
         // Restricted unpickler, bzip2 streams, torch containers (legacy and zip). Knows no NAS.
         .target(name: "Pickle", dependencies: ["CBZip2"], swiftSettings: optimised),
-        .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Support"]),
+        .testTarget(name: "PickleTests", dependencies: ["Pickle", "CBZ2", "Support", "TestSupport"]),
 
         // Official benchmark importers (NATS simple/single file, NB201 .pth) into the Store, and the data-quality facts.
         .target(name: "Importers", dependencies: ["Store", "Pickle", "SearchSpace", "Support"], swiftSettings: optimised),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Pickle", "Store", "TestSupport"]),
 
         // Datasets: CIFAR-10/100 and ImageNet16-120 readers, NB201 splits, augmentation, seeded batching.
         .target(name: "Datasets", dependencies: ["Support", "Pickle", "SearchSpace"], swiftSettings: optimised),
@@ -105,7 +105,7 @@ let package = Package(
 
         // One-shot and K-shot supernets: weight dictionary, simplex-net, training loop, checkpoints, path evaluation.
         .target(name: "Supernet", dependencies: ["Engine", "Networks", "SearchSpace", "Datasets", "Support"], swiftSettings: optimised),
-        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets", "Support"]),
+        .testTarget(name: "SupernetTests", dependencies: ["Supernet", "Engine", "Networks", "SearchSpace", "Datasets", "Support", "TestSupport"]),
         // Step timings of one-shot and K-shot supernets (benchmarks/supernet.sh builds it in release).
         .executableTarget(
             name: "supernet-benchmark", dependencies: ["Supernet", "Engine", "SearchSpace", "Datasets", "Support"],

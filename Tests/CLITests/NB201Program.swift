@@ -23,8 +23,7 @@ struct NB201Program {
     /// Generated once per test process (writing them takes a few seconds); every test works in its own folder.
     static let fixtures: (data: String, splits: String, truth: String) = {
         let dir = SharedData.temporaryDirectory()
-        let splits = dir.appendingPathComponent("splits").path
-        let data = try! SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits)
+        let (data, splits) = SyntheticDatasetFiles.sharedCIFAR10
         let truth = try! GeneratedGroundTruth.write(to: dir.appendingPathComponent("truth.csv").path)
         return (data, splits, truth)
     }()

@@ -10,8 +10,7 @@ import TestSupport
 @Suite struct ReducedTrainingExperimentTests {
     @Test func estimatesResumesAndRefusesAnotherProtocol() throws {
         let dir = SharedData.temporaryDirectory()
-        let splits = dir.appendingPathComponent("splits").path
-        let data = try SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits)
+        let (data, splits) = SyntheticDatasetFiles.sharedCIFAR10
         let store = try BenchmarkStore(path: dir.appendingPathComponent("db.sqlite").path)
         let header = "index,arch_str,op_codes,cifar10_test_hp200_avg,cifar100_xtest_hp200_avg,imagenet16_120_xtest_hp200_avg,cifar10valid_xvalid_hp200_avg,cifar10valid_oritest_hp200_avg,cifar10valid_train_hp200_avg,cifar10_test_hp12_1seed,cifar100_xtest_hp12_1seed,imagenet16_120_xtest_hp12_1seed,unique_str"
         let lines = (0..<20).map { i -> String in

@@ -14,8 +14,7 @@ import Training
 @Suite struct StandaloneExperimentTests {
     static func setUp() throws -> (store: BenchmarkStore, data: BenchmarkData, checkpoints: String) {
         let dir = SharedData.temporaryDirectory()
-        let splits = dir.appendingPathComponent("splits").path
-        let files = try SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits)
+        let (files, splits) = SyntheticDatasetFiles.sharedCIFAR10
         let data = try BenchmarkData.load(.cifar10Valid, dataDirectory: files, splitsDirectory: splits)
         return (try BenchmarkStore(path: dir.appendingPathComponent("db.sqlite").path), data, dir.appendingPathComponent("ckpt").path)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Store
+import TestSupport
 
 /// Paths and scratch databases for the importer tests.
 enum Support {
@@ -13,7 +14,7 @@ enum Support {
     }
 
     static func scratch(_ name: String) throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nb201-importers-\(getpid())-\(name)")
+        let dir = SharedData.scratchRoot.appendingPathComponent("importers-\(name)")
         try? FileManager.default.removeItem(at: dir)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir

@@ -1,5 +1,6 @@
 import CBZ2
 import Foundation
+import TestSupport
 @testable import Pickle
 
 /// Helpers shared by the Pickle tests: paths, in-memory loading, and writers for the containers under test.
@@ -46,9 +47,7 @@ enum TestSupport {
     }
 
     static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nb201-pickle-tests-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let url = dir.appendingPathComponent(name)
+        let url = SharedData.scratchRoot.appendingPathComponent("pickle-\(name)")
         try Data(bytes).write(to: url)
         return url.path
     }

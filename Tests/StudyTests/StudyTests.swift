@@ -19,13 +19,6 @@ import TestSupport
         return store
     }
 
-    /// Generated CIFAR-10 files and split file, written once for the tests that share them (reading never changes them).
-    static let cifar10: (data: String, splits: String) = {
-        let dir = SharedData.temporaryDirectory()
-        let splits = dir.appendingPathComponent("splits").path
-        return (try! SyntheticDatasetFiles.write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits), splits)
-    }()
-
     private func runner(_ plan: StudyPlan, _ dir: URL, data: String, splits: String) -> StudyRunner {
         StudyRunner(plan: plan, databasePath: dir.appendingPathComponent("db.sqlite").path, dataDirectory: data, splitsDirectory: splits,
                     checkpointDirectory: dir.appendingPathComponent("ckpt").path, jobs: 2, codeVersion: "test", quiet: true)
@@ -33,7 +26,7 @@ import TestSupport
 
     @Test func tinyStudyOnGeneratedCIFAR10WritesTheReportAndResumes() throws {
         let dir = SharedData.temporaryDirectory()
-        let (data, splits) = Self.cifar10
+        let (data, splits) = SyntheticDatasetFiles.sharedCIFAR10
         let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
         var plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
         plan.fewShotEdge = 0
@@ -146,7 +139,7 @@ import TestSupport
     /// its work kept; run again it finishes every run.
     @Test func stoppedStudyKeepsItsWorkAndResumes() throws {
         let dir = SharedData.temporaryDirectory()
-        let (data, splits) = Self.cifar10
+        let (data, splits) = SyntheticDatasetFiles.sharedCIFAR10
         let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
         var plan = try StudyPlan.standard(preset: "tiny", dataset: .cifar10)
         plan.seeds = [0]
@@ -170,6 +163,7 @@ import TestSupport
         let dir = SharedData.temporaryDirectory()
         let splits = dir.appendingPathComponent("splits").path
         let data = try SyntheticDatasetFiles.write(layout, to: dir.appendingPathComponent(folder).path, splits: splits)
+        defer { try? FileManager.default.removeItem(atPath: data) } // 116-154 MB, read by this test only
         let store = try store(at: dir.appendingPathComponent("db.sqlite").path)
         var plan = try StudyPlan.standard(preset: "tiny", dataset: dataset)
         plan.seeds = [0]

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import SearchSpace
 import Testing
+import TestSupport
 @testable import Supernet
 
 /// The K-shot training options of issue 14 on tiny generated data: codes that collapse under the old protocol do not
@@ -120,8 +121,7 @@ import Testing
 
     /// Training with every new option resumes bit-identically from a checkpoint written mid-run.
     @Test func newOptionsResumeIdentically() throws {
-        let directory = try TrainingTests.temporaryDirectory("options")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = SharedData.temporaryDirectory()
         var config = Self.withNewOptions(Self.config())
         config.epochs = 4
         let whole = try SupernetTrainer(config: config, training: Self.data, dataset: .cifar10)
@@ -140,8 +140,7 @@ import Testing
     /// runs that trained their own warm-up; a one-shot run of another warm-up protocol, or a checkpoint that is not at
     /// the end of the warm-up, is refused and changes nothing.
     @Test func branchingFromTheOneShotWarmupEqualsTrainingIt() throws {
-        let directory = try TrainingTests.temporaryDirectory("branch")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = SharedData.temporaryDirectory()
         var base = Self.config()
         base.epochs = 4
         var oneShot = base

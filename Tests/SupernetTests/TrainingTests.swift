@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import SearchSpace
 import Testing
+import TestSupport
 @testable import Supernet
 
 /// Tiny training runs on generated data: K = 1 against the merge code path, K > 1 divergence, warm-up
@@ -26,13 +27,6 @@ import Testing
     }
 
     static func state(_ t: SupernetTrainer) -> [[Float]] { t.stateTensors.map(\.array) }
-
-    /// A fresh directory for one test's checkpoints (the caller removes it).
-    static func temporaryDirectory(_ label: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("supernet-\(label)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
 
     static let probes = ["321430", "000000", "111111", "333333", "241302"].map { try! Cell(opCodes: $0) }
 
@@ -76,8 +70,7 @@ import Testing
     }
 
     @Test func resumeGivesIdenticalWeights() throws {
-        let directory = try Self.temporaryDirectory("resume")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = SharedData.temporaryDirectory()
         let config = Self.config(k: 2)
         let whole = try Self.trainer(config)
         try whole.train()
@@ -94,8 +87,7 @@ import Testing
     /// An interruption inside an epoch (Ctrl-C asks `shouldStop`) checkpoints the exact batch position; resuming
     /// gives the same weights as a run that never stopped, across the warm-up boundary too.
     @Test func interruptedMidEpochResumesIdentically() throws {
-        let directory = try Self.temporaryDirectory("interrupt")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = SharedData.temporaryDirectory()
         let config = Self.config(k: 2)
         let whole = try Self.trainer(config)
         try whole.train()
@@ -115,8 +107,7 @@ import Testing
     }
 
     @Test func badCheckpointsAreTypedErrors() throws {
-        let directory = try Self.temporaryDirectory("bad")
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = SharedData.temporaryDirectory()
         let path = directory.appendingPathComponent("run.ckpt").path
         let t = try Self.trainer(Self.config(k: 2, epochs: 1))
         try t.writeCheckpoint(to: path)

@@ -9,6 +9,14 @@ import Foundation
 public enum SyntheticDatasetFiles {
     public enum Layout: Sendable { case cifar10, cifar100, imageNet16 }
 
+    /// CIFAR-10 files and split file generated once per test process (176 MB, a few seconds) for the tests that
+    /// only read them.
+    public static let sharedCIFAR10: (data: String, splits: String) = {
+        let dir = SharedData.temporaryDirectory()
+        let splits = dir.appendingPathComponent("splits").path
+        return (try! write(.cifar10, to: dir.appendingPathComponent("cifar-10-batches-bin").path, splits: splits), splits)
+    }()
+
     /// Writes the layout's files into `directory` and its split file into `splits`; returns `directory`.
     @discardableResult
     public static func write(_ layout: Layout, to directory: String, splits: String, seed: UInt64 = 1) throws -> String {
