@@ -157,7 +157,8 @@ import TestSupport
         #expect(try store.estimates(run: try store.run(named: plan.runName(k: 1, seed: 0)).id, estimator: "supernet").count == 12)
     }
 
-    @Test(arguments: [(SyntheticDatasetFiles.Layout.cifar100, BenchmarkDataset.cifar100, "cifar-100-binary"),
+    /// One layout at a time (serialized): each is 116-154 MB on disk.
+    @Test(.serialized, arguments: [(SyntheticDatasetFiles.Layout.cifar100, BenchmarkDataset.cifar100, "cifar-100-binary"),
                       (.imageNet16, .imageNet16, "ImageNet16")])
     func tinyStudyOnGeneratedLayouts(_ layout: SyntheticDatasetFiles.Layout, _ dataset: BenchmarkDataset, _ folder: String) throws {
         let dir = SharedData.temporaryDirectory()
