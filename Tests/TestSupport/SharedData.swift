@@ -20,9 +20,9 @@ public enum SharedData {
     public static let groundTruthMerged = "groundtruth/nb201_groundtruth_merged.csv"
 
     /// This test process's scratch folder, `nb201-test-PID` in the system's temporary directory, removed with
-    /// everything in it when the process exits. A suite run writes about 1.5 GB of generated datasets, databases
-    /// and checkpoints, and CI ran out of disk on what earlier runs had left: so the folders of test processes that
-    /// are gone (crashed, killed, or from before this folder existed) are removed first.
+    /// everything in it when the process exits. Suite runs used to leave ~1.5 GB each in /tmp (generated datasets,
+    /// databases, checkpoints) and one CI run ran out of disk, so the folders of test processes that are gone
+    /// (crashed, killed, or from before this folder existed) are removed first.
     public static let scratchRoot: URL = {
         let files = FileManager.default, temporary = files.temporaryDirectory
         for name in (try? files.contentsOfDirectory(atPath: temporary.path)) ?? [] where isLeftover(name) {
