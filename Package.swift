@@ -43,7 +43,7 @@ let package = Package(
         // bzip2 decoding for the official benchmark files (libbz2's format, table-driven and with a parallel walk).
         .target(name: "CBZip2", cSettings: bzip2Codegen),
         // zlib streams for the short per-epoch curves of an import (per-curve Huffman codes, no per-call table clear).
-        .target(name: "CZlibEncoder", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CZlibEncoder", dependencies: ["CDeflate"], cSettings: [.unsafeFlags(["-O3"])]),
         // SHA-256 compression (x86 SHA extensions chosen at run time) for the fingerprints of imported files.
         .target(name: "CSHA256", cSettings: [.unsafeFlags(["-O3"])]),
 

@@ -3,6 +3,7 @@
 // curves of an import (float32 arrays): within 1 % of libdeflate's fastest level in size, and it clears no table.
 #include "CZlibEncoder.h"
 
+#include <libdeflate.h> // its Adler-32 (vectorised); the project decodes curves with libdeflate too
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,26 +289,6 @@ size_t nb_zlib_encode_bound(size_t length) {
     return 2 + 5 + length + 4 + 8;
 }
 
-static uint32_t adler32(const uint8_t *input, size_t length) {
-    uint32_t a = 1, b = 0;
-    size_t k = 0;
-    while (k < length) { // the sums stay below 2^32 for 5552 bytes between reductions
-        size_t stop = k + 5552 < length ? k + 5552 : length;
-        for (; k + 8 <= stop; k += 8) { // eight bytes at a time, as b += 8 a + 8 x0 + 7 x1 + ... + x7
-            const uint8_t *x = input + k;
-            b += 8 * a + 8u * x[0] + 7u * x[1] + 6u * x[2] + 5u * x[3] + 4u * x[4] + 3u * x[5] + 2u * x[6] + x[7];
-            a += (uint32_t)x[0] + x[1] + x[2] + x[3] + x[4] + x[5] + x[6] + x[7];
-        }
-        for (; k < stop; k++) {
-            a += input[k];
-            b += a;
-        }
-        a %= 65521;
-        b %= 65521;
-    }
-    return b << 16 | a;
-}
-
 /// A final stored block of `input` at `out`; returns its end.
 static uint8_t *put_stored(uint8_t *out, const uint8_t *input, size_t length) {
     *out++ = 1; // BFINAL, BTYPE 00, padding
@@ -321,7 +302,7 @@ static uint8_t *put_stored(uint8_t *out, const uint8_t *input, size_t length) {
 
 /// Ends the stream at `out` with the Adler-32 of `input`; returns the stream's length.
 static size_t put_adler32(uint8_t *output, uint8_t *out, const uint8_t *input, size_t length) {
-    uint32_t adler = adler32(input, length);
+    uint32_t adler = libdeflate_adler32(1, input, length);
     for (int k = 3; k >= 0; k--) *out++ = (uint8_t)(adler >> (8 * k));
     return (size_t)(out - output);
 }
